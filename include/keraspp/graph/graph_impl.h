@@ -1,0 +1,52 @@
+// Graph internals shared by the layers above (ops, kernels, runtime).
+#pragma once
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tf {
+
+// An input edge: output `index` of node `node` in the same graph.
+struct Edge {
+  int node;
+  int index;
+};
+
+struct Node {
+  int id;
+  std::string name;
+  std::string type;
+  const OpDef* def;
+  std::vector<Edge> inputs;
+  std::vector<int> control_inputs;
+  AttrMap attrs;
+  std::vector<DType> out_dtypes;
+  std::vector<TensorShape> out_shapes;
+};
+
+struct GraphData {
+  uint64_t id;  // process-unique, so a Session can tell graphs apart
+  std::deque<Node> nodes;
+  std::map<std::string, int> by_name;
+  std::map<std::string, int> names_in_use;
+  std::string name_stack;
+  std::vector<std::vector<int>> control_stack;
+  std::map<std::string, std::vector<std::shared_ptr<void>>> collections;
+  std::map<std::string, int64_t> counters;
+  int64_t seed = -1;
+  int64_t last_op_seed = 0;
+};
+
+template <class T> const T& Operation::get_attr(const std::string& name) const {
+  const AttrMap& a = attrs();
+  auto it = a.find(name);
+  if (it == a.end())
+    throw errors::InvalidArgumentError("Operation '" + this->name() + "' has no attr named '" +
+                                       name + "'.");
+  if (const T* v = std::get_if<T>(&it->second)) return *v;
+  throw errors::InvalidArgumentError("Attr '" + name + "' of operation '" + this->name() +
+                                     "' has the wrong type");
+}
+
+}  // namespace tf

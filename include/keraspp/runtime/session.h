@@ -1,0 +1,71 @@
+// tf::Session: runs a graph. Variable values live here. Each distinct
+// (feeds, fetches, targets) signature compiles once into a cached plan:
+// pruned to what the fetches need, in topological order, with buffers
+// recycled by liveness so a steady-state step allocates no buffers.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keraspp/graph/graph.h"
+
+namespace tf {
+
+struct SessionImpl;
+
+struct ConfigProto {
+  // Threads for oneDNN and our OpenMP loops; 0 = OMP_NUM_THREADS / all cores.
+  int intra_op_parallelism_threads = 0;
+};
+
+class Session {
+ public:
+  // A session on the default graph.
+  Session();
+  explicit Session(const Graph& graph, const ConfigProto& config = {});
+  explicit Session(const ConfigProto& config);
+
+  // Fetches tensors' values (copies where they alias session state) after
+  // running `targets` and everything the fetches need.
+  std::vector<np::Array> run(const std::vector<Tensor>& fetches, const FeedDict& feed_dict = {},
+                             const std::vector<Operation>& targets = {});
+  np::Array run(const Tensor& fetch, const FeedDict& feed_dict = {});
+  void run(const Operation& target, const FeedDict& feed_dict = {});
+  // Runs targets and returns the fetched values.
+  std::vector<np::Array> run(const std::vector<Operation>& targets,
+                             const std::vector<Tensor>& fetches, const FeedDict& feed_dict = {});
+
+  Graph graph() const;
+  void close();
+
+  // RAII: makes this the thread's default session (for eval()/run()).
+  class DefaultGuard {
+   public:
+    explicit DefaultGuard(const Session& s);
+    ~DefaultGuard();
+    DefaultGuard(const DefaultGuard&) = delete;
+    DefaultGuard& operator=(const DefaultGuard&) = delete;
+
+   private:
+    Graph::DefaultGuard graph_guard_;
+  };
+  DefaultGuard as_default() const { return DefaultGuard(*this); }
+
+  // Introspection for tests and benchmarks.
+  size_t num_cached_plans() const;
+  // Bytes held in plan buffer pools.
+  size_t pooled_bytes() const;
+
+  const std::shared_ptr<SessionImpl>& impl() const { return impl_; }
+  // Another handle on an existing session.
+  static Session wrap(std::shared_ptr<SessionImpl> impl);
+
+ private:
+  std::shared_ptr<SessionImpl> impl_;
+};
+
+// The thread's default session; ValueError when there is none (as TF).
+Session get_default_session();
+bool has_default_session();
+
+}  // namespace tf

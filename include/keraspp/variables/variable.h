@@ -1,0 +1,90 @@
+// tf::Variable: a VariableV2 node plus its initializer ("w/Assign") and its
+// read ("w/read"), registered in the graph's variable collections.
+#pragma once
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keraspp/graph/graph.h"
+#include "keraspp/ops/builder.h"
+
+namespace tf {
+
+struct VariableData {
+  Tensor ref;            // VariableV2 output, "w:0"
+  Tensor read;           // Identity, "w/read:0"; what ops consume
+  Operation initializer; // "w/Assign"
+  Tensor initial_value;
+  bool trainable = true;
+};
+
+struct VariableOptions {
+  bool trainable = true;
+  std::string name = "";  // default "Variable"
+  std::optional<DType> dtype = std::nullopt;
+  std::vector<std::string> collections = {};  // default: GLOBAL_VARIABLES (+TRAINABLE)
+  bool validate_shape = true;
+};
+
+class Variable {
+ public:
+  Variable() = default;
+  // initial_value: a tensor, an array or a number; or a function building the
+  // initial value (called under the variable's "Initializer" name scope).
+  Variable(const TensorLike& initial_value, const VariableOptions& opts = {});
+  Variable(const std::function<Tensor()>& initial_value_fn, const VariableOptions& opts = {});
+  explicit Variable(std::shared_ptr<VariableData> d) : d_(std::move(d)) {}
+
+  explicit operator bool() const { return d_ != nullptr; }
+  // Reads the variable (what TF's automatic conversion gives).
+  operator Tensor() const { return value(); }
+  Tensor value() const { return d_->read; }
+  Tensor ref() const { return d_->ref; }
+  Operation op() const { return d_->ref.op(); }
+  Operation initializer() const { return d_->initializer; }
+  Tensor initial_value() const { return d_->initial_value; }
+  std::string name() const { return d_->ref.name(); }  // "w:0"
+  DType dtype() const { return d_->ref.dtype(); }
+  const TensorShape& shape() const { return d_->ref.shape(); }
+  TensorShape get_shape() const { return shape(); }
+  bool trainable() const { return d_->trainable; }
+  Graph graph() const { return d_->ref.graph(); }
+
+  Tensor assign(const TensorLike& value, const std::string& name = "") const;
+  Tensor assign_add(const TensorLike& value, const std::string& name = "") const;
+  Tensor assign_sub(const TensorLike& value, const std::string& name = "") const;
+  // Value under the default session.
+  np::Array eval() const;
+  // Loads a value into the variable in the default session (TF's Variable.load).
+  void load(const np::Array& value) const;
+
+  const std::shared_ptr<VariableData>& data() const { return d_; }
+  bool operator==(const Variable& o) const { return d_ == o.d_; }
+  bool operator<(const Variable& o) const { return d_ < o.d_; }
+
+ private:
+  std::shared_ptr<VariableData> d_;
+};
+
+// <tf.Variable 'w:0' shape=(784, 512) dtype=float32_ref>
+std::ostream& operator<<(std::ostream& os, const Variable& v);
+
+// Registers an existing variable in collections (used by get_variable).
+void add_variable_to_collections(const Variable& v, const std::vector<std::string>& collections);
+
+std::vector<Variable> global_variables();
+std::vector<Variable> trainable_variables();
+std::vector<Variable> local_variables();
+std::vector<Variable> get_collection_variables(const std::string& key);
+// Groups the initializers of `vars` into one op.
+Operation variables_initializer(const std::vector<Variable>& vars, const std::string& name = "init");
+Operation global_variables_initializer();
+Operation local_variables_initializer();
+// The variables among `vars` not yet initialized in the default session... as
+// TF: a string tensor is not supported; returns the list directly.
+std::vector<Variable> report_uninitialized_variables(const std::vector<Variable>& vars);
+
+}  // namespace tf

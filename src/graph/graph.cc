@@ -1,0 +1,269 @@
+// Graph construction: op creation with shape inference, TF's unique naming,
+// name scopes, control dependencies, collections and the default-graph stack.
+#include <atomic>
+#include <sstream>
+#include <mutex>
+#include <ostream>
+#include <set>
+
+#include "keraspp/graph/graph.h"
+#include "keraspp/graph/op_registry.h"
+
+namespace tf {
+
+namespace {
+
+std::atomic<uint64_t> g_next_graph_id{1};
+
+std::shared_ptr<GraphData> new_graph_data() {
+  auto d = std::make_shared<GraphData>();
+  d->id = g_next_graph_id++;
+  return d;
+}
+
+// The process-wide base default graph (as TF's global default graph) and the
+// thread's stack of graphs made default with Graph::as_default().
+std::mutex g_base_mutex;
+std::shared_ptr<GraphData>& base_graph() {
+  static std::shared_ptr<GraphData> g = new_graph_data();
+  return g;
+}
+thread_local std::vector<std::shared_ptr<GraphData>> t_graph_stack;
+
+const Node& node_of(const std::shared_ptr<GraphData>& g, int id) {
+  return g->nodes[static_cast<size_t>(id)];
+}
+
+}  // namespace
+
+Graph get_default_graph() {
+  if (!t_graph_stack.empty()) return Graph(t_graph_stack.back());
+  std::lock_guard<std::mutex> lock(g_base_mutex);
+  return Graph(base_graph());
+}
+
+void reset_default_graph() {
+  if (!t_graph_stack.empty())
+    throw keraspp::ValueError(
+        "Do not use tf.reset_default_graph() to clear nested graphs. If you need a cleared "
+        "graph, exit the nesting and create a new graph.");
+  std::lock_guard<std::mutex> lock(g_base_mutex);
+  base_graph() = new_graph_data();
+}
+
+Graph::Graph() : d_(new_graph_data()) {}
+
+Graph::DefaultGuard::DefaultGuard(const Graph& g) { t_graph_stack.push_back(g.data()); }
+Graph::DefaultGuard::~DefaultGuard() { t_graph_stack.pop_back(); }
+
+std::string Graph::unique_name(const std::string& name, bool mark_as_used) {
+  std::string full = d_->name_stack.empty() ? name : d_->name_stack + "/" + name;
+  int i = d_->names_in_use.count(full) ? d_->names_in_use[full] : 0;
+  if (mark_as_used) d_->names_in_use[full] = i + 1;
+  if (i > 0) {
+    const std::string base = full;
+    while (d_->names_in_use.count(full)) full = base + "_" + std::to_string(i++);
+    if (mark_as_used) d_->names_in_use[full] = 1;
+  }
+  return full;
+}
+
+std::string Graph::current_name_scope() const { return d_->name_stack; }
+
+Operation Graph::create_op(const NodeSpec& spec) {
+  const OpDef& def = OpRegistry::global().lookup(spec.type);
+  for (const Tensor& t : spec.inputs) {
+    if (!t) throw keraspp::ValueError("Op '" + spec.type + "' was given an empty (None) input");
+    if (t.graph_data() != d_) {
+      std::ostringstream os;
+      os << t << " must be from the same graph as the op being created ('" << spec.type << "').";
+      throw keraspp::ValueError(os.str());
+    }
+  }
+  // TF names an op "name" or, with a trailing "/", exactly the given scope name.
+  std::string name;
+  const std::string requested = spec.name.empty() ? spec.type : spec.name;
+  if (requested.back() == '/') {
+    name = requested.substr(0, requested.size() - 1);
+  } else {
+    name = unique_name(requested);
+  }
+
+  InferenceContext ctx;
+  ctx.op_name = name;
+  ctx.op_type = spec.type;
+  ctx.attrs = &spec.attrs;
+  for (const Tensor& t : spec.inputs) {
+    const Node& n = node_of(d_, t.node_id());
+    ctx.input_dtypes.push_back(n.out_dtypes[static_cast<size_t>(t.value_index())]);
+    ctx.input_shapes.push_back(n.out_shapes[static_cast<size_t>(t.value_index())]);
+    const np::Array* constant = nullptr;
+    if (n.type == "Const") constant = &std::get<np::Array>(n.attrs.at("value"));
+    ctx.input_constants.push_back(constant);
+  }
+  try {
+    if (def.shape_fn) def.shape_fn(ctx);
+  } catch (const ShapeError& e) {
+    std::string shapes;
+    for (size_t i = 0; i < ctx.input_shapes.size(); ++i)
+      shapes += (i ? ", " : "") + ctx.input_shapes[i].debug_str();
+    throw errors::InvalidArgumentError(std::string(e.what()) + " for '" + name + "' (op: '" +
+                                       spec.type + "') with input shapes: " + shapes + ".");
+  }
+
+  Node node;
+  node.id = static_cast<int>(d_->nodes.size());
+  node.name = name;
+  node.type = spec.type;
+  node.def = &def;
+  for (const Tensor& t : spec.inputs) node.inputs.push_back({t.node_id(), t.value_index()});
+  std::set<int> ctrl;
+  for (const auto& level : d_->control_stack) ctrl.insert(level.begin(), level.end());
+  node.control_inputs.assign(ctrl.begin(), ctrl.end());
+  node.attrs = spec.attrs;
+  node.out_dtypes = std::move(ctx.out_dtypes);
+  node.out_shapes = std::move(ctx.out_shapes);
+  d_->by_name[name] = node.id;
+  d_->nodes.push_back(std::move(node));
+  return Operation(d_, static_cast<int>(d_->nodes.size()) - 1);
+}
+
+Operation Graph::get_operation_by_name(const std::string& name) const {
+  auto it = d_->by_name.find(name);
+  if (it == d_->by_name.end())
+    throw keraspp::ValueError("The name '" + name +
+                              "' refers to an Operation not in the graph.");
+  return Operation(d_, it->second);
+}
+
+Tensor Graph::get_tensor_by_name(const std::string& name) const {
+  const auto colon = name.rfind(':');
+  if (colon == std::string::npos)
+    throw keraspp::ValueError("The name '" + name +
+                              "' looks a like an Operation name, but it is not a Tensor name.");
+  Operation op = get_operation_by_name(name.substr(0, colon));
+  const int index = std::stoi(name.substr(colon + 1));
+  if (index < 0 || index >= op.num_outputs())
+    throw keraspp::ValueError("The name '" + name + "' refers to a Tensor which does not exist.");
+  return op.output(index);
+}
+
+std::vector<Operation> Graph::get_operations() const {
+  std::vector<Operation> ops;
+  for (size_t i = 0; i < d_->nodes.size(); ++i) ops.emplace_back(d_, static_cast<int>(i));
+  return ops;
+}
+
+int Graph::num_ops() const { return static_cast<int>(d_->nodes.size()); }
+
+void Graph::add_to_collection(const std::string& name, std::shared_ptr<void> value) {
+  d_->collections[name].push_back(std::move(value));
+}
+
+const std::vector<std::shared_ptr<void>>& Graph::get_collection_ref(const std::string& name) {
+  return d_->collections[name];
+}
+
+void Graph::clear_collection(const std::string& name) { d_->collections.erase(name); }
+
+int64_t& Graph::counter(const std::string& key) { return d_->counters[key]; }
+int64_t Graph::seed() const { return d_->seed; }
+void Graph::set_seed(int64_t s) {
+  d_->seed = s;
+  d_->last_op_seed = 0;
+}
+int64_t Graph::next_op_seed() { return ++d_->last_op_seed; }
+
+// ---- Tensor / Operation --------------------------------------------------
+
+Operation Tensor::op() const { return Operation(graph_, node_); }
+DType Tensor::dtype() const { return node_of(graph_, node_).out_dtypes.at(index_); }
+const TensorShape& Tensor::shape() const { return node_of(graph_, node_).out_shapes.at(index_); }
+void Tensor::set_shape(const TensorShape& s) const {
+  TensorShape& cur = graph_->nodes[static_cast<size_t>(node_)].out_shapes.at(index_);
+  if (!cur.is_compatible_with(s))
+    throw keraspp::ValueError("Shapes " + cur.str() + " and " + s.str() + " are not compatible");
+  cur = s.merge_with(cur);
+}
+std::string Tensor::name() const {
+  return node_of(graph_, node_).name + ":" + std::to_string(index_);
+}
+Graph Tensor::graph() const { return Graph(graph_); }
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  if (!t) return os << "None";
+  return os << "Tensor(\"" << t.name() << "\", shape=" << t.shape().str()
+            << ", dtype=" << np::dtype_name(t.dtype()) << ")";
+}
+
+const std::string& Operation::name() const { return node_of(graph_, node_).name; }
+const std::string& Operation::type() const { return node_of(graph_, node_).type; }
+const OpDef& Operation::op_def() const { return *node_of(graph_, node_).def; }
+int Operation::num_inputs() const {
+  return static_cast<int>(node_of(graph_, node_).inputs.size());
+}
+int Operation::num_outputs() const {
+  return static_cast<int>(node_of(graph_, node_).out_dtypes.size());
+}
+Tensor Operation::input(int i) const {
+  const Edge& e = node_of(graph_, node_).inputs.at(static_cast<size_t>(i));
+  return Tensor(graph_, e.node, e.index);
+}
+Tensor Operation::output(int i) const {
+  if (i < 0 || i >= num_outputs())
+    throw keraspp::ValueError("Operation '" + name() + "' has no output " + std::to_string(i));
+  return Tensor(graph_, node_, i);
+}
+std::vector<Tensor> Operation::inputs() const {
+  std::vector<Tensor> v;
+  for (int i = 0; i < num_inputs(); ++i) v.push_back(input(i));
+  return v;
+}
+std::vector<Tensor> Operation::outputs() const {
+  std::vector<Tensor> v;
+  for (int i = 0; i < num_outputs(); ++i) v.push_back(output(i));
+  return v;
+}
+std::vector<Operation> Operation::control_inputs() const {
+  std::vector<Operation> v;
+  for (int c : node_of(graph_, node_).control_inputs) v.emplace_back(graph_, c);
+  return v;
+}
+const AttrMap& Operation::attrs() const { return node_of(graph_, node_).attrs; }
+bool Operation::has_attr(const std::string& name) const { return attrs().count(name) > 0; }
+Graph Operation::graph() const { return Graph(graph_); }
+
+// ---- scopes --------------------------------------------------------------
+
+name_scope::name_scope(const std::string& name) : graph_(get_default_graph()) {
+  saved_ = graph_.data()->name_stack;
+  std::string stack;
+  if (name.empty()) {
+    stack = "";
+  } else if (name.back() == '/') {
+    stack = name.substr(0, name.size() - 1);
+  } else {
+    stack = graph_.unique_name(name);
+  }
+  graph_.data()->name_stack = stack;
+  full_ = stack.empty() ? "" : stack + "/";
+}
+
+name_scope::~name_scope() { graph_.data()->name_stack = saved_; }
+
+control_dependencies::control_dependencies(const std::vector<Operation>& ops)
+    : graph_(get_default_graph()) {
+  std::vector<int> ids;
+  for (const Operation& op : ops) {
+    if (op.graph_data() != graph_.data())
+      throw keraspp::ValueError("Control dependency '" + op.name() +
+                                "' must be from the same graph as the ops it controls.");
+    ids.push_back(op.node_id());
+  }
+  depth_ = graph_.data()->control_stack.size();
+  graph_.data()->control_stack.push_back(std::move(ids));
+}
+
+control_dependencies::~control_dependencies() { graph_.data()->control_stack.resize(depth_); }
+
+}  // namespace tf

@@ -1,0 +1,81 @@
+// The global op registry and shared shape-function helpers.
+#include "keraspp/graph/op_registry.h"
+
+namespace tf {
+
+OpRegistry& OpRegistry::global() {
+  static OpRegistry r;
+  return r;
+}
+
+void OpRegistry::add(OpDef def) {
+  std::string name = def.name;
+  if (!defs_.emplace(name, std::move(def)).second)
+    throw errors::AlreadyExistsError("Op type registered twice: '" + name + "'");
+}
+
+const OpDef* OpRegistry::find(const std::string& name) const {
+  auto it = defs_.find(name);
+  return it == defs_.end() ? nullptr : &it->second;
+}
+
+const OpDef& OpRegistry::lookup(const std::string& name) const {
+  if (const OpDef* d = find(name)) return *d;
+  throw errors::NotFoundError("Op type not registered '" + name + "'");
+}
+
+std::vector<std::string> OpRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : defs_) out.push_back(k);
+  return out;
+}
+
+namespace shape_fns {
+
+void unchanged(InferenceContext& c) { c.set_output(0, c.input_dtypes.at(0), c.input_shapes.at(0)); }
+
+TensorShape broadcast(const TensorShape& a, const TensorShape& b) {
+  if (!a.has_rank() || !b.has_rank()) return TensorShape::unknown();
+  const size_t n = std::max(a.dims().size(), b.dims().size());
+  std::vector<int64_t> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t da = i < n - a.dims().size() ? 1 : a.dims()[i - (n - a.dims().size())];
+    const int64_t db = i < n - b.dims().size() ? 1 : b.dims()[i - (n - b.dims().size())];
+    if (da == 1) {
+      out[i] = db;
+    } else if (db == 1) {
+      out[i] = da;
+    } else if (da < 0 || db < 0) {
+      out[i] = da < 0 ? db : da;  // an unknown meets a known (non-1): the known wins
+    } else if (da == db) {
+      out[i] = da;
+    } else {
+      throw ShapeError("Dimensions must be equal, but are " + std::to_string(da) + " and " +
+                       std::to_string(db));
+    }
+  }
+  return TensorShape(out);
+}
+
+void require_same_dtypes(InferenceContext& c) {
+  for (int i = 1; i < c.num_inputs(); ++i)
+    if (c.input_dtypes[i] != c.input_dtypes[0])
+      throw ShapeError("Input " + std::to_string(i) + " of node " + c.op_name + " was passed " +
+                       np::tf_dtype_name(c.input_dtypes[i]) + " incompatible with expected " +
+                       np::tf_dtype_name(c.input_dtypes[0]));
+}
+
+void broadcast_binary(InferenceContext& c) {
+  require_same_dtypes(c);
+  c.set_output(0, c.input_dtypes[0], broadcast(c.input_shapes[0], c.input_shapes[1]));
+}
+
+void require_rank(const InferenceContext& c, int input, int rank) {
+  const TensorShape& s = c.input_shapes.at(input);
+  if (s.has_rank() && s.rank() != rank)
+    throw ShapeError("Shape must be rank " + std::to_string(rank) + " but is rank " +
+                     std::to_string(s.rank()));
+}
+
+}  // namespace shape_fns
+}  // namespace tf

@@ -1,0 +1,30 @@
+// CPU kernels of the data-moving array ops (Placeholder, Const, Identity, ...).
+#include "keraspp/kernels/kernel.h"
+
+namespace tf::kernels {
+namespace {
+
+// Reached only when a placeholder was not fed.
+void placeholder(KernelContext& ctx) {
+  const Node& n = ctx.node();
+  throw errors::InvalidArgumentError(
+      "You must feed a value for placeholder tensor '" + n.name + "' with dtype " +
+      np::tf_dtype_name(n.out_dtypes[0]) + " and shape " + n.out_shapes[0].debug_str());
+}
+
+void forward(KernelContext& ctx) { ctx.set_output(0, ctx.input(0)); }
+
+const bool registered = [] {
+  auto& r = KernelRegistry::global();
+  r.add("Placeholder", "CPU", std::nullopt, placeholder);
+  r.add("PlaceholderWithDefault", "CPU", std::nullopt, forward);
+  r.add("Identity", "CPU", std::nullopt, forward);
+  r.add("StopGradient", "CPU", std::nullopt, forward);
+  r.add("Const", "CPU", std::nullopt,
+        [](KernelContext& ctx) { ctx.set_output(0, ctx.attr<np::Array>("value")); });
+  r.add("NoOp", "CPU", std::nullopt, [](KernelContext&) {});
+  return true;
+}();
+
+}  // namespace
+}  // namespace tf::kernels

@@ -1,0 +1,92 @@
+// CPU kernels of the binary elementwise ops, on np's broadcasting loops.
+#include <cmath>
+
+#include "keraspp/kernels/kernel.h"
+#include "keraspp/np/broadcast.h"
+
+namespace tf::kernels {
+namespace {
+
+np::Shape out_shape(const KernelContext& ctx) {
+  try {
+    return np::broadcast_shapes(ctx.input(0).shape(), ctx.input(1).shape());
+  } catch (const keraspp::ValueError&) {
+    throw errors::InvalidArgumentError("Incompatible shapes: " +
+                                       np::shape_str(ctx.input(0).shape()) + " vs. " +
+                                       np::shape_str(ctx.input(1).shape()) + " for '" +
+                                       ctx.op_name() + "'");
+  }
+}
+
+// Output of input dtype; may reuse input 0's (or 1's) buffer in place.
+template <class T, class F> void arith(KernelContext& ctx, F f) {
+  const np::Shape s = out_shape(ctx);
+  const int in = ctx.input(0).shape() == s ? 0 : 1;
+  np::Array& out = ctx.forward_input_or_allocate(in, 0, s, np::dtype_v<T>);
+  np::binary_loop<T, T, T>(ctx.input(0), ctx.input(1), out, f);
+}
+
+template <class T, class F> void compare(KernelContext& ctx, F f) {
+  np::Array& out = ctx.allocate_output(0, out_shape(ctx), bool_);
+  np::binary_loop<T, T, bool>(ctx.input(0), ctx.input(1), out, f);
+}
+
+template <class T> void register_arith() {
+  constexpr DType t = np::dtype_v<T>;
+  KernelRegistry::global().add("Add", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return static_cast<T>(a + b); });
+  });
+  KernelRegistry::global().add("Sub", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return static_cast<T>(a - b); });
+  });
+  KernelRegistry::global().add("Mul", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return static_cast<T>(a * b); });
+  });
+  KernelRegistry::global().add("RealDiv", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return static_cast<T>(a / b); });
+  });
+  KernelRegistry::global().add("Maximum", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return a >= b ? a : b; });
+  });
+  KernelRegistry::global().add("Minimum", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return a <= b ? a : b; });
+  });
+  KernelRegistry::global().add("Pow", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return static_cast<T>(std::pow(a, b)); });
+  });
+  KernelRegistry::global().add("SquaredDifference", "CPU", t, [](KernelContext& c) {
+    arith<T>(c, [](T a, T b) { return static_cast<T>((a - b) * (a - b)); });
+  });
+}
+
+// Comparison kernels are selected by their bool output, so one kernel per op
+// dispatches on the input dtype.
+template <class F> KernelFn comparison(F f) {
+  return [f](KernelContext& c) {
+    np::dispatch(c.input(0).dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      compare<T>(c, [f](T a, T b) { return f(a, b); });
+    });
+  };
+}
+
+const bool registered = [] {
+  register_arith<float>();
+  register_arith<double>();
+  register_arith<int32_t>();
+  register_arith<int64_t>();
+  auto& r = KernelRegistry::global();
+  r.add("Equal", "CPU", std::nullopt, comparison([](auto a, auto b) { return a == b; }));
+  r.add("NotEqual", "CPU", std::nullopt, comparison([](auto a, auto b) { return a != b; }));
+  r.add("Less", "CPU", std::nullopt, comparison([](auto a, auto b) { return a < b; }));
+  r.add("LessEqual", "CPU", std::nullopt, comparison([](auto a, auto b) { return a <= b; }));
+  r.add("Greater", "CPU", std::nullopt, comparison([](auto a, auto b) { return a > b; }));
+  r.add("GreaterEqual", "CPU", std::nullopt, comparison([](auto a, auto b) { return a >= b; }));
+  r.add("LogicalAnd", "CPU", bool_, [](KernelContext& c) {
+    compare<bool>(c, [](bool a, bool b) { return a && b; });
+  });
+  return true;
+}();
+
+}  // namespace
+}  // namespace tf::kernels

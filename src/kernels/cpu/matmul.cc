@@ -1,0 +1,67 @@
+// MatMul on oneDNN's sgemm (float32) and a blocked loop for float64 (used by
+// the float64 gradient checks, not on hot paths).
+#include <oneapi/dnnl/dnnl.h>
+
+#include "keraspp/kernels/kernel.h"
+
+namespace tf::kernels {
+namespace {
+
+struct Dims {
+  int64_t m, k, n;
+};
+
+Dims matmul_dims(const KernelContext& ctx, bool ta, bool tb) {
+  const np::Array &a = ctx.input(0), &b = ctx.input(1);
+  if (a.ndim() != 2 || b.ndim() != 2)
+    throw errors::InvalidArgumentError("In[0] and In[1] must be matrices for '" + ctx.op_name() +
+                                       "'");
+  const int64_t m = ta ? a.shape(1) : a.shape(0), k = ta ? a.shape(0) : a.shape(1);
+  const int64_t kb = tb ? b.shape(1) : b.shape(0), n = tb ? b.shape(0) : b.shape(1);
+  if (k != kb)
+    throw errors::InvalidArgumentError(
+        "Matrix size-incompatible: In[0]: " + np::shape_str(a.shape()) + ", In[1]: " +
+        np::shape_str(b.shape()) + " for '" + ctx.op_name() + "' (op: 'MatMul')");
+  return {m, k, n};
+}
+
+void matmul_f32(KernelContext& ctx) {
+  const bool ta = ctx.attr<bool>("transpose_a"), tb = ctx.attr<bool>("transpose_b");
+  const Dims d = matmul_dims(ctx, ta, tb);
+  np::Array& c = ctx.allocate_output(0, {d.m, d.n}, float32);
+  if (d.m == 0 || d.n == 0) return;
+  float* pc = c.data<float>();
+  if (d.k == 0) {  // sgemm leaves C untouched when K = 0
+    std::fill(pc, pc + d.m * d.n, 0.f);
+    return;
+  }
+  const np::Array &a = ctx.input(0), &b = ctx.input(1);
+  const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', d.m, d.n, d.k, 1.f,
+                                      a.data<float>(), a.shape(1), b.data<float>(), b.shape(1),
+                                      0.f, pc, d.n);
+  if (st != dnnl_success)
+    throw errors::InternalError("oneDNN sgemm failed for '" + ctx.op_name() + "'");
+}
+
+void matmul_f64(KernelContext& ctx) {
+  const bool ta = ctx.attr<bool>("transpose_a"), tb = ctx.attr<bool>("transpose_b");
+  const Dims d = matmul_dims(ctx, ta, tb);
+  np::Array& c = ctx.allocate_output(0, {d.m, d.n}, float64);
+  const double* pa = ctx.input(0).data<double>();
+  const double* pb = ctx.input(1).data<double>();
+  double* pc = c.data<double>();
+  const int64_t lda = ctx.input(0).shape(1), ldb = ctx.input(1).shape(1);
+  for (int64_t i = 0; i < d.m; ++i)
+    for (int64_t j = 0; j < d.n; ++j) {
+      double s = 0;
+      for (int64_t p = 0; p < d.k; ++p)
+        s += (ta ? pa[p * lda + i] : pa[i * lda + p]) * (tb ? pb[j * ldb + p] : pb[p * ldb + j]);
+      pc[i * d.n + j] = s;
+    }
+}
+
+KPP_REGISTER_KERNEL("MatMul", "CPU", float32, matmul_f32);
+KPP_REGISTER_KERNEL("MatMul", "CPU", float64, matmul_f64);
+
+}  // namespace
+}  // namespace tf::kernels

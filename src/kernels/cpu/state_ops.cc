@@ -1,0 +1,82 @@
+// CPU kernels of the variable ops; values live in SessionState.
+#include "keraspp/kernels/kernel.h"
+#include "keraspp/np/broadcast.h"
+
+namespace tf::kernels {
+namespace {
+
+int ref_id(const KernelContext& ctx) { return ctx.node().inputs.at(0).node; }
+
+// Reading a variable aliases its value (the runtime copies it if fetched).
+void variable(KernelContext& ctx) {
+  auto& vars = ctx.state().variables;
+  auto it = vars.find(ctx.node().id);
+  if (it == vars.end())
+    throw errors::FailedPreconditionError("Attempting to use uninitialized value " +
+                                          ctx.op_name());
+  ctx.set_output(0, it->second);
+}
+
+void assign(KernelContext& ctx) {
+  auto& vars = ctx.state().variables;
+  const np::Array& value = ctx.input(1);
+  const int id = ref_id(ctx);
+  const bool validate = ctx.attr<bool>("validate_shape");
+  auto it = vars.find(id);
+  if (validate) {
+    const TensorShape& declared = ctx.input_node(0).out_shapes[0];
+    if (!declared.is_compatible_with(value.shape()))
+      throw errors::InvalidArgumentError(
+          "Assign requires shapes of both tensors to match. lhs shape= " + declared.debug_str() +
+          " rhs shape= " + TensorShape(value.shape()).debug_str() + " for '" + ctx.op_name() + "'");
+  }
+  if (it != vars.end() && it->second.shape() == value.shape() && it->second.storage().use_count() == 1) {
+    it->second.assign(value);
+  } else {
+    // First assignment (or a reshape / an aliased old value): a fresh buffer,
+    // so values handed out earlier keep theirs.
+    vars[id] = value.copy();
+  }
+  ctx.set_output(0, vars[id]);
+}
+
+template <int Sign> void assign_update(KernelContext& ctx) {
+  auto& vars = ctx.state().variables;
+  auto it = vars.find(ref_id(ctx));
+  if (it == vars.end())
+    throw errors::FailedPreconditionError("Attempting to use uninitialized value " +
+                                          ctx.input_node(0).name);
+  const np::Array& v = it->second;
+  const np::Array& d = ctx.input(1);
+  if (v.shape() != d.shape())
+    throw errors::InvalidArgumentError("Must have the same shape for '" + ctx.op_name() +
+                                       "': " + np::shape_str(v.shape()) + " vs " +
+                                       np::shape_str(d.shape()));
+  np::dispatch(v.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>) {
+      T* pv = v.data<T>();
+      const T* pd = d.data<T>();
+      const int64_t n = v.size();
+#pragma omp parallel for simd if (n > np::kParallelGrain)
+      for (int64_t i = 0; i < n; ++i) pv[i] = static_cast<T>(pv[i] + Sign * pd[i]);
+    }
+  });
+  ctx.set_output(0, v);
+}
+
+const bool registered = [] {
+  auto& r = KernelRegistry::global();
+  r.add("VariableV2", "CPU", std::nullopt, variable);
+  r.add("Assign", "CPU", std::nullopt, assign);
+  r.add("AssignAdd", "CPU", std::nullopt, assign_update<1>);
+  r.add("AssignSub", "CPU", std::nullopt, assign_update<-1>);
+  r.add("IsVariableInitialized", "CPU", std::nullopt, [](KernelContext& ctx) {
+    np::Array& out = ctx.allocate_output(0, {}, bool_);
+    *out.data<bool>() = ctx.state().variables.count(ref_id(ctx)) > 0;
+  });
+  return true;
+}();
+
+}  // namespace
+}  // namespace tf::kernels

@@ -1,0 +1,77 @@
+// Variable ops. A variable's value lives in the Session (kernels reach it
+// through SessionState); assignments take the variable by reference.
+#include "keraspp/ops/state_ops.h"
+
+namespace tf {
+
+namespace {
+
+KPP_REGISTER_OP(OpDef{
+    .name = "VariableV2",
+    .shape_fn = [](InferenceContext& c) {
+      c.set_output(0, c.attr<DType>("dtype"), c.attr<TensorShape>("shape"));
+    },
+    .differentiable = false,
+    .stateful = true,
+});
+
+void assign_shape(InferenceContext& c) {
+  shape_fns::require_same_dtypes(c);
+  const bool validate = !c.has_attr("validate_shape") || c.attr<bool>("validate_shape");
+  if (validate && !c.input_shapes[0].is_compatible_with(c.input_shapes[1]))
+    throw ShapeError("Shapes must be equal rank, but are " +
+                     std::to_string(c.input_shapes[0].rank()) + " and " +
+                     std::to_string(c.input_shapes[1].rank()));
+  c.set_output(0, c.input_dtypes[0], validate ? c.input_shapes[0] : c.input_shapes[1]);
+}
+
+KPP_REGISTER_OP(OpDef{.name = "Assign", .shape_fn = assign_shape, .differentiable = false,
+                      .stateful = true, .ref_inputs = {0}});
+KPP_REGISTER_OP(OpDef{.name = "AssignAdd", .shape_fn = assign_shape, .differentiable = false,
+                      .stateful = true, .ref_inputs = {0}});
+KPP_REGISTER_OP(OpDef{.name = "AssignSub", .shape_fn = assign_shape, .differentiable = false,
+                      .stateful = true, .ref_inputs = {0}});
+KPP_REGISTER_OP(OpDef{
+    .name = "IsVariableInitialized",
+    .shape_fn = [](InferenceContext& c) { c.set_output(0, bool_, TensorShape::scalar()); },
+    .differentiable = false,
+    .stateful = true,
+    .ref_inputs = {0},
+});
+
+void require_variable(const Tensor& ref, const std::string& op) {
+  if (ref.op().type() != "VariableV2")
+    throw keraspp::TypeError("'" + op + "' Op requires that input 'ref' be a mutable tensor " +
+                             "(e.g.: a tf.Variable), got " + ref.name());
+}
+
+}  // namespace
+
+Tensor variable_v2(DType dtype, const TensorShape& shape, const std::string& name) {
+  return op_builder::create1("VariableV2", {}, {{"dtype", dtype}, {"shape", shape}},
+                             name.empty() ? "Variable" : name);
+}
+
+Tensor assign(const Tensor& ref, const TensorLike& value, bool validate_shape,
+              const std::string& name) {
+  require_variable(ref, "Assign");
+  return op_builder::create1("Assign", {ref, value.to_tensor(ref.dtype())},
+                             {{"validate_shape", validate_shape}}, name);
+}
+
+Tensor assign_add(const Tensor& ref, const TensorLike& value, const std::string& name) {
+  require_variable(ref, "AssignAdd");
+  return op_builder::create1("AssignAdd", {ref, value.to_tensor(ref.dtype())}, {}, name);
+}
+
+Tensor assign_sub(const Tensor& ref, const TensorLike& value, const std::string& name) {
+  require_variable(ref, "AssignSub");
+  return op_builder::create1("AssignSub", {ref, value.to_tensor(ref.dtype())}, {}, name);
+}
+
+Tensor is_variable_initialized(const Tensor& ref, const std::string& name) {
+  require_variable(ref, "IsVariableInitialized");
+  return op_builder::create1("IsVariableInitialized", {ref}, {}, name);
+}
+
+}  // namespace tf

@@ -1,0 +1,43 @@
+// An executable plan: the pruned, ordered steps of one run signature, with
+// value slots and their liveness. Internal to the runtime.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "keraspp/kernels/kernel.h"
+
+namespace tf::runtime {
+
+struct Step {
+  const Node* node;
+  const kernels::KernelFn* kernel;
+  std::vector<int> in_slots;   // one per input; -1 for an uninitialized-tolerant ref
+  std::vector<int> out_slots;  // one per output; -1 when nothing reads it
+  std::vector<int> release;    // slots whose last reader is this step
+  std::vector<bool> forwardable_ok;  // input may be forwarded (last use, single reader)
+  std::unique_ptr<kernels::KernelContext> ctx;
+};
+
+struct Plan {
+  std::vector<Step> steps;
+  int num_slots = 0;
+  std::vector<int> feed_slots;   // slot of each feed, in the signature's feed order
+  std::vector<int> fetch_slots;  // slot of each fetch
+  std::vector<np::Array> slots;
+  std::vector<bool> pooled;      // slot holds a pool-owned buffer
+  std::vector<bool> keep;        // fetched or fed: never recycled in the step
+  kernels::BufferPool pool;
+};
+
+// Builds a plan for fetching `fetches` with `fed` tensors fed and `targets`
+// run. Throws for unknown kernels.
+std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& fed,
+                                   const std::vector<Edge>& fetches,
+                                   const std::vector<int>& targets,
+                                   kernels::SessionState* state);
+
+// Runs a compiled plan; slots for feeds must be set before.
+void execute_plan(Plan& plan, kernels::SessionState& state);
+
+}  // namespace tf::runtime

@@ -1,0 +1,195 @@
+// tf::Session: feed checking, the plan cache, fetch hand-over, default sessions.
+#include "keraspp/runtime/session.h"
+
+#include <omp.h>
+
+#include <map>
+#include <sstream>
+
+#include "plan.h"
+
+namespace tf {
+
+struct SessionImpl {
+  Graph graph;
+  kernels::SessionState state;
+  std::map<std::vector<int64_t>, std::unique_ptr<runtime::Plan>> plans;
+  // Scalars fed as numbers are converted into these per (plan, feed) buffers,
+  // so feeding `{K::learning_phase(), 1}` each step allocates nothing.
+  std::map<std::pair<const runtime::Plan*, size_t>, np::Array> scalar_feeds;
+  bool closed = false;
+};
+
+namespace {
+
+thread_local std::vector<std::shared_ptr<SessionImpl>> t_session_stack;
+
+void check_graph(const SessionImpl& s, const Tensor& t, const char* what) {
+  if (!t) throw keraspp::TypeError(std::string(what) + " argument None has invalid type");
+  if (t.graph_data() != s.graph.data()) {
+    std::ostringstream os;
+    os << what << " argument " << t << " cannot be interpreted as a Tensor. (Tensor " << t
+       << " is not an element of this graph.)";
+    throw keraspp::ValueError(os.str());
+  }
+}
+
+void apply_config(const ConfigProto& config) {
+  if (config.intra_op_parallelism_threads > 0) omp_set_num_threads(config.intra_op_parallelism_threads);
+}
+
+}  // namespace
+
+Session::Session() : Session(get_default_graph()) {}
+
+Session::Session(const ConfigProto& config) : Session(get_default_graph(), config) {}
+
+Session::Session(const Graph& graph, const ConfigProto& config)
+    : impl_(std::make_shared<SessionImpl>()) {
+  impl_->graph = graph;
+  impl_->state.graph_id = graph.data()->id;
+  apply_config(config);
+}
+
+Graph Session::graph() const { return impl_->graph; }
+
+void Session::close() {
+  impl_->plans.clear();
+  impl_->scalar_feeds.clear();
+  impl_->state.variables.clear();
+  impl_->closed = true;
+}
+
+std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const FeedDict& feed_dict,
+                                    const std::vector<Operation>& targets) {
+  SessionImpl& s = *impl_;
+  if (s.closed) throw keraspp::ValueError("Attempted to use a closed Session.");
+  std::vector<int64_t> key;
+  std::vector<Edge> fed, fetched;
+  std::vector<int> target_ids;
+  key.reserve(2 * (feed_dict.size() + fetches.size()) + targets.size() + 2);
+  for (const auto& [t, v] : feed_dict) {
+    check_graph(s, t, "Feed");
+    fed.push_back({t.node_id(), t.value_index()});
+    key.push_back(t.node_id());
+    key.push_back(t.value_index());
+  }
+  key.push_back(-1);
+  for (const Tensor& t : fetches) {
+    check_graph(s, t, "Fetch");
+    fetched.push_back({t.node_id(), t.value_index()});
+    key.push_back(t.node_id());
+    key.push_back(t.value_index());
+  }
+  key.push_back(-2);
+  for (const Operation& op : targets) {
+    if (op.graph_data() != s.graph.data())
+      throw keraspp::ValueError("Fetch argument <tf.Operation '" + op.name() +
+                                "'> cannot be interpreted as a Tensor. (Operation is not an "
+                                "element of this graph.)");
+    target_ids.push_back(op.node_id());
+    key.push_back(op.node_id());
+  }
+
+  auto it = s.plans.find(key);
+  if (it == s.plans.end())
+    it = s.plans.emplace(key, runtime::compile_plan(*s.graph.data(), fed, fetched, target_ids,
+                                                    &s.state)).first;
+  runtime::Plan& plan = *it->second;
+
+  // Feeds: dtype and shape against the fed tensor's.
+  for (size_t i = 0; i < feed_dict.size(); ++i) {
+    const auto& [t, v] = feed_dict[i];
+    const np::Array* value = &v.value;
+    if (v.is_scalar && v.value.dtype() != t.dtype()) {
+      np::Array& buf = s.scalar_feeds[{&plan, i}];
+      if (buf.empty_storage() || buf.dtype() != t.dtype()) buf = np::Array::empty({}, t.dtype());
+      buf.set_flat(0, v.value.get_flat(0));
+      value = &buf;
+    }
+    if (value->dtype() != t.dtype())
+      throw keraspp::TypeError("Cannot feed value of dtype " + np::dtype_name(value->dtype()) +
+                               " for Tensor '" + t.name() + "', which has dtype " +
+                               np::dtype_name(t.dtype()));
+    if (!t.shape().is_compatible_with(value->shape()))
+      throw keraspp::ValueError("Cannot feed value of shape " + np::shape_str(value->shape()) +
+                                " for Tensor '" + t.name() + "', which has shape '" +
+                                t.shape().str() + "'");
+    plan.slots[static_cast<size_t>(plan.feed_slots[i])] = *value;
+    plan.pooled[static_cast<size_t>(plan.feed_slots[i])] = false;
+  }
+
+  ++s.state.step;
+  runtime::execute_plan(plan, s.state);
+
+  // Hand pool-owned results over; copy those that alias constants, variables,
+  // feeds or another fetch, so later steps cannot change what the caller holds.
+  std::vector<np::Array> out;
+  out.reserve(fetches.size());
+  for (size_t i = 0; i < plan.fetch_slots.size(); ++i) {
+    const size_t slot = static_cast<size_t>(plan.fetch_slots[i]);
+    const bool again = std::find(plan.fetch_slots.begin() + static_cast<long>(i) + 1,
+                                 plan.fetch_slots.end(), plan.fetch_slots[i]) !=
+                       plan.fetch_slots.end();
+    out.push_back(plan.pooled[slot] && !again ? plan.slots[slot] : plan.slots[slot].copy());
+  }
+  for (auto& v : plan.slots) v = np::Array();
+  return out;
+}
+
+np::Array Session::run(const Tensor& fetch, const FeedDict& feed_dict) {
+  return run(std::vector<Tensor>{fetch}, feed_dict, {})[0];
+}
+
+void Session::run(const Operation& target, const FeedDict& feed_dict) {
+  run(std::vector<Tensor>{}, feed_dict, {target});
+}
+
+std::vector<np::Array> Session::run(const std::vector<Operation>& targets,
+                                    const std::vector<Tensor>& fetches, const FeedDict& feed_dict) {
+  return run(fetches, feed_dict, targets);
+}
+
+size_t Session::num_cached_plans() const { return impl_->plans.size(); }
+
+size_t Session::pooled_bytes() const {
+  size_t n = 0;
+  for (const auto& [k, p] : impl_->plans) n += p->pool.bytes();
+  return n;
+}
+
+Session::DefaultGuard::DefaultGuard(const Session& s) : graph_guard_(s.graph()) {
+  t_session_stack.push_back(s.impl());
+}
+Session::DefaultGuard::~DefaultGuard() { t_session_stack.pop_back(); }
+
+bool has_default_session() { return !t_session_stack.empty(); }
+
+Session get_default_session() {
+  if (t_session_stack.empty())
+    throw keraspp::ValueError(
+        "Cannot evaluate tensor using `eval()`: No default session is registered. Use `with "
+        "sess.as_default()` or pass an explicit session to `eval(session=sess)`");
+  return Session::wrap(t_session_stack.back());
+}
+
+Session Session::wrap(std::shared_ptr<SessionImpl> impl) {
+  Session s(ConfigProto{});
+  s.impl_ = std::move(impl);
+  return s;
+}
+
+// Defined here (declared in graph.h): eval/run use the default session.
+np::Array Tensor::eval(const FeedDict& feed_dict) const {
+  return get_default_session().run(*this, feed_dict);
+}
+
+void Operation::run(const FeedDict& feed_dict) const {
+  if (t_session_stack.empty())
+    throw keraspp::ValueError(
+        "Cannot execute operation using `run()`: No default session is registered. Use `with "
+        "sess.as_default():` or pass an explicit session to `run(session=sess)`");
+  get_default_session().run(*this, feed_dict);
+}
+
+}  // namespace tf
