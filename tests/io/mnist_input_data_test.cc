@@ -134,6 +134,31 @@ TEST(ReadDataSets, ErrorsNameTheFile) {
             "Invalid magic number 2051 in MNIST label file: " + (dir / "t10k-labels-idx1-ubyte.gz"));
 }
 
+TEST(ReadDataSets, RealFashionMnistFilesDefaultSplit) {
+  // Fashion-MNIST uses MNIST's file names and format: a full-size run.
+  const std::string dir = "/usr/share/datasets/fashion-mnist";
+  if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  auto mnist = input_data::read_data_sets(dir, {.one_hot = true});
+  EXPECT_EQ(mnist.train.num_examples(), 55000);
+  EXPECT_EQ(mnist.validation.num_examples(), 5000);
+  EXPECT_EQ(mnist.test.num_examples(), 10000);
+  EXPECT_EQ(mnist.train.images().shape(), (np::Shape{55000, 784}));
+  EXPECT_EQ(mnist.test.labels().shape(), (np::Shape{10000, 10}));
+  auto [bx, by] = mnist.train.next_batch(100);
+  EXPECT_EQ(bx.shape(), (np::Shape{100, 784}));
+  EXPECT_EQ(by.shape(), (np::Shape{100, 10}));
+  float lo = 1, hi = 0, ones = 0;
+  for (int64_t i = 0; i < bx.size(); ++i) {
+    lo = std::min(lo, bx.data<float>()[i]);
+    hi = std::max(hi, bx.data<float>()[i]);
+  }
+  for (int64_t i = 0; i < by.size(); ++i) ones += by.data<float>()[i];
+  EXPECT_EQ(lo, 0.f);
+  EXPECT_LE(hi, 1.f);
+  EXPECT_GT(hi, 0.5f);
+  EXPECT_EQ(ones, 100.f);  // one 1 per row
+}
+
 TEST(DataSet, MismatchedCountsAndBadDtype) {
   np::Array images = np::zeros({4, 2, 2, 1}, np::uint8);
   EXPECT_EQ(error_of([&] { DataSet(images, np::zeros({3}, np::uint8)); }),
