@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the GoogleTest suites through ctest,
+# the seed's example programs in short runs, and an outside project that uses
+# the installed package with find_package(keraspp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+build=${BUILD_DIR:-build}
+ctest --test-dir "$build" -j "$(nproc)" --output-on-failure --timeout 900
+
+# The installed package, consumed the way a user's project would.
+prefix=$(mktemp -d)
+consumer=$(mktemp -d)
+trap 'rm -rf "$prefix" "$consumer"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+cmake -S tests/install_consumer -B "$consumer" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$consumer" >/dev/null
+LD_LIBRARY_PATH="$prefix/lib" "$consumer/consumer"
+echo "install consumer: 1 passed, 0 failed"
