@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu_load.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
               dnnl_version()->minor, dnnl_version()->patch, threads, static_cast<long long>(batch));
   std::printf("%-16s %2s %5s %5s %5s %10s %10s %9s\n", "gemm", "op", "M", "N", "K", "MFLOP", "us", "GFLOP/s");
   double step_flops = 0.0, step_s = 0.0;
+  bench::CpuLoad load;  // a build on the same cores would show here, not as "slow sgemm"
   for (const auto& g : step) {
     double s = time_gemm(g);
     step_flops += g.flops();
@@ -132,10 +135,12 @@ int main(int argc, char** argv) {
   std::printf("epoch (60000 samples): %.1f GFLOP -> %.3f s if every GEMM ran at this rate\n", epoch_gflop,
               epoch_s);
   std::printf("square 2048^3: %.1f GFLOP/s (%.0f us)\n", big_rate, big_s * 1e6);
+  double others = load.others_s() / load.wall_s();
+  std::printf("other processes used %.2f cores meanwhile%s\n", others, others > 0.1 ? " (numbers disturbed)" : "");
   std::printf(
       "RESULT lib=dnnl_sgemm threads=%d batch=%lld step_mflop=%.1f epoch_gflop=%.1f step_us=%.1f "
-      "aggregate_gflops=%.1f epoch_s_roofline=%.3f square2048_gflops=%.1f\n",
+      "aggregate_gflops=%.1f epoch_s_roofline=%.3f square2048_gflops=%.1f cpu_others=%.2f\n",
       threads, static_cast<long long>(batch), step_flops / 1e6, epoch_gflop, step_s * 1e6, step_rate, epoch_s,
-      big_rate);
+      big_rate, others);
   return 0;
 }

@@ -22,10 +22,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "cpu_load.h"
 #include "idx_gz.h"
 
 namespace {
@@ -45,6 +47,28 @@ double percentile(std::vector<double> v, double p) {
 }
 
 double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
+
+// Debian's LibTorch is built with BLAS_INFO=generic: its fp32 matmuls go to
+// whatever libblas.so.3 the dynamic linker picks (the reference BLAS by
+// default, OpenBLAS via the alternatives system or LD_LIBRARY_PATH). Report
+// which one was loaded, since it decides LibTorch's speed.
+std::string loaded_blas() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    auto pos = line.find('/');
+    if (pos == std::string::npos) continue;
+    std::string path = line.substr(pos);
+    if (path.find("libblas.so") == std::string::npos && path.find("libopenblas") == std::string::npos) continue;
+    char real[4096];
+    if (realpath(path.c_str(), real)) path = real;
+    // .../x86_64-linux-gnu/<variant>/libblas.so.3 -> <variant>
+    auto slash = path.rfind('/');
+    auto prev = slash == 0 || slash == std::string::npos ? std::string::npos : path.rfind('/', slash - 1);
+    return prev == std::string::npos ? path : path.substr(prev + 1, slash - prev - 1);
+  }
+  return "none";
+}
 
 struct Dataset {
   torch::Tensor x;  // (N, 784) float32 in [0,1]
@@ -160,12 +184,15 @@ int main(int argc, char** argv) {
   torch::optim::Adagrad opt(model->parameters(),
                             torch::optim::AdagradOptions(0.01).eps(1e-8).initial_accumulator_value(0.0));
 
-  std::printf("LibTorch %s MLP 784-512-512-10, batch %lld, %d epoch(s), torch threads %d\n",
-              TORCH_VERSION, static_cast<long long>(batch), epochs, torch::get_num_threads());
+  const std::string blas = loaded_blas();
+  std::printf("LibTorch %s MLP 784-512-512-10, batch %lld, %d epoch(s), torch threads %d, BLAS %s\n",
+              TORCH_VERSION, static_cast<long long>(batch), epochs, torch::get_num_threads(), blas.c_str());
 
   std::vector<double> epoch_s;
   double last_loss = 0.0;
+  double train_self_s = 0, train_others_s = 0, train_wall_s = 0;
   for (int e = 0; e < epochs; ++e) {
+    bench::CpuLoad load;
     model->train();
     auto perm_vec = bench::epoch_permutation(n, e);
     auto perm = torch::from_blob(perm_vec.data(), {n}, torch::kInt64);
@@ -187,7 +214,14 @@ int main(int argc, char** argv) {
     }
     epoch_s.push_back(seconds_since(t0));
     last_loss = loss_sum / static_cast<double>(seen);
-    std::printf("epoch %d/%d  %.3f s  loss %.4f\n", e + 1, epochs, epoch_s.back(), last_loss);
+    // CPU use of this process and of everything else: tells apart "LibTorch
+    // is slow" from "a build ran on the same 2 cores meanwhile".
+    double self = load.self_s(), others = load.others_s(), wall = load.wall_s();
+    train_wall_s += wall;
+    train_self_s += self;
+    train_others_s += others;
+    std::printf("epoch %d/%d  %.3f s  loss %.4f  (cpu: self %.2f cores, others %.2f cores)\n", e + 1, epochs,
+                epoch_s.back(), last_loss, self / wall, others / wall);
     std::fflush(stdout);
   }
   std::vector<double> steady(epoch_s.begin() + (epochs > 1 ? 1 : 0), epoch_s.end());
@@ -221,10 +255,10 @@ int main(int argc, char** argv) {
     per_epoch += buf;
   }
   std::printf(
-      "RESULT lib=libtorch threads=%d epochs=%d epoch_s=%s epoch_s_median=%.3f loss=%.4f test_acc=%.4f "
+      "RESULT lib=libtorch threads=%d blas=%s epochs=%d epoch_s=%s epoch_s_median=%.3f loss=%.4f test_acc=%.4f "
       "infer_b1_us_median=%.1f infer_b1_us_p90=%.1f infer_b128_ms_median=%.3f infer_b128_ms_p90=%.3f "
-      "peak_rss_mb=%.1f\n",
-      torch::get_num_threads(), epochs, per_epoch.c_str(), epoch_med, last_loss, test_acc, l1.median_us, l1.p90_us,
-      l128.median_us / 1e3, l128.p90_us / 1e3, peak_mb);
+      "peak_rss_mb=%.1f train_cpu_self=%.2f train_cpu_others=%.2f\n",
+      torch::get_num_threads(), blas.c_str(), epochs, per_epoch.c_str(), epoch_med, last_loss, test_acc, l1.median_us, l1.p90_us,
+      l128.median_us / 1e3, l128.p90_us / 1e3, peak_mb, train_self_s / train_wall_s, train_others_s / train_wall_s);
   return 0;
 }

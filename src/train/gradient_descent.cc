@@ -5,11 +5,11 @@
 
 namespace tf::train {
 
-GradientDescentOptimizer::GradientDescentOptimizer(double learning_rate, bool use_locking,
+GradientDescentOptimizer::GradientDescentOptimizer(Hyper learning_rate, bool use_locking,
                                                    const std::string& name)
-    : Optimizer(name, use_locking), lr_(learning_rate) {}
+    : Optimizer(name, use_locking), lr_(std::move(learning_rate)) {}
 
-void GradientDescentOptimizer::prepare() { lr_t_ = constant(lr_, float32, "learning_rate"); }
+void GradientDescentOptimizer::prepare() { lr_t_ = lr_.to_tensor("learning_rate"); }
 
 Operation GradientDescentOptimizer::apply_dense(const Tensor& grad, const Variable& var) {
   return apply_gradient_descent(var.ref(), cast(lr_t_, var.dtype()), grad).op();

@@ -1,14 +1,40 @@
 // Optimizer base: gradients, slots, and grouping of the per-variable updates.
 #include "keraspp/train/optimizer.h"
 
+#include <sstream>
+
 #include "keraspp/autodiff/gradients.h"
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/state_ops.h"
 
 namespace tf::train {
 
+namespace {
+
+// TF's dtype names in its messages: "tf.int32".
+std::string tf_dtype(DType t) { return "tf." + np::dtype_name(t); }
+
+// Python's repr of a list of str(variable): ["<tf.Variable 'w:0' ...>", ...].
+std::string variable_list(const GradsAndVars& grads_and_vars) {
+  std::ostringstream os;
+  os << '[';
+  for (size_t i = 0; i < grads_and_vars.size(); ++i)
+    os << (i ? ", " : "") << '"' << grads_and_vars[i].second << '"';
+  os << ']';
+  return os.str();
+}
+
+}  // namespace
+
+Tensor Hyper::to_tensor(const std::string& name) const {
+  return tensor_ ? tensor_ : constant(value_, float32, name);
+}
+
 GradsAndVars Optimizer::compute_gradients(const Tensor& loss,
                                           std::optional<std::vector<Variable>> var_list) {
+  if (loss.dtype() != float32 && loss.dtype() != float64)
+    throw keraspp::ValueError("Invalid type " + tf_dtype(loss.dtype()) + " for " + loss.name() +
+                              ", expected: [tf.float32, tf.float64].");
   std::vector<Variable> vars = var_list ? *var_list : trainable_variables();
   if (vars.empty()) throw keraspp::ValueError("No variables to optimize.");
   std::vector<Tensor> xs;
@@ -22,16 +48,13 @@ GradsAndVars Optimizer::compute_gradients(const Tensor& loss,
 Operation Optimizer::apply_gradients(const GradsAndVars& grads_and_vars,
                                      std::optional<Variable> global_step,
                                      const std::string& name) {
+  if (grads_and_vars.empty()) throw keraspp::ValueError("No variables provided.");
   std::vector<Variable> vars;
-  std::string names;
-  for (const auto& [g, v] : grads_and_vars) {
+  for (const auto& [g, v] : grads_and_vars)
     if (g) vars.push_back(v);
-    names += (names.empty() ? "" : ", ") + v.name();
-  }
   if (vars.empty())
-    throw keraspp::ValueError("No gradients provided for any variable, check your graph for ops "
-                              "that do not support gradients, between variables [" + names +
-                              "] and loss.");
+    throw keraspp::ValueError("No gradients provided for any variable: " +
+                              variable_list(grads_and_vars) + ".");
   {
     // TF creates slots under the default graph's root name scope.
     name_scope root("");
@@ -45,19 +68,36 @@ Operation Optimizer::apply_gradients(const GradsAndVars& grads_and_vars,
     name_scope update_scope("update_" + v.op().name());
     updates.push_back(apply_dense(g, v));
   }
+  // The train op is named exactly as the scope ("Adam", not "Adam/NoOp").
   const std::string final_name = scope.name().substr(0, scope.name().size() - 1);
-  if (!global_step) return finish(updates, final_name);
-  Operation done = finish(updates, "update");
-  control_dependencies deps({done});
-  return assign_add(global_step->ref(), 1, final_name + "/").op();
+  Operation train_op;
+  if (!global_step) {
+    train_op = finish(updates, final_name);
+  } else {
+    Operation done = finish(updates, scope.name() + "update");
+    control_dependencies deps({done});
+    train_op = assign_add(global_step->ref(), 1, final_name + "/").op();
+  }
+  train_op.graph().add_to_collection(GraphKeys::TRAIN_OP, std::make_shared<Operation>(train_op));
+  return train_op;
 }
 
 Operation Optimizer::minimize(const Tensor& loss, const MinimizeOptions& opts) {
-  return apply_gradients(compute_gradients(loss, opts.var_list), opts.global_step, opts.name);
+  const GradsAndVars grads_and_vars = compute_gradients(loss, opts.var_list);
+  bool any = false;
+  for (const auto& [g, v] : grads_and_vars) any = any || static_cast<bool>(g);
+  if (!any) {
+    std::ostringstream os;
+    os << "No gradients provided for any variable, check your graph for ops that do not support "
+          "gradients, between variables "
+       << variable_list(grads_and_vars) << " and loss " << loss << ".";
+    throw keraspp::ValueError(os.str());
+  }
+  return apply_gradients(grads_and_vars, opts.global_step, opts.name);
 }
 
 Operation Optimizer::finish(const std::vector<Operation>& update_ops, const std::string& name) {
-  // An op named exactly `name` (the scope's own name, as TF names train ops).
+  // A trailing "/" names the op exactly `name`.
   control_dependencies deps(update_ops);
   return no_op(name + "/");
 }
@@ -83,21 +123,30 @@ Variable Optimizer::slot(const Variable& var, double value, const std::string& s
   if (it != per_var.end()) return it->second;
   const TensorShape shape = var.shape();
   const DType dtype = var.dtype();
-  Variable s(
-      [&] { return tf::fill(constant(np::Array::from_vector(
-                            std::vector<int32_t>(shape.dims().begin(), shape.dims().end()),
-                            {static_cast<int64_t>(shape.rank())})),
-                        constant(value, dtype)); },
-      VariableOptions{.trainable = false, .name = var.op().name() + "/" + op_name});
+  // A fully known shape is a constant; otherwise the slot takes the shape of
+  // the variable's initial value at run time.
+  auto dims = [&] {
+    if (!shape.fully_defined()) return tf::shape(var.initial_value());
+    return constant(np::Array::from_vector(
+        std::vector<int32_t>(shape.dims().begin(), shape.dims().end()),
+        {static_cast<int64_t>(shape.rank())}));
+  };
+  Variable s([&] { return tf::fill(dims(), constant(value, dtype)); },
+             VariableOptions{.trainable = false,
+                             .name = var.op().name() + "/" + op_name,
+                             .validate_shape = shape.fully_defined()});
   per_var.emplace(var.data().get(), s);
   return s;
 }
 
-Variable Optimizer::non_slot(double value, const std::string& name) {
-  auto it = non_slots_.find(name);
+Variable Optimizer::non_slot(const Hyper& value, const std::string& name) {
+  const auto key = std::make_pair(name, get_default_graph().data().get());
+  auto it = non_slots_.find(key);
   if (it != non_slots_.end()) return it->second;
-  Variable v(value, VariableOptions{.trainable = false, .name = name, .dtype = float32});
-  non_slots_.emplace(name, v);
+  const TensorLike init = value.is_tensor() ? TensorLike(value.to_tensor(""))
+                                            : TensorLike(value.value());
+  Variable v(init, VariableOptions{.trainable = false, .name = name, .dtype = float32});
+  non_slots_.emplace(key, v);
   return v;
 }
 

@@ -1,4 +1,4 @@
-// Conformance cases: array, shape, reduction, state and training ops.
+// Conformance cases: array, shape, reduction and state ops.
 #include <cmath>
 
 #include "conformance.h"
@@ -200,13 +200,6 @@ CONFORMANCE_CASE(Case{.op = "IsVariableInitialized", .input_shapes = {{1}},
                       },
                       .reference = [](const A&) { return np::ones({1}, np::float64); },
                       .check_gradient = false});
-CONFORMANCE_CASE(Case{.op = "ApplyGradientDescent", .input_shapes = {{2, 3}},
-                      .build = [](const V& in) {
-                        tf::Variable v(tf::ones({2, 3}, in[0].dtype()));
-                        return Built{tf::identity(tf::apply_gradient_descent(v.ref(), tf::constant(0.5, in[0].dtype()), in[0])),
-                                     {v.initializer()}};
-                      },
-                      .reference = [](const A& x) { return 1.0 - x[0] * 0.5; }, .check_gradient = false});
 
 }  // namespace
 }  // namespace conformance

@@ -29,3 +29,4 @@ using keras::utils::to_categorical;
 }  // namespace np_utils
 
 }  // namespace keras::utils
+#include "keraspp/keras/progbar.h"

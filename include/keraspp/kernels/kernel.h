@@ -33,6 +33,10 @@ struct SessionState {
   std::map<int, np::Array> variables;
   uint64_t step = 0;
   uint64_t graph_id = 0;
+  // Per random op (node id): the Philox block its next run starts at. Each
+  // run reserves the blocks it reads, so runs continue one stream and a new
+  // session replays it from 0.
+  std::map<int, uint64_t> random_counters;
 };
 
 class KernelContext {

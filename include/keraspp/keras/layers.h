@@ -1,0 +1,6 @@
+// keras.layers (Keras 2.0.2): the layer base (Layer, InputLayer, Input) and
+// the layers Keras++ provides.
+#pragma once
+#include "keraspp/keras/engine/topology.h"
+#include "keraspp/keras/layers/advanced_activations.h"
+#include "keraspp/keras/layers/core.h"

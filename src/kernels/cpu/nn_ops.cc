@@ -1,0 +1,90 @@
+// CPU kernels of BiasAdd, BiasAddGrad and Floor.
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+#include "keraspp/kernels/kernel.h"
+#include "keraspp/np/broadcast.h"
+
+namespace tf::kernels {
+namespace {
+
+// value: [N, ..., C], bias: [C] -> value + bias (in place when value dies here).
+template <class T> void bias_add_kernel(KernelContext& ctx) {
+  const np::Array& v = ctx.input(0);
+  const np::Array& b = ctx.input(1);
+  if (v.ndim() < 2)
+    throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
+                                       np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
+  if (b.ndim() != 1)
+    throw errors::InvalidArgumentError("Biases must be 1D: " + np::shape_str(b.shape()) + " for '" +
+                                       ctx.op_name() + "'");
+  const int64_t c = v.shape(-1);
+  if (b.size() != c)
+    throw errors::InvalidArgumentError(
+        "Must provide as many biases as the last dimension of the input tensor: " +
+        np::shape_str(b.shape()) + " vs. " + np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
+  np::Array& out = ctx.forward_input_or_allocate(0, 0, v.shape(), v.dtype());
+  const T* pv = v.data<T>();
+  const T* pb = b.data<T>();
+  T* po = out.data<T>();
+  const int64_t rows = c ? v.size() / c : 0;
+#pragma omp parallel for if (v.size() > np::kParallelGrain) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* vr = pv + r * c;
+    T* orow = po + r * c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; ++j) orow[j] = vr[j] + pb[j];
+  }
+}
+
+// out_backprop: [N, ..., C] -> [C]. Threads split the channels, each summing its
+// channels over the rows in order, so the result is the same for any thread count.
+template <class T> void bias_add_grad_kernel(KernelContext& ctx) {
+  const np::Array& g = ctx.input(0);
+  if (g.ndim() < 2)
+    throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
+                                       np::shape_str(g.shape()) + " for '" + ctx.op_name() + "'");
+  const int64_t c = g.shape(-1), rows = c ? g.size() / c : 0;
+  np::Array& out = ctx.allocate_output(0, {c}, g.dtype());
+  const T* pg = g.data<T>();
+  T* po = out.data<T>();
+  constexpr int64_t kChunk = 64;
+  const int64_t chunks = (c + kChunk - 1) / kChunk;
+#pragma omp parallel for if (g.size() > np::kParallelGrain && chunks > 1) schedule(static)
+  for (int64_t k = 0; k < chunks; ++k) {
+    const int64_t c0 = k * kChunk, w = std::min(kChunk, c - c0);
+    T acc[kChunk] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* gr = pg + r * c + c0;
+#pragma omp simd
+      for (int64_t j = 0; j < w; ++j) acc[j] += gr[j];
+    }
+    std::copy(acc, acc + w, po + c0);
+  }
+}
+
+template <class T> void floor_kernel(KernelContext& ctx) {
+  const np::Array& x = ctx.input(0);
+  np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+  np::unary_loop(x.data<T>(), out.data<T>(), x.size(), [](T v) { return std::floor(v); });
+}
+
+template <class T> void register_for() {
+  constexpr DType t = np::dtype_v<T>;
+  auto& r = KernelRegistry::global();
+  r.add("BiasAdd", "CPU", t, bias_add_kernel<T>);
+  r.add("BiasAddGrad", "CPU", t, bias_add_grad_kernel<T>);
+  if constexpr (std::is_floating_point_v<T>) r.add("Floor", "CPU", t, floor_kernel<T>);
+}
+
+const bool registered = [] {
+  register_for<float>();
+  register_for<double>();
+  register_for<int32_t>();
+  register_for<int64_t>();
+  return true;
+}();
+
+}  // namespace
+}  // namespace tf::kernels

@@ -1,0 +1,112 @@
+// tf::layers::Layer: scope capture, the __call__ protocol and variable tracking.
+#include "keraspp/layers/base.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace tf::layers {
+
+namespace {
+
+std::string last_component(const std::string& scope_name) {
+  return scope_name.substr(scope_name.rfind('/') + 1);
+}
+
+}  // namespace
+
+Layer::Impl::Impl(std::string base_name, bool trainable_, const std::string& name_, Reuse reuse,
+                  Regularizer activity_regularizer)
+    : trainable(trainable_),
+      graph_(get_default_graph()),
+      reuse_(reuse),
+      activity_regularizer_(std::move(activity_regularizer)) {
+  // Capture the variable scope now (enter and leave): a given name is used as
+  // is, so reuse finds the same variables; otherwise the base name is made
+  // unique among sibling scopes ("dense", "dense_1"), except under reuse,
+  // where the plain base name has to match the scope being reused.
+  if (!name_.empty()) {
+    variable_scope vs(name_);
+    scope = vs.scope();
+  } else if (reuse.truthy()) {
+    variable_scope vs(base_name);
+    scope = vs.scope();
+  } else {
+    variable_scope vs(std::nullopt, {.default_name = base_name});
+    scope = vs.scope();
+  }
+  name = name_.empty() ? last_component(scope.name()) : name_;
+}
+
+Tensor Layer::Impl::apply(const Tensor& inputs, const std::function<Tensor(const Tensor&)>& call) {
+  if (!inputs)
+    throw keraspp::ValueError("Layer " + name + " was called with an empty (None) input");
+  if (inputs.graph() != graph_) {
+    std::ostringstream os;
+    os << "Input graph and Layer graph are not the same: " << inputs
+       << " is not from the layer's graph.";
+    throw keraspp::ValueError(os.str());
+  }
+  Graph::DefaultGuard in_graph(graph_);
+  variable_scope vs(scope, {.reuse = built ? Reuse(true) : reuse_});
+  // Back into the name scope the layer got when its scope was captured, so
+  // every call's ops sit together ("dense/MatMul", "dense/MatMul_1").
+  name_scope ns(vs.original_name_scope());
+  if (!built) {
+    if (!dtype_) dtype_ = inputs.dtype();
+    build(inputs.shape());
+    built = true;
+  }
+  Tensor outputs = call(inputs);
+  if (activity_regularizer_) {
+    Tensor loss;
+    {
+      name_scope reg("ActivityRegularizer");
+      loss = activity_regularizer_(outputs);
+    }
+    if (loss) add_loss(loss);
+  }
+  return outputs;
+}
+
+void Layer::Impl::add_loss(const Tensor& loss) {
+  losses.push_back(loss);
+  graph_.add_to_collection(GraphKeys::REGULARIZATION_LOSSES, std::make_shared<Tensor>(loss));
+}
+
+Variable Layer::Impl::add_variable(const std::string& var_name, const TensorShape& shape,
+                                   const Initializer& initializer, const Regularizer& regularizer,
+                                   bool var_trainable) {
+  const std::vector<Variable> existing = global_variables();
+  Variable v = get_variable(
+      var_name, shape,
+      {.dtype = dtype(), .initializer = initializer, .trainable = var_trainable && trainable});
+  // A reused variable is returned as is: it was regularized and tracked by
+  // the layer that created it.
+  if (std::find(existing.begin(), existing.end(), v) != existing.end()) return v;
+  if (regularizer) {
+    Tensor loss;
+    {
+      name_scope reg(var_name + "/Regularizer");
+      loss = regularizer(v.value());
+    }
+    if (loss) add_loss(loss);
+  }
+  (var_trainable && trainable ? trainable_weights : non_trainable_weights).push_back(v);
+  return v;
+}
+
+const std::string& Layer::name() const { return impl_->name; }
+const VariableScope& Layer::scope() const { return impl_->scope; }
+const std::string& Layer::scope_name() const { return impl_->scope.name(); }
+bool Layer::built() const { return impl_->built; }
+bool Layer::trainable() const { return impl_->trainable; }
+std::vector<Variable> Layer::trainable_weights() const { return impl_->trainable_weights; }
+std::vector<Variable> Layer::non_trainable_weights() const { return impl_->non_trainable_weights; }
+std::vector<Variable> Layer::weights() const {
+  std::vector<Variable> w = impl_->trainable_weights;
+  w.insert(w.end(), impl_->non_trainable_weights.begin(), impl_->non_trainable_weights.end());
+  return w;
+}
+std::vector<Tensor> Layer::losses() const { return impl_->losses; }
+
+}  // namespace tf::layers
