@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "keraspp/keras.h"
+#include "keraspp/np.h"
 #include "keraspp/tf.h"
 
 namespace K = keras::backend;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "keraspp/keras.h"
+#include "keraspp/np.h"
 #include "keraspp/tf.h"
 
 namespace K = keras::backend;
@@ -134,7 +135,7 @@ TEST_F(LayersTest, IncompatibleInputNamesTheLayer) {
   expect_value_error([&] { d1(other); },
                      "Input 0 is incompatible with layer dense_1: expected axis -1 of input shape to "
                      "have value 784 but got shape (None, 100)");
-  auto flat = L::Input({.shape = {}});
+  auto flat = L::Input({.batch_shape = {-1}});
   expect_value_error([&] { L::Dense(3)(flat); },
                      "Input 0 is incompatible with layer dense_3: expected min_ndim=2, found ndim=1");
   expect_value_error([&] { L::RepeatVector(2)(L::Input({.shape = {2, 3}})); },
@@ -210,7 +211,7 @@ TEST_F(LayersTest, DropoutIsIdentityAtTestTimeAndInvertedDropoutInTraining) {
   EXPECT_THROW(L::Dropout(-0.1), keraspp::ValueError);
   // noise_shape shares the mask along the axes of size 1.
   auto seq = L::Input({.batch_shape = {2, 4, 50}});
-  tf::Tensor z = L::Dropout(0.5, {.noise_shape = std::vector<int64_t>{-1, 1, 50}})(seq);
+  tf::Tensor z = L::Dropout(0.5, {.noise_shape = {-1, 1, 50}})(seq);
   np::Array zin = np::ones({2, 4, 50});
   np::Array zout = run(z, {{seq, zin}, {K::learning_phase(), 1}});
   for (int b = 0; b < 2; ++b)
@@ -264,7 +265,7 @@ TEST_F(LayersTest, LambdaInfersOrTakesItsOutputShape) {
   tf::Tensor y = L::Lambda([](const tf::Tensor& t) { return K::reshape(t, {-1, 2, 3}); })(x);
   EXPECT_EQ(keras::engine::keras_shape(y), tf::TensorShape({-1, 2, 3}));
   tf::Tensor z = L::Lambda([](const tf::Tensor& t) { return K::square(t); },
-                           {.output_shape = std::vector<int64_t>{6}})(x);
+                           {.output_shape = {6}})(x);
   EXPECT_EQ(keras::engine::keras_shape(z), tf::TensorShape({-1, 6}));
   const np::Array in = arange_f(12, {2, 6});
   EXPECT_TRUE(np::allclose(run(z, {{x, in}}), in * in));
@@ -384,7 +385,7 @@ TEST_F(LayersTest, AutoNamesAndCommonOptions) {
   L::Dense e(3, {.input_dim = 5});
   EXPECT_EQ(e.impl().batch_input_shape, (std::vector<int64_t>{-1, 5}));
   EXPECT_EQ(e.impl().dtype, "float32");
-  L::Dense f(3, {.input_shape = std::vector<int64_t>{4, 5}, .batch_size = 8});
+  L::Dense f(3, {.input_shape = {4, 5}, .batch_size = 8});
   EXPECT_EQ(f.impl().batch_input_shape, (std::vector<int64_t>{8, 4, 5}));
   auto config = f.get_config();
   EXPECT_EQ(config.begin().key(), "name");

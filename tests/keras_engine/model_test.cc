@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "keraspp/keras.h"
+#include "keraspp/np.h"
 #include "keraspp/tf.h"
 
 namespace K = keras::backend;
@@ -144,7 +145,7 @@ TEST_F(ModelTest, SequentialErrors) {
       "A layer added to a Sequential model must not already be connected somewhere else. Model "
       "received layer dense_2 which has 2 pre-existing inbound connections.");
   Sequential ok;
-  ok.add(L::Dense(4, {.input_shape = std::vector<int64_t>{3}}));
+  ok.add(L::Dense(4, {.input_shape = {3}}));
   // input_dim only matters for the first layer.
   ok.add(L::Dense(2, {.input_dim = 100}));
   EXPECT_EQ(ok.layers()[1].weights()[0].shape(), tf::TensorShape({4, 2}));
@@ -157,7 +158,7 @@ TEST_F(ModelTest, SequentialErrors) {
 }
 
 TEST_F(ModelTest, SequentialFromAnInputLayerAndBatchShape) {
-  Sequential model({L::InputLayer({.batch_input_shape = std::vector<int64_t>{16, 4}, .name = "in"}),
+  Sequential model({L::InputLayer({.batch_input_shape = {16, 4}, .name = "in"}),
                     L::Dense(2)});
   EXPECT_EQ(model.layers().size(), 2u);
   EXPECT_EQ(model.inputs()[0].shape(), tf::TensorShape({16, 4}));
@@ -260,7 +261,7 @@ TEST_F(ModelTest, CallingAModelOnNewTensorsReusesItsWeights) {
   Sequential seq;
   seq.add(L::Dense(2, {.input_dim = 2}));
   Sequential outer_seq;
-  outer_seq.add(L::InputLayer({.input_shape = std::vector<int64_t>{2}}));
+  outer_seq.add(L::InputLayer({.input_shape = {2}}));
   outer_seq.add(seq);
   EXPECT_EQ(outer_seq.outputs()[0].shape(), tf::TensorShape({-1, 2}));
 }
@@ -312,11 +313,11 @@ TEST_F(ModelTest, InputsAndNames) {
   tf::Tensor x = L::Input({.shape = {3}});
   EXPECT_EQ(x.name(), "input_1:0");
   EXPECT_EQ(x.shape(), tf::TensorShape({-1, 3}));
-  tf::Tensor named = L::Input({.batch_shape = std::vector<int64_t>{5, 2}, .name = "feats", .dtype = "float64"});
+  tf::Tensor named = L::Input({.batch_shape = {5, 2}, .name = "feats", .dtype = "float64"});
   EXPECT_EQ(named.name(), "feats:0");
   EXPECT_EQ(named.dtype(), tf::float64);
   EXPECT_EQ(L::Input({.shape = {1}}).name(), "input_2:0");
-  L::InputLayer layer({.input_shape = std::vector<int64_t>{7}});
+  L::InputLayer layer({.input_shape = {7}});
   EXPECT_EQ(layer.name(), "input_3");
   EXPECT_EQ(layer.get_config().dump(),
             R"({"batch_input_shape":[null,7],"dtype":"float32","sparse":false,"name":"input_3"})");

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "keraspp/keras.h"
+#include "keraspp/np.h"
 #include "keraspp/layers/core.h"
 #include "keraspp/losses/losses.h"
 #include "keraspp/tf.h"

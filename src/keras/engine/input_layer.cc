@@ -26,7 +26,7 @@ InputLayerImpl::InputLayerImpl(const InputLayerOptions& o)
     throw keraspp::ValueError(
         "Only provide the input_shape OR batch_input_shape argument to InputLayer, not both at the "
         "same time.");
-  std::optional<std::vector<int64_t>> shape = o.batch_input_shape;
+  std::optional<std::vector<int64_t>> shape = o.batch_input_shape.get();
   if (o.input_tensor && !shape && o.input_tensor.shape().has_rank())
     shape = keras_shape(o.input_tensor).dims();
   if (!shape) {
@@ -85,7 +85,7 @@ tf::Tensor Input(const InputOptions& o) {
     throw keraspp::ValueError(
         "Please provide to Input either a `shape` or a `batch_shape` argument. Note that `shape` "
         "does not include the batch dimension.");
-  std::optional<std::vector<int64_t>> batch_shape = o.batch_shape;
+  std::optional<std::vector<int64_t>> batch_shape = o.batch_shape.get();
   if (o.shape && !batch_shape) {
     std::vector<int64_t> s{-1};
     s.insert(s.end(), o.shape->begin(), o.shape->end());

@@ -18,10 +18,10 @@ LayerImpl::LayerImpl(std::string cls, const LayerOptions& o) : class_name(std::m
   name = o.name.empty() ? to_snake_case(class_name) + "_" + std::to_string(K::get_uid(class_name))
                         : o.name;
   trainable = o.trainable;
-  std::optional<std::vector<int64_t>> input_shape = o.input_shape;
+  std::optional<std::vector<int64_t>> input_shape = o.input_shape.get();
   if (!input_shape && o.input_dim) input_shape = std::vector<int64_t>{*o.input_dim};
   if (o.batch_input_shape) {
-    batch_input_shape = o.batch_input_shape;
+    batch_input_shape = o.batch_input_shape.get();
   } else if (input_shape) {
     std::vector<int64_t> s{o.batch_size.value_or(-1)};
     s.insert(s.end(), input_shape->begin(), input_shape->end());

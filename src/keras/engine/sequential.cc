@@ -18,7 +18,7 @@ void SequentialImpl::add(const Layer& handle) {
         throw keraspp::ValueError(
             "The first layer in a Sequential model must get an `input_shape` or "
             "`batch_input_shape` argument.");
-      const tf::Tensor x = Input({.batch_shape = layer->batch_input_shape,
+      const tf::Tensor x = Input({.batch_shape = OptionalShape(layer->batch_input_shape),
                                   .name = layer->name + "_input", .dtype = layer->dtype});
       (*layer)({x});
     }

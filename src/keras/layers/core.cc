@@ -97,7 +97,7 @@ DropoutImpl::DropoutImpl(double rate_, const DropoutOptions& o)
 
 tf::Tensor DropoutImpl::call(const tf::Tensor& inputs, const CallArgs& args) {
   if (!(rate > 0.0 && rate < 1.0)) return inputs;
-  std::optional<std::vector<int64_t>> noise_shape = options.noise_shape;
+  std::optional<std::vector<int64_t>> noise_shape = options.noise_shape.get();
   if (noise_shape) {
     // None (-1) entries take the input's dimension.
     const tf::TensorShape s = inputs.shape();

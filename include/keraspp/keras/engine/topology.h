@@ -39,13 +39,33 @@ using Config = nlohmann::ordered_json;
 
 namespace keras::engine {
 
+// An optional shape argument (Python's None or a tuple): unset, or dims with
+// -1 for None. Written `{784}`, `{-1, 3}` or `std::vector<int64_t>{...}`;
+// `{}` is unset (as Keras treats an empty tuple).
+class OptionalShape {
+ public:
+  OptionalShape() = default;
+  OptionalShape(std::nullopt_t) {}
+  OptionalShape(std::initializer_list<int64_t> dims) : dims_(std::vector<int64_t>(dims)) {}
+  OptionalShape(std::vector<int64_t> dims) : dims_(std::move(dims)) {}
+  OptionalShape(std::optional<std::vector<int64_t>> dims) : dims_(std::move(dims)) {}
+  explicit operator bool() const { return dims_.has_value(); }
+  bool has_value() const { return dims_.has_value(); }
+  const std::vector<int64_t>& operator*() const { return *dims_; }
+  const std::vector<int64_t>* operator->() const { return &*dims_; }
+  const std::optional<std::vector<int64_t>>& get() const { return dims_; }
+
+ private:
+  std::optional<std::vector<int64_t>> dims_;
+};
+
 // The keyword arguments every Keras layer accepts, in the spec's order; each
 // layer's options struct ends with these fields (KERAS_LAYER_COMMON_OPTIONS).
 // Shapes use -1 for None.
 #define KERAS_LAYER_COMMON_OPTIONS                                            \
   std::optional<int64_t> input_dim = std::nullopt;                            \
-  std::optional<std::vector<int64_t>> input_shape = std::nullopt;             \
-  std::optional<std::vector<int64_t>> batch_input_shape = std::nullopt;       \
+  ::keras::engine::OptionalShape input_shape = {};                            \
+  ::keras::engine::OptionalShape batch_input_shape = {};                      \
   std::optional<int64_t> batch_size = std::nullopt;                           \
   std::string dtype = "";                                                     \
   std::string name = "";                                                      \
@@ -304,9 +324,9 @@ class Layer {
 // ---- InputLayer / Input ------------------------------------------------------
 
 struct InputLayerOptions {
-  std::optional<std::vector<int64_t>> input_shape = std::nullopt;
+  OptionalShape input_shape = {};
   std::optional<int64_t> batch_size = std::nullopt;
-  std::optional<std::vector<int64_t>> batch_input_shape = std::nullopt;
+  OptionalShape batch_input_shape = {};
   std::string dtype = "";
   // Use this tensor instead of creating a placeholder.
   tf::Tensor input_tensor = {};
@@ -329,9 +349,9 @@ class InputLayer : public Layer {
 
 struct InputOptions {
   // Without the batch dimension: {784}.
-  std::optional<std::vector<int64_t>> shape = std::nullopt;
+  OptionalShape shape = {};
   // With it: {-1, 784} or {32, 784}.
-  std::optional<std::vector<int64_t>> batch_shape = std::nullopt;
+  OptionalShape batch_shape = {};
   std::string name = "";
   std::string dtype = "";
   bool sparse = false;
@@ -354,5 +374,6 @@ using engine::InputSpec;
 using engine::Layer;
 using engine::LayerImpl;
 using engine::LayerOptions;
+using engine::OptionalShape;
 using engine::UnaryLayerImpl;
 }  // namespace keras::layers

@@ -84,7 +84,7 @@ class Activation : public Layer {
 struct DropoutOptions {
   // Shape of the keep/drop mask, broadcast against the input; -1 takes the
   // input's (static) dimension.
-  std::optional<std::vector<int64_t>> noise_shape = std::nullopt;
+  OptionalShape noise_shape = {};
   std::optional<int64_t> seed = std::nullopt;
   KERAS_LAYER_COMMON_OPTIONS;
 };
@@ -153,7 +153,7 @@ struct LambdaOptions {
   // The output shape without the batch dimension, or a function of the
   // input Keras shape; neither: inferred by calling the function on a
   // placeholder of the input shape (as Keras does with TensorFlow).
-  std::optional<std::vector<int64_t>> output_shape = std::nullopt;
+  OptionalShape output_shape = {};
   std::function<tf::TensorShape(const tf::TensorShape&)> output_shape_fn = nullptr;
   KERAS_LAYER_COMMON_OPTIONS;
 };
