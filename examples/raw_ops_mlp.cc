@@ -34,7 +34,7 @@ std::pair<tf::Variable, tf::Variable> dense_weights(int64_t in, int64_t out, con
 
 int main(int argc, char** argv) {
   std::string dir = "/usr/share/datasets/fashion-mnist";
-  int epochs = 3, batch = 100;
+  int epochs = 3, batch = 128;
   double lr = 0.05;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--data")) dir = argv[i + 1];
@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     }
     const float test = sess.run(accuracy, {{x, mnist.test.images()}, {y_, mnist.test.labels()}}).item<float>();
     std::printf("Test accuracy: %.4f\n", test);
+    if (std::getenv("KERASPP_PROFILE")) std::fputs(sess.profile_report().c_str(), stderr);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "keraspp/graph/op_registry.h"
@@ -113,7 +114,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
   return plan;
 }
 
-void execute_plan(Plan& plan, kernels::SessionState& state) {
+void execute_plan(Plan& plan, kernels::SessionState& state, Profile* profile) {
   (void)state;
   try {
     for (Step& st : plan.steps) {
@@ -126,7 +127,15 @@ void execute_plan(Plan& plan, kernels::SessionState& state) {
         ctx.forwardable[i] = st.forwardable_ok[i] && plan.pooled[static_cast<size_t>(s)] &&
                              v.storage().use_count() == 2;
       }
-      (*st.kernel)(ctx);
+      if (profile) {
+        const auto t0 = std::chrono::steady_clock::now();
+        (*st.kernel)(ctx);
+        OpProfile& p = (*profile)[st.node->type];
+        p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        ++p.calls;
+      } else {
+        (*st.kernel)(ctx);
+      }
       for (size_t i = 0; i < st.out_slots.size(); ++i) {
         const int s = st.out_slots[i];
         if (s >= 0) {

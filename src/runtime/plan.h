@@ -2,7 +2,9 @@
 // value slots and their liveness. Internal to the runtime.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "keraspp/kernels/kernel.h"
@@ -37,7 +39,15 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
                                    const std::vector<int>& targets,
                                    kernels::SessionState* state);
 
-// Runs a compiled plan; slots for feeds must be set before.
-void execute_plan(Plan& plan, kernels::SessionState& state);
+// Time spent per op type, gathered when profiling is on.
+struct OpProfile {
+  double seconds = 0;
+  uint64_t calls = 0;
+};
+using Profile = std::map<std::string, OpProfile>;
+
+// Runs a compiled plan; slots for feeds must be set before. With `profile`,
+// each kernel call is timed into it (off: no clock reads at all).
+void execute_plan(Plan& plan, kernels::SessionState& state, Profile* profile = nullptr);
 
 }  // namespace tf::runtime

@@ -3,6 +3,9 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -18,6 +21,8 @@ struct SessionImpl {
   // so feeding `{K::learning_phase(), 1}` each step allocates nothing.
   std::map<std::pair<const runtime::Plan*, size_t>, np::Array> scalar_feeds;
   bool closed = false;
+  bool profiling = false;
+  runtime::Profile profile;
 };
 
 namespace {
@@ -48,6 +53,8 @@ Session::Session(const Graph& graph, const ConfigProto& config)
     : impl_(std::make_shared<SessionImpl>()) {
   impl_->graph = graph;
   impl_->state.graph_id = graph.data()->id;
+  const char* env = std::getenv("KERASPP_PROFILE");
+  impl_->profiling = env && std::string(env) == "1";
   apply_config(config);
 }
 
@@ -120,7 +127,7 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
   }
 
   ++s.state.step;
-  runtime::execute_plan(plan, s.state);
+  runtime::execute_plan(plan, s.state, s.profiling ? &s.profile : nullptr);
 
   // Hand pool-owned results over; copy those that alias constants, variables,
   // feeds or another fetch, so later steps cannot change what the caller holds.
@@ -148,6 +155,28 @@ void Session::run(const Operation& target, const FeedDict& feed_dict) {
 std::vector<np::Array> Session::run(const std::vector<Operation>& targets,
                                     const std::vector<Tensor>& fetches, const FeedDict& feed_dict) {
   return run(fetches, feed_dict, targets);
+}
+
+void Session::set_profiling(bool on) { impl_->profiling = on; }
+
+std::string Session::profile_report() const {
+  std::vector<std::pair<std::string, runtime::OpProfile>> rows(impl_->profile.begin(),
+                                                               impl_->profile.end());
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.second.seconds > b.second.seconds; });
+  double total = 0;
+  for (const auto& r : rows) total += r.second.seconds;
+  std::ostringstream os;
+  char line[160];
+  std::snprintf(line, sizeof line, "%-34s %10s %12s %7s\n", "op", "calls", "total ms", "share");
+  os << line;
+  for (const auto& [type, p] : rows) {
+    std::snprintf(line, sizeof line, "%-34s %10llu %12.3f %6.1f%%\n", type.c_str(),
+                  static_cast<unsigned long long>(p.calls), p.seconds * 1e3,
+                  total > 0 ? 100 * p.seconds / total : 0.0);
+    os << line;
+  }
+  return os.str();
 }
 
 size_t Session::num_cached_plans() const { return impl_->plans.size(); }

@@ -45,7 +45,8 @@ TEST_F(BackendTest, ClearSessionResetsGraphAndCounters) {
   EXPECT_NE(tf::get_default_graph(), before);
   EXPECT_EQ(K::get_uid("dense"), 1);
   // The new graph starts with the learning-phase placeholder.
-  EXPECT_EQ(tf::get_default_graph().get_operations().at(0).name(), "keras_learning_phase");
+  EXPECT_EQ(tf::get_default_graph().get_operation_by_name("keras_learning_phase").type(),
+            "PlaceholderWithDefault");
 }
 
 TEST_F(BackendTest, LearningPhaseIsABoolPlaceholderDefaultingToFalse) {
@@ -172,7 +173,7 @@ TEST_F(BackendTest, TensorFunctions) {
   EXPECT_TRUE(np::allclose(run(K::hard_sigmoid(x)),
                            np::Array::from_vector<float>({.7f, .1f, 1, 0, 1, 0}, {2, 3})));
   EXPECT_TRUE(np::array_equal(run(K::max(x, 1)), np::Array({3.f, 5.f})));
-  EXPECT_TRUE(np::array_equal(run(K::min(x, 1)), np::Array({-4.f, -6.f})));
+  EXPECT_TRUE(np::array_equal(run(K::min(x, 1)), np::Array({-2.f, -6.f})));
   EXPECT_TRUE(np::array_equal(run(K::sum(x, 0, true)), np::Array::from_vector<float>({-3, 3, -3}, {1, 3})));
   EXPECT_TRUE(np::array_equal(run(K::transpose(x)),
                               np::Array::from_vector<float>({1, -4, -2, 5, 3, -6}, {3, 2})));

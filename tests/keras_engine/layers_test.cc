@@ -256,7 +256,7 @@ TEST_F(LayersTest, ShapeLayers) {
     L::Flatten()(unknown);
     FAIL();
   } catch (const keraspp::ValueError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("The shape of the input to \"Flatten\" is not fully defined (got (None, 3).", 0), 0u);
+    EXPECT_EQ(std::string(e.what()).rfind("The shape of the input to \"Flatten\" is not fully defined (got (None, 3).", 0), 0u) << e.what();
   }
 }
 

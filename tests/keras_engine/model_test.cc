@@ -165,8 +165,8 @@ TEST_F(ModelTest, SequentialFromAnInputLayerAndBatchShape) {
   EXPECT_EQ(model.input_names()[0], "in");
   std::ostringstream os;
   model.summary(os);
-  EXPECT_NE(os.str().find("in (InputLayer)               (16, 4)                   0         \n"),
-            std::string::npos);
+  EXPECT_NE(os.str().find("in (InputLayer)              (16, 4)                   0         \n"),
+            std::string::npos) << os.str();
 }
 
 TEST_F(ModelTest, FunctionalMultiInputSummaryWithConnections) {

@@ -133,3 +133,25 @@ TEST_F(SessionTest, ClosedSessionRefusesToRun) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SessionProfile, ReportsTimePerOpType) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto x = tf::placeholder(tf::float32, {2, 2});
+  auto y = tf::matmul(x, x);
+  tf::Session s(g);
+  s.run(y, {{x, np::ones({2, 2})}});
+  EXPECT_EQ(s.profile_report().find("MatMul"), std::string::npos);  // off by default
+  s.set_profiling(true);
+  s.run(y, {{x, np::ones({2, 2})}});
+  s.run(y, {{x, np::ones({2, 2})}});
+  const std::string report = s.profile_report();
+  EXPECT_EQ(report.rfind("op ", 0), 0u) << report;
+  const auto row = report.find("MatMul");
+  ASSERT_NE(row, std::string::npos) << report;
+  EXPECT_NE(report.find(" 2 ", row), std::string::npos) << "two calls: " << report;
+}
+
+}  // namespace

@@ -51,6 +51,12 @@ class Session {
   };
   DefaultGuard as_default() const { return DefaultGuard(*this); }
 
+  // Per-op-type kernel time, for finding where a step's time goes. Off by
+  // default; also on when the environment sets KERASPP_PROFILE=1.
+  void set_profiling(bool on);
+  // "op type, calls, total ms, share" rows, slowest first.
+  std::string profile_report() const;
+
   // Introspection for tests and benchmarks.
   size_t num_cached_plans() const;
   // Bytes held in plan buffer pools.

@@ -38,6 +38,7 @@ class Reuse {
   constexpr Reuse() = default;
   constexpr Reuse(bool reuse) : kind_(reuse ? Kind::kTrue : Kind::kFalse) {}
   constexpr Reuse(AutoReuseType) : kind_(Kind::kAuto) {}
+  template <class T> Reuse(T*) = delete;  // no pointer-to-bool surprises
   constexpr Kind kind() const { return kind_; }
   constexpr bool is_set() const { return kind_ != Kind::kUnset; }
   // Python truthiness: true and AUTO_REUSE.

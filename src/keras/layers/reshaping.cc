@@ -38,7 +38,10 @@ class FlattenImpl : public UnaryLayerImpl {
     return tf::TensorShape({s.dim(0), std::accumulate(rest.begin(), rest.end(), int64_t{1},
                                                       std::multiplies<>())});
   }
-  tf::Tensor call(const tf::Tensor& x, const CallArgs&) override { return K::batch_flatten(x); }
+  tf::Tensor call(const tf::Tensor& x, const CallArgs&) override {
+    compute_output_shape(engine::keras_shape(x));  // Keras's error for unknown dims
+    return K::batch_flatten(x);
+  }
 };
 
 class ReshapeImpl : public UnaryLayerImpl {
