@@ -18,11 +18,19 @@ KPP_REGISTER_OP(OpDef{
 void assign_shape(InferenceContext& c) {
   shape_fns::require_same_dtypes(c);
   const bool validate = !c.has_attr("validate_shape") || c.attr<bool>("validate_shape");
-  if (validate && !c.input_shapes[0].is_compatible_with(c.input_shapes[1]))
-    throw ShapeError("Shapes must be equal rank, but are " +
-                     std::to_string(c.input_shapes[0].rank()) + " and " +
-                     std::to_string(c.input_shapes[1].rank()));
-  c.set_output(0, c.input_dtypes[0], validate ? c.input_shapes[0] : c.input_shapes[1]);
+  const TensorShape &a = c.input_shapes[0], &b = c.input_shapes[1];
+  if (validate && a.has_rank() && b.has_rank()) {
+    // TF's merge error texts: rank first, then the first differing dimension.
+    if (a.rank() != b.rank())
+      throw ShapeError("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+                       std::to_string(b.rank()));
+    for (int i = 0; i < a.rank(); ++i)
+      if (a.dim(i) >= 0 && b.dim(i) >= 0 && a.dim(i) != b.dim(i))
+        throw ShapeError("Dimension " + std::to_string(i) + " in both shapes must be equal, but are " +
+                         std::to_string(a.dim(i)) + " and " + std::to_string(b.dim(i)) +
+                         ". Shapes are " + a.debug_str() + " and " + b.debug_str() + ".");
+  }
+  c.set_output(0, c.input_dtypes[0], validate ? a.merge_with(b) : b);
 }
 
 KPP_REGISTER_OP(OpDef{.name = "Assign", .shape_fn = assign_shape, .differentiable = false,

@@ -125,3 +125,21 @@ TEST_F(Errors, EvalWithoutDefaultSession) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(AssignErrors, ShapeMismatchUsesTFsMergeText) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  tf::Variable v(tf::zeros({3, 4}), {.name = "v"});
+  try {
+    v.assign(tf::zeros({4, 4}));
+    FAIL() << "no error";
+  } catch (const tf::errors::InvalidArgumentError& e) {
+    EXPECT_STREQ(e.what(), "Dimension 0 in both shapes must be equal, but are 3 and 4. Shapes are "
+                           "[3,4] and [4,4]. for 'Assign' (op: 'Assign') with input shapes: [3,4], [4,4].");
+  }
+  EXPECT_THROW(v.assign(tf::zeros({12})), tf::errors::InvalidArgumentError);
+}
+
+}  // namespace
