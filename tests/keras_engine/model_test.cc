@@ -228,6 +228,38 @@ TEST_F(ModelTest, FunctionalMultiInputSummaryWithConnections) {
   EXPECT_EQ(r[1].shape(), (np::Shape{2, 2}));
 }
 
+TEST_F(ModelTest, SharedLayerSummaryShowsEveryConnection) {
+  tf::Tensor a = L::Input({.shape = {32}, .name = "a"});
+  tf::Tensor b = L::Input({.shape = {16}, .name = "b"});
+  L::Activation act("relu");
+  Model model({a, b}, {act(a), act(b)});
+  std::ostringstream os;
+  model.summary(os);
+  EXPECT_EQ(os.str(),
+      "____________________________________________________________________________________________________\n"
+      "Layer (type)                     Output Shape          Param #     Connected to                     \n"
+      "====================================================================================================\n"
+      "a (InputLayer)                   (None, 32)            0                                            \n"
+      "____________________________________________________________________________________________________\n"
+      "b (InputLayer)                   (None, 16)            0                                            \n"
+      "____________________________________________________________________________________________________\n"
+      "activation_1 (Activation)        multiple              0           a[0][0]                          \n"
+      "                                                                   b[0][0]                          \n"
+      "====================================================================================================\n"
+      "Total params: 0\n"
+      "Trainable params: 0\n"
+      "Non-trainable params: 0\n"
+      "____________________________________________________________________________________________________\n");
+  // A node of the layer outside the model is not a connection of it.
+  tf::Tensor c = L::Input({.shape = {8}, .name = "c"});
+  act(c);
+  Model only_a(a, act.get_output_at(0));
+  std::ostringstream os2;
+  only_a.summary(os2, 0, {});
+  EXPECT_NE(os2.str().find("activation_1 (Activation)    multiple                  0         \n"),
+            std::string::npos) << os2.str();
+}
+
 TEST_F(ModelTest, CallingAModelOnNewTensorsReusesItsWeights) {
   tf::Tensor x = L::Input({.shape = {4}});
   tf::Tensor h = L::Dense(3, {.activation = "tanh"})(x);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "keraspp/keras.h"
+#include "keraspp/tf.h"
 #include "keraspp/np/random.h"
 
 namespace keras_train_test {

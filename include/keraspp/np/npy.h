@@ -7,8 +7,10 @@
 
 namespace np {
 
-// Reads a .npy file (little-endian, C order; dtypes of np::DType). IOError if
-// missing, ValueError if malformed.
+// Reads a .npy file (format 1.0-3.0, dtypes of np::DType in any byte order,
+// C or Fortran order; the result is C order). IOError if missing (Python's
+// "[Errno 2] No such file or directory: 'path'"), ValueError naming the file
+// and the fault if malformed.
 Array load(const std::string& path);
 // Writes a .npy file atomically (temp file + rename: a failure leaves any
 // previous file intact). As numpy, appends ".npy" to a path without it.

@@ -57,8 +57,9 @@ tf::Tensor switch_(const tf::Tensor& condition, const Branch& then_expression,
                    const Branch& else_expression) {
   tf::Tensor cond = condition.dtype() == tf::bool_ ? condition : tf::cast(condition, tf::bool_);
   const tf::Tensor t = then_expression.get(), e = else_expression.get();
-  // Both branches are computed; the scalar condition is broadcast to the
-  // branches' shape first so the select itself works on equal shapes.
+  // Both branches are computed. A scalar condition (the learning phase) goes
+  // to Select as is: its kernel then hands one branch through without a copy.
+  if (cond.shape().has_rank() && cond.shape().rank() == 0) return tf::where(cond, t, e);
   return tf::where(tf::broadcast_to(cond, tf::shape(t)), t, e);
 }
 

@@ -92,7 +92,9 @@ void print_summary(const ModelImpl& model, std::ostream& os, int line_length,
     throw keraspp::ValueError("summary: positions needs " + std::to_string(header.size()) + " entries");
 
   // Nodes of this model, for "Connected to" (a shared layer's other calls
-  // are left out).
+  // are left out). Keras 2.0.2 meant this filter but compared "name_ib-N"
+  // strings against Node objects, so it printed no connections at all; the
+  // column here shows what it was written to show (as Keras 2.0.3+ does).
   std::set<const Node*> relevant;
   for (const auto& [depth, nodes] : model.nodes_by_depth)
     for (const auto& n : nodes) relevant.insert(n.get());

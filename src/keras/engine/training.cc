@@ -87,9 +87,9 @@ std::vector<double> Model::evaluate(const ArrayList& x, const ArrayList& y,
 }
 
 std::vector<np::Array> Model::predict_multi(const ArrayList& x, const PredictOptions& o) {
-  TrainingState& s = compiled_state(*this);
+  TrainingState& s = prediction_state(*this);
   check_batch_size(o.batch_size);
-  auto guard = s.total_loss.graph().as_default();
+  auto guard = s.outputs.at(0).graph().as_default();
   std::vector<np::Array> inputs = standardize_input_data(x, s.input_names, s.input_shapes, "input");
   tf::Session session = K::get_session();
   return predict_loop(s, session, inputs, o.batch_size, o.verbose);
@@ -115,8 +115,8 @@ std::vector<double> Model::test_on_batch(const ArrayList& x, const ArrayList& y)
 }
 
 np::Array Model::predict_on_batch(const ArrayList& x) {
-  TrainingState& s = compiled_state(*this);
-  auto guard = s.total_loss.graph().as_default();
+  TrainingState& s = prediction_state(*this);
+  auto guard = s.outputs.at(0).graph().as_default();
   std::vector<np::Array> inputs = standardize_input_data(x, s.input_names, s.input_shapes, "input");
   std::vector<np::Array> outs = run_whole(s, FunctionKind::kPredict, inputs);
   // The pool does not reuse a fetched buffer while the caller holds it.

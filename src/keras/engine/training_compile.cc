@@ -28,12 +28,33 @@ std::string doubles_str(const std::vector<double>& v) {
   return os.str();
 }
 
-// Keras's _weighted_masked_objective (no mask): the per-sample loss averaged
+// The mask Keras attached to a model output (Masking and the layers after
+// it), or an empty tensor: the output's own node's output mask.
+tf::Tensor output_mask(const tf::Tensor& output) {
+  std::optional<KerasTensorInfo> info = keras_tensor_info(output);
+  if (!info || !info->history || !info->history->layer) return {};
+  const KerasHistory& h = *info->history;
+  const auto& nodes = h.layer->inbound_nodes;
+  if (h.node_index < 0 || static_cast<size_t>(h.node_index) >= nodes.size()) return {};
+  const auto& masks = nodes[static_cast<size_t>(h.node_index)]->output_masks;
+  if (h.tensor_index < 0 || static_cast<size_t>(h.tensor_index) >= masks.size()) return {};
+  return masks[static_cast<size_t>(h.tensor_index)];
+}
+
+// Masked entries drop out; the rest are scaled so the loss per batch stays
+// proportional to the number of unmasked entries (Keras's masked objectives).
+tf::Tensor apply_mask(const tf::Tensor& score, const tf::Tensor& mask) {
+  if (!mask) return score;
+  tf::Tensor m = tf::cast(mask, score.dtype());
+  return score * m / tf::reduce_mean(m);
+}
+
+// Keras's _weighted_masked_objective: the per-sample loss (masked) averaged
 // down to the weights' rank, weighted, normalised by the fraction of
 // non-zero weights, averaged.
 tf::Tensor weighted_loss(const losses::Loss& fn, const tf::Tensor& y_true, const tf::Tensor& y_pred,
-                         const tf::Tensor& weights) {
-  tf::Tensor score = fn(y_true, y_pred);
+                         const tf::Tensor& weights, const tf::Tensor& mask) {
+  tf::Tensor score = apply_mask(fn(y_true, y_pred), mask);
   const int ndim = score.shape().rank();
   const int weight_ndim = weights.shape().rank();
   if (ndim > weight_ndim) {
@@ -82,7 +103,24 @@ std::vector<losses::Loss> losses_per_output(const LossList& loss,
 
 TrainingState& compiled_state(const Model& model) {
   const auto& s = model.training_state();
-  if (!s) throw keraspp::ValueError("You must compile your model before using it.");
+  if (!s || !s->compiled) throw keraspp::ValueError("You must compile your model before using it.");
+  return *s;
+}
+
+TrainingState& prediction_state(Model& model) {
+  ModelImpl& m = model.impl();
+  auto& s = model.training_state();
+  if (s && s->outputs == m.outputs && s->inputs == m.inputs) return *s;
+  s = std::make_shared<TrainingState>();
+  s->inputs = m.inputs;
+  s->outputs = m.outputs;
+  s->input_names = m.input_names;
+  s->output_names = m.output_names;
+  s->input_shapes = m.internal_input_shapes;
+  s->output_shapes = m.internal_output_shapes;
+  auto guard = s->outputs.at(0).graph().as_default();
+  s->learning_phase = K::learning_phase();
+  s->feed_learning_phase = !K::learning_phase_value().has_value() && m.outputs_use_learning_phase();
   return *s;
 }
 
@@ -133,7 +171,7 @@ void Model::compile(const CompileOptions& o) {
     tf::Tensor output_loss;
     {
       tf::name_scope scope(name + "_loss");
-      output_loss = weighted_loss(fn, target, y_pred, weight);
+      output_loss = weighted_loss(fn, target, y_pred, weight, output_mask(y_pred));
     }
     if (n > 1) {
       s->metrics_tensors.push_back(output_loss);
@@ -168,7 +206,7 @@ void Model::compile(const CompileOptions& o) {
           fn = &metrics::categorical_accuracy;
       }
       if (!fn) throw keraspp::ValueError("Unknown metric function:" + metric.name());
-      s->metrics_tensors.push_back(tf::reduce_mean(fn(y_true, y_pred)));
+      s->metrics_tensors.push_back(tf::reduce_mean(apply_mask(fn(y_true, y_pred), output_mask(y_pred))));
       s->metrics_names.push_back(n > 1 ? s->output_names[static_cast<size_t>(i)] + "_" + metric.name()
                                        : metric.name());
     }
@@ -177,6 +215,7 @@ void Model::compile(const CompileOptions& o) {
   s->collected_trainable_weights = m.trainable_weights();
   s->learning_phase = K::learning_phase();
   s->feed_learning_phase = !K::learning_phase_value().has_value() && m.outputs_use_learning_phase();
+  s->compiled = true;
   training_state() = s;
 }
 

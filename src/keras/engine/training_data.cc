@@ -111,8 +111,7 @@ std::vector<np::Array> standardize_input_data(const ArrayList& data,
 
 UserData standardize_user_data(const TrainingState& s, const ArrayList& x, const ArrayList& y,
                                const ArrayList& sample_weight,
-                               const std::map<int64_t, double>& class_weight,
-                               bool check_batch_axis) {
+                               const std::map<int64_t, double>& class_weight) {
   UserData d;
   d.x = standardize_input_data(x, s.input_names, s.input_shapes, "input");
   // Targets: one per output with a loss; sparse losses take (n, 1) class ids;
@@ -198,7 +197,6 @@ UserData standardize_user_data(const TrainingState& s, const ArrayList& x, const
                            "`. This loss expects targets to have the same shape as the output.");
     }
   }
-  (void)check_batch_axis;
   return d;
 }
 

@@ -28,6 +28,8 @@ struct BatchBuffers {
 };
 
 struct TrainingState {
+  // False for the predict-only state predict() makes before compile.
+  bool compiled = false;
   optimizers::Optimizer optimizer;
   std::vector<losses::Loss> loss_functions;  // per output; empty Loss = skipped output
   std::vector<double> loss_weights;
@@ -71,6 +73,9 @@ struct TrainingState {
 // The compiled state, or RuntimeError-like ValueError "You must compile your
 // model before using it." (Keras 2.0.2's text).
 TrainingState& compiled_state(const Model& model);
+// The state predict uses: the compiled one, else one made for prediction
+// only (as Keras predicts without compile), rebuilt if the outputs changed.
+TrainingState& prediction_state(Model& model);
 
 // ---- data (training_data.cc) -------------------------------------------------
 
@@ -87,8 +92,7 @@ struct UserData {
 };
 UserData standardize_user_data(const TrainingState& s, const ArrayList& x, const ArrayList& y,
                                const ArrayList& sample_weight,
-                               const std::map<int64_t, double>& class_weight,
-                               bool check_batch_axis = true);
+                               const std::map<int64_t, double>& class_weight);
 // Rows `ids` of each array into `dst` (same order), converting dtypes when
 // they differ; no allocation when they match.
 void gather_rows(const std::vector<np::Array>& src, const int64_t* ids, int64_t n,

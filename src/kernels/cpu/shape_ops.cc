@@ -159,6 +159,12 @@ np::Array broadcast_copy(const np::Array& a, const np::Shape& s) {
 
 void select_kernel(KernelContext& ctx) {
   const np::Array& c = ctx.input(0);
+  // A scalar condition with same-shaped branches (Keras's in_train_phase)
+  // picks a whole branch: no copy.
+  if (c.size() == 1 && c.ndim() == 0 && ctx.input(1).shape() == ctx.input(2).shape()) {
+    ctx.set_output(0, c.data<bool>()[0] ? ctx.input(1) : ctx.input(2));
+    return;
+  }
   np::Shape s = np::broadcast_shapes(c.shape(), np::broadcast_shapes(ctx.input(1).shape(), ctx.input(2).shape()));
   const np::Array cb = broadcast_copy(c, s), xb = broadcast_copy(ctx.input(1), s),
                   yb = broadcast_copy(ctx.input(2), s);
