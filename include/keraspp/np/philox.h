@@ -34,6 +34,49 @@ class Philox4x32 {
     return c;
   }
 
+  // The words of blocks [first, first + n) of stream (key, counter_hi) --
+  // exactly what seek(first + i).next() gives -- into words[4 * i + j].
+  // Sixteen blocks go through the rounds side by side so the compiler can
+  // vectorise the 32x32->64 multiplies; used for bulk fills.
+  static void fill_blocks(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n,
+                          uint32_t* words) {
+    constexpr int kLanes = 16;
+    for (int64_t base = 0; base < n; base += kLanes) {
+      const int lanes = static_cast<int>(n - base < kLanes ? n - base : kLanes);
+      uint32_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
+      for (int i = 0; i < kLanes; ++i) {
+        const uint64_t ctr = first + static_cast<uint64_t>(base + i);
+        c0[i] = static_cast<uint32_t>(ctr);
+        c1[i] = static_cast<uint32_t>(ctr >> 32);
+        c2[i] = static_cast<uint32_t>(counter_hi);
+        c3[i] = static_cast<uint32_t>(counter_hi >> 32);
+      }
+      uint32_t k0 = static_cast<uint32_t>(key), k1 = static_cast<uint32_t>(key >> 32);
+      for (int r = 0; r < 10; ++r) {
+#pragma omp simd
+        for (int i = 0; i < kLanes; ++i) {
+          const uint64_t p0 = 0xD2511F53ull * c0[i];
+          const uint64_t p1 = 0xCD9E8D57ull * c2[i];
+          const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1[i] ^ k0;
+          const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3[i] ^ k1;
+          c1[i] = static_cast<uint32_t>(p1);
+          c3[i] = static_cast<uint32_t>(p0);
+          c0[i] = n0;
+          c2[i] = n2;
+        }
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+      }
+      for (int i = 0; i < lanes; ++i) {
+        uint32_t* w = words + 4 * (base + i);
+        w[0] = c0[i];
+        w[1] = c1[i];
+        w[2] = c2[i];
+        w[3] = c3[i];
+      }
+    }
+  }
+
   // Uniform float in [0, 1) from 24 random bits; double from 53.
   static float to_float(uint32_t x) { return static_cast<float>(x >> 8) * 0x1.0p-24f; }
   static double to_double(uint32_t hi, uint32_t lo) {

@@ -89,21 +89,29 @@ template <class F> void for_blocks(int64_t n, int per, F fill) {
   }
 }
 
-// out: shape -> uniform [0, 1): 4 floats (24-bit) or 2 doubles (53-bit) per block.
+// out: shape -> uniform [0, 1): 4 floats (24-bit) or 2 doubles (53-bit) per
+// block. Blocks are generated in vectorised batches; block b always fills the
+// same elements, so the result does not depend on the thread count.
 template <class T> void random_uniform(KernelContext& ctx) {
   np::Array& out = ctx.allocate_output(0, shape_input(ctx), np::dtype_v<T>);
   const int64_t n = out.size();
   constexpr int per = sizeof(T) == 4 ? 4 : 2;
-  const Stream s = reserve(ctx, static_cast<uint64_t>((n + per - 1) / per));
+  const int64_t blocks = (n + per - 1) / per;
+  const Stream s = reserve(ctx, static_cast<uint64_t>(blocks));
   T* o = out.data<T>();
-  for_blocks(n, per, [&](int64_t b, int64_t first, int count) {
-    Philox4x32 g = s.at(static_cast<uint64_t>(b));
-    const Philox4x32::Block w = g.next();
-    for (int k = 0; k < count; ++k) {
-      if constexpr (sizeof(T) == 4) o[first + k] = Philox4x32::to_float(w[static_cast<size_t>(k)]);
-      else o[first + k] = Philox4x32::to_double(w[2 * static_cast<size_t>(k)], w[2 * static_cast<size_t>(k) + 1]);
+  constexpr int64_t kChunk = 256;  // blocks per batch (4 KiB of words)
+  const int64_t chunks = (blocks + kChunk - 1) / kChunk;
+#pragma omp parallel for if (n > np::kParallelGrain) schedule(static)
+  for (int64_t c = 0; c < chunks; ++c) {
+    uint32_t words[4 * kChunk];
+    const int64_t b0 = c * kChunk, nb = std::min<int64_t>(kChunk, blocks - b0);
+    Philox4x32::fill_blocks(s.key, s.seed2, s.base + static_cast<uint64_t>(b0), nb, words);
+    const int64_t first = b0 * per, count = std::min<int64_t>(nb * per, n - first);
+    for (int64_t k = 0; k < count; ++k) {
+      if constexpr (sizeof(T) == 4) o[first + k] = Philox4x32::to_float(words[k]);
+      else o[first + k] = Philox4x32::to_double(words[2 * k], words[2 * k + 1]);
     }
-  });
+  }
 }
 
 // out: shape -> standard normal (Box-Muller).
