@@ -14,29 +14,34 @@ namespace {
 
 tf::Tensor c(double v, tf::DType t) { return tf::constant(v, t); }
 
-struct AdamImpl : OptimizerImpl {
-  explicit AdamImpl(const AdamOptions& o)
-      : OptimizerImpl("Adam", o.lr, o.decay, o.clip),
-        beta_1(o.beta_1),
-        beta_2(o.beta_2),
-        epsilon(o.epsilon) {}
+// Adam and Adamax differ only in their step size and fused update: both keep
+// two zero-initialised moments per parameter and report the same config.
+using MomentUpdate = tf::Tensor (*)(const tf::Tensor&, const tf::Tensor&, const tf::Tensor&,
+                                    const tf::Tensor&, const tf::Tensor&, const tf::Tensor&,
+                                    const tf::Tensor&, const tf::Tensor&, const std::string&);
+
+struct TwoMomentImpl : OptimizerImpl {
+  TwoMomentImpl(const char* name, double lr, double decay, const ClipOptions& clip, double beta_1,
+                double beta_2, double epsilon, MomentUpdate update)
+      : OptimizerImpl(name, lr, decay, clip),
+        beta_1(beta_1), beta_2(beta_2), epsilon(epsilon), update(update) {}
 
   bool always_counts_iterations() const override { return true; }
+  // The bias-corrected step size at t = iterations + 1.
+  virtual tf::Tensor step_size(const tf::Tensor& t) = 0;
 
   std::vector<tf::Operation> apply(const std::vector<tf::Variable>& params,
                                    const std::vector<tf::Tensor>& grads) override {
-    tf::Tensor t = iterations.value() + 1.0;
-    // lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t)
-    tf::Tensor lr_t = decayed_lr() * (tf::sqrt(1.0 - tf::pow(beta_2, t)) / (1.0 - tf::pow(beta_1, t)));
-    std::vector<tf::Variable> ms, vs;
-    for (const auto& p : params) ms.push_back(zeros_like(p));
-    for (const auto& p : params) vs.push_back(zeros_like(p));
+    const tf::Tensor lr_t = step_size(iterations.value() + 1.0);
+    std::vector<tf::Variable> first, second;
+    for (const auto& p : params) first.push_back(zeros_like(p));
+    for (const auto& p : params) second.push_back(zeros_like(p));
     std::vector<tf::Operation> ups;
     for (size_t i = 0; i < params.size(); ++i) {
       const tf::Variable& p = params[i];
       const tf::DType dt = p.dtype();
-      ups.push_back(tf::keras_adam_update(p.ref(), ms[i].ref(), vs[i].ref(), as(lr_t, dt),
-                                          c(beta_1, dt), c(beta_2, dt), c(epsilon, dt), grads[i])
+      ups.push_back(update(p.ref(), first[i].ref(), second[i].ref(), as(lr_t, dt), c(beta_1, dt),
+                           c(beta_2, dt), c(epsilon, dt), grads[i], "")
                         .op());
     }
     return ups;
@@ -49,42 +54,26 @@ struct AdamImpl : OptimizerImpl {
   }
 
   double beta_1, beta_2, epsilon;
+  MomentUpdate update;
 };
 
-struct AdamaxImpl : OptimizerImpl {
+struct AdamImpl : TwoMomentImpl {
+  explicit AdamImpl(const AdamOptions& o)
+      : TwoMomentImpl("Adam", o.lr, o.decay, o.clip, o.beta_1, o.beta_2, o.epsilon,
+                      tf::keras_adam_update) {}
+  // lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t)
+  tf::Tensor step_size(const tf::Tensor& t) override {
+    return decayed_lr() * (tf::sqrt(1.0 - tf::pow(beta_2, t)) / (1.0 - tf::pow(beta_1, t)));
+  }
+};
+
+struct AdamaxImpl : TwoMomentImpl {
   explicit AdamaxImpl(const AdamaxOptions& o)
-      : OptimizerImpl("Adamax", o.lr, o.decay, o.clip),
-        beta_1(o.beta_1),
-        beta_2(o.beta_2),
-        epsilon(o.epsilon) {}
-
-  bool always_counts_iterations() const override { return true; }
-
-  std::vector<tf::Operation> apply(const std::vector<tf::Variable>& params,
-                                   const std::vector<tf::Tensor>& grads) override {
-    tf::Tensor t = iterations.value() + 1.0;
-    tf::Tensor lr_t = decayed_lr() / (1.0 - tf::pow(beta_1, t));
-    std::vector<tf::Variable> ms, us;
-    for (const auto& p : params) ms.push_back(zeros_like(p));
-    for (const auto& p : params) us.push_back(zeros_like(p));
-    std::vector<tf::Operation> ups;
-    for (size_t i = 0; i < params.size(); ++i) {
-      const tf::Variable& p = params[i];
-      const tf::DType dt = p.dtype();
-      ups.push_back(tf::keras_adamax_update(p.ref(), ms[i].ref(), us[i].ref(), as(lr_t, dt),
-                                            c(beta_1, dt), c(beta_2, dt), c(epsilon, dt), grads[i])
-                        .op());
-    }
-    return ups;
+      : TwoMomentImpl("Adamax", o.lr, o.decay, o.clip, o.beta_1, o.beta_2, o.epsilon,
+                      tf::keras_adamax_update) {}
+  tf::Tensor step_size(const tf::Tensor& t) override {
+    return decayed_lr() / (1.0 - tf::pow(beta_1, t));
   }
-  std::map<std::string, double> config() const override {
-    return {{"beta_1", static_cast<float>(beta_1)},
-            {"beta_2", static_cast<float>(beta_2)},
-            {"decay", static_cast<float>(initial_decay)},
-            {"epsilon", epsilon}};
-  }
-
-  double beta_1, beta_2, epsilon;
 };
 
 struct NadamImpl : OptimizerImpl {
