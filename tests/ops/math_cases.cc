@@ -109,3 +109,20 @@ CONFORMANCE_CASE(matmul(true, true));
 
 }  // namespace
 }  // namespace conformance
+
+namespace conformance {
+namespace {
+// Large enough for the float32 kernel's oneDNN sgemm path (the small cases
+// above take its serial path); gradients are covered by the small cases.
+Case large_matmul(bool ta, bool tb) {
+  Case c = matmul(ta, tb);
+  c.label = "large_" + c.label;
+  c.input_shapes = {ta ? np::Shape{50, 40} : np::Shape{40, 50}, tb ? np::Shape{30, 50} : np::Shape{50, 30}};
+  c.check_gradient = false;
+  return c;
+}
+CONFORMANCE_CASE(large_matmul(false, false));
+CONFORMANCE_CASE(large_matmul(true, false));
+CONFORMANCE_CASE(large_matmul(false, true));
+}  // namespace
+}  // namespace conformance

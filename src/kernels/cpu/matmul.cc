@@ -25,6 +25,27 @@ Dims matmul_dims(const KernelContext& ctx, bool ta, bool tb) {
   return {m, k, n};
 }
 
+// Products this small run serially here: waking sgemm's OpenMP team costs
+// more than the arithmetic (and stalls when another process holds a core).
+constexpr int64_t kSmallGemm = 1 << 15;
+
+template <class T>
+void small_gemm(const T* pa, const T* pb, T* pc, const Dims& d, bool ta, bool tb, int64_t lda,
+                int64_t ldb) {
+  std::fill(pc, pc + d.m * d.n, T(0));
+  for (int64_t i = 0; i < d.m; ++i)
+    for (int64_t p = 0; p < d.k; ++p) {
+      const T av = ta ? pa[p * lda + i] : pa[i * lda + p];
+      T* row = pc + i * d.n;
+      if (tb) {
+        for (int64_t j = 0; j < d.n; ++j) row[j] += av * pb[j * ldb + p];
+      } else {
+        const T* brow = pb + p * ldb;
+        for (int64_t j = 0; j < d.n; ++j) row[j] += av * brow[j];
+      }
+    }
+}
+
 void matmul_f32(KernelContext& ctx) {
   const bool ta = ctx.attr<bool>("transpose_a"), tb = ctx.attr<bool>("transpose_b");
   const Dims d = matmul_dims(ctx, ta, tb);
@@ -36,6 +57,10 @@ void matmul_f32(KernelContext& ctx) {
     return;
   }
   const np::Array &a = ctx.input(0), &b = ctx.input(1);
+  if (d.m * d.n * d.k <= kSmallGemm) {
+    small_gemm(a.data<float>(), b.data<float>(), pc, d, ta, tb, a.shape(1), b.shape(1));
+    return;
+  }
   const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', d.m, d.n, d.k, 1.f,
                                       a.data<float>(), a.shape(1), b.data<float>(), b.shape(1),
                                       0.f, pc, d.n);
@@ -47,17 +72,8 @@ void matmul_f64(KernelContext& ctx) {
   const bool ta = ctx.attr<bool>("transpose_a"), tb = ctx.attr<bool>("transpose_b");
   const Dims d = matmul_dims(ctx, ta, tb);
   np::Array& c = ctx.allocate_output(0, {d.m, d.n}, float64);
-  const double* pa = ctx.input(0).data<double>();
-  const double* pb = ctx.input(1).data<double>();
-  double* pc = c.data<double>();
-  const int64_t lda = ctx.input(0).shape(1), ldb = ctx.input(1).shape(1);
-  for (int64_t i = 0; i < d.m; ++i)
-    for (int64_t j = 0; j < d.n; ++j) {
-      double s = 0;
-      for (int64_t p = 0; p < d.k; ++p)
-        s += (ta ? pa[p * lda + i] : pa[i * lda + p]) * (tb ? pb[j * ldb + p] : pb[p * ldb + j]);
-      pc[i * d.n + j] = s;
-    }
+  small_gemm(ctx.input(0).data<double>(), ctx.input(1).data<double>(), c.data<double>(), d, ta, tb,
+             ctx.input(0).shape(1), ctx.input(1).shape(1));
 }
 
 KPP_REGISTER_KERNEL("MatMul", "CPU", float32, matmul_f32);
