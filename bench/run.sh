@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the MLP benchmark's three programs one after another on this machine —
+# oneDNN's sgemm roofline, LibTorch (best and plain thread settings) and
+# Keras++ — and prints one table with the ratios and a verdict per target.
+#
+#   bench/run.sh                 # uses build/ (configure with libtorch-dev installed)
+#   BUILD=build EPOCHS=3 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD:-build}
+epochs=${EPOCHS:-3}
+data=${DATA:-/usr/share/datasets/fashion-mnist}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+run() { echo "+ $*" >&2; "$@" | tee /dev/stderr | grep '^RESULT' | sed "s/^RESULT /RESULT tag=$TAG /" >>"$out"; }
+TAG=roofline OMP_NUM_THREADS=2 run "$build/bench/bench_sgemm_rate"
+if [ -x "$build/bench/bench_torch_mlp" ]; then
+  TAG=torch_best run "$build/bench/bench_torch_mlp" --threads 1 --epochs "$epochs" --data "$data"
+  TAG=torch_plain run "$build/bench/bench_torch_mlp" --threads 2 --epochs "$epochs" --data "$data"
+fi
+TAG=keraspp OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
+
+# key=value fields of the RESULT line tagged $1.
+field() { grep "tag=$1 " "$out" | tr ' ' '\n' | grep "^$2=" | head -1 | cut -d= -f2; }
+k_epoch=$(field keraspp epoch_s_median)
+roof=$(field roofline epoch_s_roofline)
+t_best=$(field torch_best epoch_s_median)
+t_plain=$(field torch_plain epoch_s_median)
+awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-nan}" \
+    -v kb1="$(field keraspp infer_b1_us_median)" -v kb1p="$(field keraspp infer_b1_us_p90)" \
+    -v kb128="$(field keraspp infer_b128_ms_median)" -v kb128p="$(field keraspp infer_b128_ms_p90)" \
+    -v tb1="$(field torch_best infer_b1_us_median)" -v tb128="$(field torch_best infer_b128_ms_median)" \
+    -v krss="$(field keraspp peak_rss_mb)" -v trss="$(field torch_best peak_rss_mb)" 'BEGIN {
+  printf "\n%-34s %12s %12s %12s\n", "figure", "Keras++", "LibTorch", "Keras++/other";
+  printf "%-34s %12.3f %12s %12s\n", "MLP epoch, s (roofline " roof ")", ke, tb, (tb == "nan" ? "-" : sprintf("%.2f", ke / tb));
+  printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch plain (2 thr)", ke, tp, (tp == "nan" ? "-" : sprintf("%.2f", ke / tp));
+  printf "%-34s %12.3f %12.3f %12.2f\n", "MLP epoch vs roofline", ke, roof, ke / roof;
+  printf "%-34s %12.1f %12s %12s\n", "inference b1 median (p90), us", kb1, tb1, (tb1 == "" ? "-" : sprintf("%.2f", kb1 / tb1));
+  printf "%-34s %12.3f %12s %12s\n", "inference b128 median, ms", kb128, tb128, (tb128 == "" ? "-" : sprintf("%.2f", kb128 / tb128));
+  printf "%-34s %12.1f %12s %12s\n", "peak RSS, MB", krss, trss, (trss == "" ? "-" : sprintf("%.2f", krss / trss));
+  printf "\nverdicts:\n";
+  printf "  epoch <= 0.52 s:             %s (%.3f s)\n", (ke <= 0.52 ? "met" : "missed"), ke;
+  printf "  >= 2.9x faster than LibTorch: %s\n", (tb == "nan" ? "not measured" : (tb / ke >= 2.9 ? "met" : sprintf("missed (%.2fx)", tb / ke)));
+  printf "  b1 <= 15 us:                 %s (%.1f us, p90 %.1f)\n", (kb1 <= 15 ? "met" : "missed"), kb1, kb1p;
+  printf "  b128 <= 0.5 ms:              %s (%.3f ms, p90 %.3f)\n", (kb128 <= 0.5 ? "met" : "missed"), kb128, kb128p;
+  printf "  peak memory <= LibTorch:     %s\n", (trss == "" ? "not measured" : (krss <= trss ? "met" : "missed"));
+}'
