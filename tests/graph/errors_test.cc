@@ -1,18 +1,12 @@
 // Golden tests: error classes and TF's wording for bad graphs and bad feeds.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include "keraspp/tf.h"
 
 namespace {
 
-template <class E, class F> std::string message_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using kpp_test::message_of;
 
 class Errors : public ::testing::Test {
  protected:

@@ -1,4 +1,5 @@
 // keras::datasets: mnist.npz from the Keras cache, Fashion-MNIST from IDX files.
+#include "support/expect_error.h"
 #include "keraspp/keras/datasets.h"
 
 #include <gmock/gmock.h>
@@ -16,15 +17,8 @@ using kpp_test::EnvGuard;
 using kpp_test::TempDir;
 using ::testing::HasSubstr;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+// Any std::exception's message (these tests check texts, not classes).
+template <class F> std::string error_of(F&& f) { return kpp_test::message_of<std::exception>(f); }
 
 std::map<std::string, np::Array> tiny_mnist() {
   return {{"x_train", kpp_test::synth_images(3, 28, 28)},

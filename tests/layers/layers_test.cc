@@ -1,5 +1,6 @@
 // tf::layers: naming (variables and ops), sharing through variable scopes and
 // reuse, the seed's experiments, and the layers' values.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,15 +17,7 @@ std::vector<std::string> var_names(const std::vector<tf::Variable>& vars) {
   return out;
 }
 
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception of the expected type>";
-}
+using kpp_test::message_of;
 
 class LayersTest : public ::testing::Test {
  protected:
@@ -171,23 +164,23 @@ TEST_F(LayersTest, DenseValuesWithActivationAndHigherRank) {
 TEST_F(LayersTest, DenseErrors) {
   auto x = tf::placeholder(tf::float32, {-1, 784});
   nn_model(x, tf::constant(0.0), "mlp1");
-  EXPECT_EQ(error_of<keraspp::ValueError>([&] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] {
               tf::variable_scope s("mlp1", {.reuse = true});
               tf::layers::dense(x, 256, {.name = "dense1"});
             }),
             "Trying to share variable mlp1/dense1/kernel, but specified shape (784, 256) and "
             "found shape (784, 512).");
-  EXPECT_EQ(error_of<keraspp::ValueError>([&] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] {
               tf::variable_scope s("mlp1");
               tf::layers::dense(x, 512, {.name = "dense1"});
             }),
             "Variable mlp1/dense1/kernel already exists, disallowed. Did you mean to set "
             "reuse=True in VarScope?");
-  EXPECT_EQ(error_of<keraspp::ValueError>([&] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] {
               tf::layers::dense(tf::placeholder(tf::float32, {-1, -1}), 3);
             }),
             "The last dimension of the inputs to `Dense` should be defined. Found `None`.");
-  EXPECT_EQ(error_of<keraspp::ValueError>(
+  EXPECT_EQ(message_of<keraspp::ValueError>(
                 [&] { tf::layers::dense(tf::placeholder(tf::float32, {3}), 3); }),
             "Inputs to `Dense` should have rank >= 2.");
   // A reused layer with reuse=true on the layer itself (no scope).
@@ -239,7 +232,7 @@ TEST_F(LayersTest, DropoutIdentityUnlessTraining) {
   EXPECT_NEAR(count(sess.run(on, {{x, xs}}), 2.0), 2000, 200);
   EXPECT_EQ(count(sess.run(fed, {{x, xs}, {training, false}, {keep, 0.25f}}), 1.0), 0);
   EXPECT_NEAR(count(sess.run(fed, {{x, xs}, {training, true}, {keep, 0.25f}}), 4.0), 3000, 200);
-  EXPECT_EQ(error_of<keraspp::TypeError>([&] {
+  EXPECT_EQ(message_of<keraspp::TypeError>([&] {
               tf::layers::dropout(x, {.training = tf::placeholder(tf::float32, {})});
             }).rfind("`training` must be a bool tensor", 0),
             0u);
@@ -261,7 +254,7 @@ TEST_F(LayersTest, Flatten) {
   auto out = sess.run(fc, {{c, xs}});
   EXPECT_EQ(out.shape(), (np::Shape{2, 12}));
   EXPECT_EQ(out.get_flat(13), 13.0);
-  EXPECT_EQ(error_of<keraspp::ValueError>(
+  EXPECT_EQ(message_of<keraspp::ValueError>(
                 [] { tf::layers::flatten(tf::placeholder(tf::float32, {5}), {.name = "f"}); }),
             "Input 0 of layer f is incompatible with the layer: expected min_ndim=2, found "
             "ndim=1. Full shape received: [5]");

@@ -1,4 +1,5 @@
 // Elementwise np:: operations: broadcasting, numpy's dtype rules, error texts.
+#include "support/expect_error.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,14 +14,8 @@ using ::testing::HasSubstr;
 
 template <class T> np::Array A(std::vector<T> v, np::Shape s) { return np::Array::from_vector(v, s); }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+// Any std::exception's message (these tests check texts, not classes).
+template <class F> std::string error_of(F&& f) { return kpp_test::message_of<std::exception>(f); }
 
 TEST(Broadcast, Shapes) {
   EXPECT_EQ(np::broadcast_shapes({2, 3}, {3}), (np::Shape{2, 3}));

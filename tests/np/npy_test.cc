@@ -1,5 +1,6 @@
 // .npy / .npz: round trips for every dtype, byte-exact agreement with files
 // numpy wrote, atomic writes, and error texts.
+#include "support/expect_error.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -166,14 +167,8 @@ class NpyTest : public ::testing::Test {
   fs::path dir_;
 };
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+// Any std::exception's message (these tests check texts, not classes).
+template <class F> std::string error_of(F&& f) { return kpp_test::message_of<std::exception>(f); }
 
 void expect_same(const np::Array& got, const np::Array& want) {
   EXPECT_EQ(got.dtype(), want.dtype());

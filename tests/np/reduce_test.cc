@@ -1,4 +1,5 @@
 // Reductions, argmax, array_equal, allclose and concatenate against numpy's results.
+#include "support/expect_error.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,14 +13,8 @@ using ::testing::ElementsAre;
 
 template <class T> np::Array A(std::vector<T> v, np::Shape s) { return np::Array::from_vector(v, s); }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+// Any std::exception's message (these tests check texts, not classes).
+template <class F> std::string error_of(F&& f) { return kpp_test::message_of<std::exception>(f); }
 
 TEST(Reduce, SumAlongAxesWithKeepdims) {
   auto a = np::arange(24, np::float32).reshape({2, 3, 4});

@@ -1,6 +1,7 @@
 // tf::nn beyond the conformance cases: TF's op names and error texts, the
 // activations as std::function values, fused gradients in use, and a small
 // softmax-regression model that trains.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,14 +11,7 @@
 
 namespace {
 
-template <class E, class F> std::string error_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using kpp_test::message_of;
 
 TEST(NnOps, DefaultNames) {
   tf::Graph g;
@@ -64,15 +58,15 @@ TEST(NnOps, ShapeErrorsUseTFWording) {
   auto guard = g.as_default();
   tf::Tensor v = tf::placeholder(tf::float32, tf::TensorShape({2, 10}));
   tf::Tensor b = tf::placeholder(tf::float32, tf::TensorShape({5}));
-  EXPECT_EQ(error_of<tf::errors::InvalidArgumentError>([&] { tf::nn::bias_add(v, b); }),
+  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::nn::bias_add(v, b); }),
             "Dimensions must be equal, but are 10 and 5 for 'BiasAdd' (op: 'BiasAdd') with input "
             "shapes: [2,10], [5].");
   tf::Tensor labels2d = tf::placeholder(tf::int32, tf::TensorShape({2, 10}));
-  EXPECT_EQ(error_of<keraspp::ValueError>(
+  EXPECT_EQ(message_of<keraspp::ValueError>(
                 [&] { tf::nn::sparse_softmax_cross_entropy_with_logits(labels2d, v); }),
             "Rank mismatch: Rank of labels (received 2) should equal rank of logits minus 1 "
             "(received 2).");
-  EXPECT_EQ(error_of<keraspp::TypeError>(
+  EXPECT_EQ(message_of<keraspp::TypeError>(
                 [&] { tf::nn::sparse_softmax_cross_entropy_with_logits(v, v); }),
             "Value passed to parameter 'labels' has DataType float not in list of allowed values: "
             "int32, int64");
@@ -90,7 +84,7 @@ TEST(NnOps, SparseLabelOutOfRangeAtRunTime) {
   tf::Tensor loss = tf::nn::sparse_softmax_cross_entropy_with_logits(labels, logits);
   tf::Session s(g);
   const auto bad = np::Array::from_vector(std::vector<int32_t>{1, 12, 3}, {3});
-  EXPECT_EQ(error_of<tf::errors::InvalidArgumentError>(
+  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>(
                 [&] { s.run(loss, {{logits, np::zeros({3, 10})}, {labels, bad}}); }),
             "Received a label value of 12 which is outside the valid range of [0, 10).  Label "
             "values: 1 12 3");

@@ -1,6 +1,7 @@
 // tf::losses against hand-computed values: per-element formulas, weights
 // (scalar, per example, per element, zeros), label smoothing, reductions, the
 // LOSSES collection, and total loss with regularization losses.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,14 +12,7 @@ namespace {
 
 namespace L = tf::losses;
 
-template <class E, class F> std::string message_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using kpp_test::message_of;
 
 np::Array mat(const std::vector<double>& v, int64_t rows, int64_t cols) {
   return np::Array::from_vector(v, {rows, cols});

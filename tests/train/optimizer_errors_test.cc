@@ -1,19 +1,13 @@
 // minimize / apply_gradients / training op errors with TF 1.x's classes and
 // wording, and the global step helpers.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include "keraspp/tf.h"
 
 namespace {
 
-template <class E, class F> std::string message_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using kpp_test::message_of;
 
 class Train : public ::testing::Test {
  protected:

@@ -1,5 +1,6 @@
 // Initializers: values and statistics against TF 1.x's formulas, configs,
 // seeds, and the Qr op's full decomposition.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,15 +9,7 @@
 
 namespace {
 
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception of the expected type>";
-}
+using kpp_test::message_of;
 
 struct Moments {
   double mean = 0, std = 0, min = 1e300, max = -1e300;
@@ -67,7 +60,7 @@ TEST(Initializers, ZerosOnesConstant) {
   const np::Array p = init_value(tf::constant_initializer(np::Array({1.f, 2.f, 3.f})), {2, 3});
   EXPECT_EQ(std::vector<double>({p.get_flat(0), p.get_flat(2), p.get_flat(3), p.get_flat(5)}),
             std::vector<double>({1, 3, 3, 3}));
-  EXPECT_EQ(error_of<keraspp::TypeError>([] {
+  EXPECT_EQ(message_of<keraspp::TypeError>([] {
               init_value(
                   tf::constant_initializer(np::Array({1.f, 2.f, 3.f, 4.f}), {.verify_shape = true}),
                   {2, 2});
@@ -123,12 +116,12 @@ TEST(Initializers, VarianceScalingStddevs) {
               gn * 0.87962566103423978, 0.03 * gn);
   EXPECT_NEAR(moments(init_value(tf::lecun_normal(), {400, 100})).std, lecun * 0.87962566103423978,
               0.03 * lecun);
-  EXPECT_EQ(error_of<keraspp::ValueError>([] { tf::variance_scaling_initializer({.scale = 0}); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::variance_scaling_initializer({.scale = 0}); }),
             "`scale` must be positive float.");
   EXPECT_EQ(
-      error_of<keraspp::ValueError>([] { tf::variance_scaling_initializer({.mode = "fan"}); }),
+      message_of<keraspp::ValueError>([] { tf::variance_scaling_initializer({.mode = "fan"}); }),
       "Invalid `mode` argument: fan");
-  EXPECT_EQ(error_of<keraspp::ValueError>(
+  EXPECT_EQ(message_of<keraspp::ValueError>(
                 [] { tf::variance_scaling_initializer({.distribution = "cauchy"}); }),
             "Invalid `distribution` argument: cauchy");
 }
@@ -156,7 +149,7 @@ TEST(Initializers, OrthogonalIsOrthonormal) {
   EXPECT_LT(max_gram_error(wide, 20, 50, false, 1.0), 1e-12);
   const np::Array conv = init_value(tf::orthogonal_initializer(2.0), {3, 3, 4, 8});
   EXPECT_LT(max_gram_error(conv, 36, 8, true, 2.0), 1e-5);
-  EXPECT_EQ(error_of<keraspp::ValueError>([] { init_value(tf::orthogonal_initializer(), {5}); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { init_value(tf::orthogonal_initializer(), {5}); }),
             "The tensor to initialize must be at least two-dimensional for variable 'v'");
 }
 

@@ -1,5 +1,6 @@
 // Golden tests of variable scopes and get_variable: variable names and order,
 // reuse rules, name scopes vs variable scopes, TF's error texts.
+#include "support/expect_error.h"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,15 +16,7 @@ std::vector<std::string> var_names(const std::vector<tf::Variable>& vars) {
   return out;
 }
 
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception of the expected type>";
-}
+using kpp_test::message_of;
 
 // Each test builds in its own graph.
 class VariableScopeTest : public ::testing::Test {
@@ -73,28 +66,28 @@ TEST_F(VariableScopeTest, ErrorTextsAreTheSpecs) {
     tf::variable_scope d("dense1");
     tf::get_variable("kernel", {784, 512});
   }
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::variable_scope s("mlp1");
               tf::variable_scope d("dense1");
               tf::get_variable("kernel", {784, 512});
             }),
             "Variable mlp1/dense1/kernel already exists, disallowed. Did you mean to set "
             "reuse=True in VarScope?");
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::variable_scope s("mlp1", {.reuse = true});
               tf::variable_scope d("dense9");
               tf::get_variable("kernel", {784, 512});
             }),
             "Variable mlp1/dense9/kernel does not exist, or was not created with "
             "tf.get_variable(). Did you mean to set reuse=None in VarScope?");
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::variable_scope s("mlp1", {.reuse = true});
               tf::variable_scope d("dense1");
               tf::get_variable("kernel", {784, 256});
             }),
             "Trying to share variable mlp1/dense1/kernel, but specified shape (784, 256) and "
             "found shape (784, 512).");
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::variable_scope s("mlp1", {.reuse = true});
               tf::variable_scope d("dense1");
               tf::get_variable("kernel", {784, 512}, {.dtype = tf::float64});
@@ -223,9 +216,9 @@ TEST_F(VariableScopeTest, DefaultNamesAreUniqueAmongSiblingScopes) {
     EXPECT_EQ(s.name(), "model/layer");
     tf::get_variable("w", {1});
   }
-  EXPECT_EQ(error_of<keraspp::TypeError>([] { tf::variable_scope s(""); }),
+  EXPECT_EQ(message_of<keraspp::TypeError>([] { tf::variable_scope s(""); }),
             "If default_name is None then name_or_scope is required");
-  EXPECT_EQ(error_of<keraspp::ValueError>(
+  EXPECT_EQ(message_of<keraspp::ValueError>(
                 [] { tf::variable_scope s(std::nullopt, {.default_name = "x", .reuse = true}); }),
             "reuse=True cannot be used without a name_or_scope");
 }
@@ -292,11 +285,11 @@ TEST_F(VariableScopeTest, ValueInitializersAndTheirErrors) {
   tf::Variable a =
       tf::get_variable("a", tf::TensorShape::unknown(), {.initializer = np::Array({4.f, 5.f})});
   EXPECT_EQ(a.shape().str(), "(2,)");
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::get_variable("c", {3}, {.initializer = tf::constant(np::Array({1.f, 2.f, 3.f}))});
             }),
             "If initializer is a constant, do not specify shape.");
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::get_variable("u", {-1, 3});
             }),
             "Shape of a new variable (u) must be fully defined, but instead was (?, 3).");
@@ -311,12 +304,12 @@ TEST_F(VariableScopeTest, InitializerOfTheWrongShapeNamesTheVariable) {
     return tf::zeros({3, 2}, dtype);
   });
   tf::variable_scope s("x");
-  EXPECT_EQ(error_of<tf::errors::InvalidArgumentError>([&] {
+  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] {
               tf::get_variable("w", {2, 2}, {.initializer = wrong});
             }),
             "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2,2] and "
             "[3,2]. for 'x/w/Assign' (op: 'Assign') with input shapes: [2,2], [3,2].");
-  EXPECT_EQ(error_of<keraspp::ValueError>([] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
               tf::get_variable(
                   "c", {2, 2},
                   {.initializer = tf::constant_initializer(np::Array({1.f, 2.f, 3.f, 4.f, 5.f}))});
