@@ -12,6 +12,8 @@
 #   EPOCHS   epochs per run (default 3)
 #   BLAS     openblas-openmp | openblas-pthread | system (default openblas-openmp)
 #   QUIET_WAIT  seconds to wait for the machine to go quiet before each run (default 600)
+#   OPENBLAS_CORETYPE  OpenBLAS kernel set (default SkylakeX on CPUs with AVX-512,
+#            else OpenBLAS's own detection); "auto" forces OpenBLAS's detection
 #
 # Why BLAS matters: Debian's LibTorch 1.13 is built with BLAS_INFO=generic, so
 # its fp32 matmuls call sgemm_ from libblas.so.3. Debian's default is the
@@ -22,6 +24,12 @@
 # torch::set_num_threads(N) governs both; the pthread build keeps its own
 # pool of nproc threads regardless, which oversubscribes the 2 cores when
 # ATen also runs 2 OpenMP threads.
+#
+# Why OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 does not recognise this
+# machine's Xeon (family 6, model 207) and falls back to its "Prescott" SSE3
+# kernels, ~2-3x slower end to end; SkylakeX (AVX-512) is the closest kernel set
+# it has (its "SapphireRapids"/"Cooperlake" entries measured the same here).
+# Every RESULT line reports the kernel set in use as blas_core=.
 #
 # Why the wait: the benchmark machine has 2 cores shared with other work;
 # runs start only when other processes use <10% of one core, and every
@@ -45,6 +53,13 @@ for exe in bench_torch_mlp bench_sgemm_rate; do
 done
 
 blas_env=()
+coretype=${OPENBLAS_CORETYPE:-}
+if [[ -z $coretype ]] && grep -qw avx512f /proc/cpuinfo; then coretype=SkylakeX; fi
+if [[ $coretype == auto ]]; then
+  blas_env+=(-u OPENBLAS_CORETYPE)  # env -u: options before assignments, as here
+elif [[ -n $coretype ]]; then
+  blas_env+=(OPENBLAS_CORETYPE="$coretype")
+fi
 case $BLAS in
   system) ;;
   openblas-openmp | openblas-pthread)
@@ -52,7 +67,7 @@ case $BLAS in
       echo "$LIBDIR/$BLAS/libblas.so.3 missing: apt-get install libopenblas0-${BLAS#openblas-}" >&2
       exit 1
     fi
-    blas_env=(LD_LIBRARY_PATH="$LIBDIR/$BLAS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}") ;;
+    blas_env+=(LD_LIBRARY_PATH="$LIBDIR/$BLAS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}") ;;
   *) echo "BLAS must be openblas-openmp, openblas-pthread or system" >&2; exit 2 ;;
 esac
 
@@ -74,15 +89,34 @@ wait_quiet() {
   done
 }
 
+# Shows each program's output live and keeps its RESULT lines for the
+# summary. (Not `tee /dev/stderr`: when stderr is a file, tee reopens it at
+# offset 0 and overwrites what is already there.) lastpipe runs the loop in
+# this shell so `results` survives it.
+shopt -s lastpipe
 results=()
-wait_quiet
-results+=("$(OMP_NUM_THREADS=2 "$BUILD/bench_sgemm_rate" | tee /dev/stderr | grep '^RESULT')")
+run_collect() {
+  local line
+  "$@" | while IFS= read -r line; do
+    printf '%s\n' "$line"
+    if [[ $line == RESULT* ]]; then results+=("$line"); fi
+  done
+}
+
+for t in $THREADS; do
+  # The roofline only at thread counts the cores can actually run.
+  ((t <= $(nproc))) || continue
+  wait_quiet
+  run_collect env OMP_NUM_THREADS="$t" "$BUILD/bench_sgemm_rate"
+done
 for t in $THREADS; do
   wait_quiet
-  echo "# threads=$t BLAS=$BLAS" >&2
+  echo "# threads=$t BLAS=$BLAS"
   # OMP_NUM_THREADS too, so libgomp's pool (ATen and OpenMP OpenBLAS) is
-  # sized once at start-up instead of grown by set_num_threads later.
-  results+=("$(env "${blas_env[@]}" OMP_NUM_THREADS="$t" "$BUILD/bench_torch_mlp" --threads "$t" --epochs "$EPOCHS" |
-    tee /dev/stderr | grep '^RESULT')")
+  # sized once at start-up instead of grown by set_num_threads later; the
+  # pthread OpenBLAS also reads it (when OPENBLAS_NUM_THREADS is unset), so
+  # there it caps OpenBLAS's own pool at t threads as well.
+  run_collect env "${blas_env[@]}" OMP_NUM_THREADS="$t" "$BUILD/bench_torch_mlp" --threads "$t" --epochs "$EPOCHS"
 done
+echo "# summary"
 printf '%s\n' "${results[@]}"
