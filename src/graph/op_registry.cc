@@ -77,5 +77,11 @@ void require_rank(const InferenceContext& c, int input, int rank) {
                      std::to_string(s.rank()));
 }
 
+void require_float(DType t, const std::string& attr) {
+  if (!np::is_floating(t))
+    throw ShapeError("Value for attr '" + attr + "' of " + np::tf_dtype_name(t) +
+                     " is not in the list of allowed values: half, float, double");
+}
+
 }  // namespace shape_fns
 }  // namespace tf

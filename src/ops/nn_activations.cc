@@ -13,12 +13,7 @@ namespace {
 
 using Grads = std::vector<Tensor>;
 
-void float_only(const InferenceContext& c) {
-  const DType t = c.input_dtypes[0];
-  if (!np::is_floating(t))
-    throw ShapeError("Value for attr 'T' of " + np::tf_dtype_name(t) +
-                     " is not in the list of allowed values: half, float, double");
-}
+void float_only(const InferenceContext& c) { shape_fns::require_float(c.input_dtypes[0]); }
 
 void activation_shape(InferenceContext& c) {
   float_only(c);

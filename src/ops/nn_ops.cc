@@ -67,9 +67,7 @@ KPP_REGISTER_OP(OpDef{
 KPP_REGISTER_OP(OpDef{
     .name = "Floor",
     .shape_fn = [](InferenceContext& c) {
-      if (!np::is_floating(c.input_dtypes[0]))
-        throw ShapeError("Value for attr 'T' of " + np::tf_dtype_name(c.input_dtypes[0]) +
-                         " is not in the list of allowed values: half, float, double");
+      shape_fns::require_float(c.input_dtypes[0]);
       shape_fns::unchanged(c);
     },
     .grad_fn = [](const Operation&, const Grads&) -> Grads { return {Tensor()}; },

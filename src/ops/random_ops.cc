@@ -14,9 +14,7 @@ namespace {
 // the shape is a constant, else [?] * length (unknown rank if that is unknown).
 void random_shape(InferenceContext& c) {
   const DType t = c.attr<DType>("dtype");
-  if (!np::is_floating(t))
-    throw ShapeError("Value for attr 'dtype' of " + np::tf_dtype_name(t) +
-                     " is not in the list of allowed values: half, float, double");
+  shape_fns::require_float(t, "dtype");
   const TensorShape& s = c.input_shapes[0];
   if (s.has_rank() && s.rank() != 1)
     throw ShapeError("Shape must be rank 1 but is rank " + std::to_string(s.rank()));

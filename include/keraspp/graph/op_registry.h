@@ -107,6 +107,9 @@ void broadcast_binary(InferenceContext& c);
 // int32 from y:0 incompatible with expected float." wording is approximated.
 void require_same_dtypes(InferenceContext& c);
 void require_rank(const InferenceContext& c, int input, int rank);
+// TF's attr check for float-only ops: "Value for attr 'T' of int32 is not in
+// the list of allowed values: half, float, double".
+void require_float(DType t, const std::string& attr = "T");
 }  // namespace shape_fns
 
 }  // namespace tf
