@@ -45,6 +45,16 @@ np::Array& KernelContext::forward_input_or_allocate(int in, int out, const np::S
   return allocate_output(out, shape, dtype);
 }
 
+void KernelContext::forward_input(int in, int out) {
+  forward_input(in, out, inputs.at(static_cast<size_t>(in))->shape());
+}
+
+void KernelContext::forward_input(int in, int out, const np::Shape& shape) {
+  const auto idx = static_cast<size_t>(in);
+  outputs.at(static_cast<size_t>(out)) = inputs.at(idx)->reshape(shape);
+  output_pooled.at(static_cast<size_t>(out)) = idx < forwardable.size() && forwardable[idx];
+}
+
 void KernelContext::set_output(int i, np::Array a) {
   outputs.at(static_cast<size_t>(i)) = std::move(a);
   output_pooled.at(static_cast<size_t>(i)) = false;

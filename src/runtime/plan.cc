@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 
+#include "fold.h"
 #include "keraspp/graph/op_registry.h"
 
 namespace tf::runtime {
@@ -21,6 +22,7 @@ bool is_ref_input(const Node& n, size_t i) {
 }  // namespace
 
 std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& fed,
+                                   const std::vector<std::optional<bool>>& fed_bools,
                                    const std::vector<Edge>& fetches,
                                    const std::vector<int>& targets,
                                    kernels::SessionState* state) {
@@ -32,12 +34,14 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
     return it->second;
   };
   for (const Edge& e : fed) plan->feed_slots.push_back(slot_for(e));
+  const Folding folding(g, fed, fed_bools);
+  std::vector<std::vector<Edge>> inputs_of(g.nodes.size());
 
   // Prune: walk back from fetches and targets (iteratively), stopping at feeds.
   std::vector<char> needed(g.nodes.size(), 0);
   std::vector<int> stack;
-  for (const Edge& e : fetches)
-    if (!slot_of.count(edge_key(e))) stack.push_back(e.node);
+  for (const Edge& f : fetches)
+    if (const Edge e = folding.resolve(f); !slot_of.count(edge_key(e))) stack.push_back(e.node);
   stack.insert(stack.end(), targets.begin(), targets.end());
   while (!stack.empty()) {
     const int id = stack.back();
@@ -45,8 +49,10 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
     if (needed[static_cast<size_t>(id)]) continue;
     needed[static_cast<size_t>(id)] = 1;
     const Node& n = g.nodes[static_cast<size_t>(id)];
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      const Edge& e = n.inputs[i];
+    inputs_of[static_cast<size_t>(id)] = folding.inputs(n);
+    const std::vector<Edge>& inputs = inputs_of[static_cast<size_t>(id)];
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Edge& e = inputs[i];
       // During pruning slot_of holds only the fed edges.
       if (is_ref_input(n, i) || slot_of.count(edge_key(e))) continue;
       stack.push_back(e.node);
@@ -62,8 +68,9 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
     Step step;
     step.node = &n;
     std::vector<DType> in_dtypes;
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      const Edge& e = n.inputs[i];
+    const std::vector<Edge>& inputs = inputs_of[id];
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Edge& e = inputs[i];
       in_dtypes.push_back(g.nodes[static_cast<size_t>(e.node)].out_dtypes[static_cast<size_t>(e.index)]);
       step.in_slots.push_back(is_ref_input(n, i) ? -1 : slot_for(e));
     }
@@ -75,7 +82,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
                                   np::dtype_name(kd) + " (node " + n.name + ")");
     plan->steps.push_back(std::move(step));
   }
-  for (const Edge& e : fetches) plan->fetch_slots.push_back(slot_for(e));
+  for (const Edge& e : fetches) plan->fetch_slots.push_back(slot_for(folding.resolve(e)));
   for (Step& s : plan->steps)
     for (size_t i = 0; i < s.node->out_dtypes.size(); ++i) {
       auto it = slot_of.find(edge_key({s.node->id, static_cast<int>(i)}));
@@ -130,7 +137,8 @@ void execute_plan(Plan& plan, kernels::SessionState& state, Profile* profile) {
       if (profile) {
         const auto t0 = std::chrono::steady_clock::now();
         (*st.kernel)(ctx);
-        OpProfile& p = (*profile)[st.node->type];
+        OpProfile& p = profile->rows[profile->by_node ? st.node->type + " " + st.node->name
+                                                       : st.node->type];
         p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         ++p.calls;
       } else {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,10 @@ struct Plan {
 };
 
 // Builds a plan for fetching `fetches` with `fed` tensors fed and `targets`
-// run. Throws for unknown kernels.
+// run; fed_bools[i] is the value of feed i when it is a scalar bool (the plan
+// is specialised on it, see fold.h). Throws for unknown kernels.
 std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& fed,
+                                   const std::vector<std::optional<bool>>& fed_bools,
                                    const std::vector<Edge>& fetches,
                                    const std::vector<int>& targets,
                                    kernels::SessionState* state);
@@ -44,7 +47,10 @@ struct OpProfile {
   double seconds = 0;
   uint64_t calls = 0;
 };
-using Profile = std::map<std::string, OpProfile>;
+struct Profile {
+  bool by_node = false;  // rows per node ("Type name") instead of per op type
+  std::map<std::string, OpProfile> rows;
+};
 
 // Runs a compiled plan; slots for feeds must be set before. With `profile`,
 // each kernel call is timed into it (off: no clock reads at all).

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "plan.h"
@@ -54,7 +55,8 @@ Session::Session(const Graph& graph, const ConfigProto& config)
   impl_->graph = graph;
   impl_->state.graph_id = graph.data()->id;
   const char* env = std::getenv("KERASPP_PROFILE");
-  impl_->profiling = env && std::string(env) == "1";
+  impl_->profiling = env && (std::string(env) == "1" || std::string(env) == "nodes");
+  impl_->profile.by_node = env && std::string(env) == "nodes";
   apply_config(config);
 }
 
@@ -73,13 +75,19 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
   if (s.closed) throw keraspp::ValueError("Attempted to use a closed Session.");
   std::vector<int64_t> key;
   std::vector<Edge> fed, fetched;
+  std::vector<std::optional<bool>> fed_bools;
   std::vector<int> target_ids;
-  key.reserve(2 * (feed_dict.size() + fetches.size()) + targets.size() + 2);
+  key.reserve(3 * feed_dict.size() + 2 * fetches.size() + targets.size() + 2);
   for (const auto& [t, v] : feed_dict) {
     check_graph(s, t, "Feed");
     fed.push_back({t.node_id(), t.value_index()});
     key.push_back(t.node_id());
     key.push_back(t.value_index());
+    // A fed scalar bool (the learning phase) is part of the signature: its
+    // plan folds the branches it does not take.
+    const bool scalar_bool = t.dtype() == bool_ && v.value.ndim() == 0 && v.value.size() == 1;
+    fed_bools.push_back(scalar_bool ? std::optional<bool>(v.value.get_flat(0) != 0) : std::nullopt);
+    key.push_back(scalar_bool ? (*fed_bools.back() ? 1 : 0) : -1);
   }
   key.push_back(-1);
   for (const Tensor& t : fetches) {
@@ -100,7 +108,7 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
 
   auto it = s.plans.find(key);
   if (it == s.plans.end())
-    it = s.plans.emplace(key, runtime::compile_plan(*s.graph.data(), fed, fetched, target_ids,
+    it = s.plans.emplace(key, runtime::compile_plan(*s.graph.data(), fed, fed_bools, fetched, target_ids,
                                                     &s.state)).first;
   runtime::Plan& plan = *it->second;
 
@@ -160,15 +168,16 @@ std::vector<np::Array> Session::run(const std::vector<Operation>& targets,
 void Session::set_profiling(bool on) { impl_->profiling = on; }
 
 std::string Session::profile_report() const {
-  std::vector<std::pair<std::string, runtime::OpProfile>> rows(impl_->profile.begin(),
-                                                               impl_->profile.end());
+  std::vector<std::pair<std::string, runtime::OpProfile>> rows(impl_->profile.rows.begin(),
+                                                               impl_->profile.rows.end());
   std::sort(rows.begin(), rows.end(),
             [](const auto& a, const auto& b) { return a.second.seconds > b.second.seconds; });
   double total = 0;
   for (const auto& r : rows) total += r.second.seconds;
   std::ostringstream os;
-  char line[160];
-  std::snprintf(line, sizeof line, "%-34s %10s %12s %7s\n", "op", "calls", "total ms", "share");
+  char line[512];
+  std::snprintf(line, sizeof line, "%-34s %10s %12s %7s\n", impl_->profile.by_node ? "op node" : "op",
+                "calls", "total ms", "share");
   os << line;
   for (const auto& [type, p] : rows) {
     std::snprintf(line, sizeof line, "%-34s %10llu %12.3f %6.1f%%\n", type.c_str(),

@@ -42,9 +42,12 @@ class Optimizer {
   explicit operator bool() const { return static_cast<bool>(impl_); }
 
   // The update ops of one step minimising `loss` over `params` (Keras's
-  // get_updates(params, constraints, loss)); run them together.
+  // get_updates(params, constraints, loss)); run them together. The update
+  // ops (not the gradients) wait for `wait_for`, as K.function builds its
+  // assigns under control_dependencies(outputs).
   std::vector<tf::Operation> get_updates(const std::vector<tf::Variable>& params,
-                                         const ConstraintMap& constraints, const tf::Tensor& loss);
+                                         const ConstraintMap& constraints, const tf::Tensor& loss,
+                                         const std::vector<tf::Operation>& wait_for = {});
   // d loss / d param for each param, clipped by clipnorm / clipvalue if set.
   std::vector<tf::Tensor> get_gradients(const tf::Tensor& loss,
                                         const std::vector<tf::Variable>& params);

@@ -60,6 +60,11 @@ class KernelContext {
   // Reuses input `in`'s buffer for output `out` when the runtime marked it
   // forwardable (its last use, pool-owned) and size/dtype match; else allocates.
   np::Array& forward_input_or_allocate(int in, int out, const np::Shape& shape, DType dtype);
+  // Output `out` is input `in` itself (an op that is the identity on this
+  // input): the runtime may still recycle it when the input was forwardable.
+  void forward_input(int in, int out);
+  // The same, viewed with another shape of the same size (reshapes).
+  void forward_input(int in, int out, const np::Shape& shape);
   // Sets an output that aliases existing memory (identity, variable reads).
   void set_output(int i, np::Array a);
   SessionState& state() const { return *state_; }

@@ -52,7 +52,8 @@ class Session {
   DefaultGuard as_default() const { return DefaultGuard(*this); }
 
   // Per-op-type kernel time, for finding where a step's time goes. Off by
-  // default; also on when the environment sets KERASPP_PROFILE=1.
+  // default; also on when the environment sets KERASPP_PROFILE=1, and per
+  // node ("Type node/name" rows) with KERASPP_PROFILE=nodes.
   void set_profiling(bool on);
   // "op type, calls, total ms, share" rows, slowest first.
   std::string profile_report() const;

@@ -237,8 +237,7 @@ void TrainingState::make_train_function(Model& model) {
   // update: the updates wait for them.
   std::vector<tf::Operation> before = {total_loss.op()};
   for (const auto& t : metrics_tensors) before.push_back(t.op());
-  tf::control_dependencies deps(before);
-  train_updates = optimizer.get_updates(collected_trainable_weights, constraints, total_loss);
+  train_updates = optimizer.get_updates(collected_trainable_weights, constraints, total_loss, before);
   for (const tf::Operation& u : m.updates()) train_updates.push_back(u);
   train_function_made = true;
 }

@@ -90,12 +90,14 @@ std::vector<tf::Tensor> Optimizer::get_gradients(const tf::Tensor& loss,
 
 std::vector<tf::Operation> Optimizer::get_updates(const std::vector<tf::Variable>& params,
                                                   const ConstraintMap& constraints,
-                                                  const tf::Tensor& loss) {
+                                                  const tf::Tensor& loss,
+                                                  const std::vector<tf::Operation>& wait_for) {
   OptimizerImpl& s = checked(impl_);
   tf::Graph g = loss.graph();
   auto guard = g.as_default();
   s.ensure_variables(g);
   std::vector<tf::Tensor> grads = get_gradients(loss, params);
+  tf::control_dependencies deps(wait_for);
   std::vector<tf::Operation> updates = s.apply(params, grads);
   // Constraints: the constrained value of the updated parameter is assigned
   // back (the fused op outputs the updated parameter).

@@ -50,7 +50,7 @@ void reshape_kernel(KernelContext& ctx) {
         "Input to reshape is a tensor with " + std::to_string(x.size()) +
         " values, but the requested shape has " + std::to_string(unknown >= 0 ? known : np::shape_size(s)) +
         " for '" + ctx.op_name() + "'");
-  ctx.set_output(0, x.reshape(s));
+  ctx.forward_input(0, 0, s);
 }
 
 void fill_kernel(KernelContext& ctx) {
@@ -96,6 +96,9 @@ template <class T> void sum_to_shape_kernel(KernelContext& ctx) {
                                        " down to shape " + np::shape_str(target) + " for '" +
                                        ctx.op_name() + "'");
   }
+  // Nothing was broadcast (the usual case for gradients of same-shape
+  // operands): the sum is x itself.
+  if (target == x.shape()) return ctx.forward_input(0, 0);
   np::Array& out = ctx.allocate_output(0, target, np::dtype_v<T>);
   T* po = out.data<T>();
   const T* px = x.data<T>();
@@ -162,7 +165,7 @@ void select_kernel(KernelContext& ctx) {
   // A scalar condition with same-shaped branches (Keras's in_train_phase)
   // picks a whole branch: no copy.
   if (c.size() == 1 && c.ndim() == 0 && ctx.input(1).shape() == ctx.input(2).shape()) {
-    ctx.set_output(0, c.data<bool>()[0] ? ctx.input(1) : ctx.input(2));
+    ctx.forward_input(c.data<bool>()[0] ? 1 : 2, 0);
     return;
   }
   np::Shape s = np::broadcast_shapes(c.shape(), np::broadcast_shapes(ctx.input(1).shape(), ctx.input(2).shape()));

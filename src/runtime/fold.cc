@@ -1,0 +1,78 @@
+// Plan-time folding of known scalar predicates (see fold.h).
+#include "fold.h"
+
+namespace tf::runtime {
+
+Folding::Folding(const GraphData& g, const std::vector<Edge>& fed,
+                 const std::vector<std::optional<bool>>& fed_bools) {
+  for (size_t i = 0; i < fed.size(); ++i) {
+    fed_.insert(key(fed[i]));
+    if (fed_bools[i]) known_[key(fed[i])] = *fed_bools[i];
+  }
+  // Inputs precede their consumers in node order, so one pass sees every
+  // input's facts before the node itself.
+  for (const Node& n : g.nodes) visit(n);
+}
+
+Edge Folding::resolve(const Edge& e) const {
+  auto it = alias_.find(key(e));
+  return it == alias_.end() ? e : it->second;
+}
+
+std::vector<Edge> Folding::inputs(const Node& n) const {
+  if (auto it = reduced_.find(n.id); it != reduced_.end()) return it->second;
+  std::vector<Edge> in;
+  in.reserve(n.inputs.size());
+  for (const Edge& e : n.inputs) in.push_back(resolve(e));
+  return in;
+}
+
+void Folding::visit(const Node& n) {
+  const Edge out{n.id, 0};
+  // A fed output keeps its feed; a node with control inputs keeps its
+  // ordering role (tf.control_dependencies + identity is an idiom).
+  if (fed_.count(key(out)) || !n.control_inputs.empty() || n.out_dtypes.empty()) return;
+  auto known = [&](const Edge& e) -> std::optional<bool> {
+    auto it = known_.find(key(resolve(e)));
+    if (it == known_.end()) return std::nullopt;
+    return it->second;
+  };
+  auto is_zero = [&](const Edge& e) { return zero_.count(key(resolve(e))) > 0; };
+
+  if (n.type == "Const" && n.out_dtypes[0] == bool_) {
+    const np::Array& v = std::get<np::Array>(n.attrs.at("value"));
+    if (v.ndim() == 0) known_[key(out)] = v.get_flat(0) != 0;
+  } else if (n.type == "Identity" || n.type == "PlaceholderWithDefault" ||
+             (n.type == "Cast" && n.out_dtypes[0] == bool_)) {
+    if (auto v = known(n.inputs[0])) known_[key(out)] = *v;
+    if (n.type == "Identity" && is_zero(n.inputs[0])) zero_.insert(key(out));
+  } else if (n.type == "Select") {
+    // A scalar condition picks one whole branch (the kernel passes it through).
+    if (auto c = known(n.inputs[0])) {
+      const Edge chosen = resolve(n.inputs[*c ? 1 : 2]);
+      alias_[key(out)] = chosen;
+    }
+  } else if (n.type == "ZerosLike") {
+    zero_.insert(key(out));
+  } else if (n.type == "SumToShape" || n.type == "Sum" || n.type == "Reshape" ||
+             n.type == "Neg" || n.type == "RealDiv") {
+    // Sums, views and negations of zeros, and zeros divided by anything.
+    if (is_zero(n.inputs[0])) zero_.insert(key(out));
+  } else if (n.type == "Mul" || n.type == "MatMul") {
+    if (is_zero(n.inputs[0]) || is_zero(n.inputs[1])) zero_.insert(key(out));
+  } else if (n.type == "AddN") {
+    std::vector<Edge> terms;
+    for (const Edge& e : n.inputs)
+      if (!is_zero(e)) terms.push_back(resolve(e));
+    if (terms.size() == n.inputs.size()) return;
+    if (terms.empty()) {
+      alias_[key(out)] = resolve(n.inputs[0]);  // all zeros: any term is the sum
+    } else if (terms.size() == 1) {
+      alias_[key(out)] = terms[0];
+    } else {
+      reduced_[n.id] = std::move(terms);
+    }
+  }
+}
+
+}  // namespace tf::runtime
