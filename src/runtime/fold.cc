@@ -42,10 +42,13 @@ void Folding::visit(const Node& n) {
   if (n.type == "Const" && n.out_dtypes[0] == bool_) {
     const np::Array& v = std::get<np::Array>(n.attrs.at("value"));
     if (v.ndim() == 0) known_[key(out)] = v.get_flat(0) != 0;
-  } else if (n.type == "Identity" || n.type == "PlaceholderWithDefault" ||
-             (n.type == "Cast" && n.out_dtypes[0] == bool_)) {
+  } else if (n.type == "Identity" || n.type == "StopGradient" ||
+             n.type == "PlaceholderWithDefault") {
+    // Identities (variable reads, an unfed default) cost a step and nothing
+    // else: readers read the input; its facts carry over through resolve().
+    alias_[key(out)] = resolve(n.inputs[0]);
+  } else if (n.type == "Cast" && n.out_dtypes[0] == bool_) {
     if (auto v = known(n.inputs[0])) known_[key(out)] = *v;
-    if (n.type == "Identity" && is_zero(n.inputs[0])) zero_.insert(key(out));
   } else if (n.type == "Select") {
     // A scalar condition picks one whole branch (the kernel passes it through).
     if (auto c = known(n.inputs[0])) {

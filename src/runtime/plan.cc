@@ -6,6 +6,7 @@
 #include <map>
 
 #include "fold.h"
+#include "fuse.h"
 #include "keraspp/graph/op_registry.h"
 
 namespace tf::runtime {
@@ -25,7 +26,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
                                    const std::vector<std::optional<bool>>& fed_bools,
                                    const std::vector<Edge>& fetches,
                                    const std::vector<int>& targets,
-                                   kernels::SessionState* state) {
+                                   kernels::SessionState* state, bool optimize) {
   auto plan = std::make_unique<Plan>();
   std::map<int64_t, int> slot_of;
   auto slot_for = [&](const Edge& e) {
@@ -34,7 +35,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
     return it->second;
   };
   for (const Edge& e : fed) plan->feed_slots.push_back(slot_for(e));
-  const Folding folding(g, fed, fed_bools);
+  const Folding folding(g, fed, optimize ? fed_bools : std::vector<std::optional<bool>>(fed.size()));
   std::vector<std::vector<Edge>> inputs_of(g.nodes.size());
 
   // Prune: walk back from fetches and targets (iteratively), stopping at feeds.
@@ -67,6 +68,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
     const Node& n = g.nodes[id];
     Step step;
     step.node = &n;
+    step.type = n.type;
     std::vector<DType> in_dtypes;
     const std::vector<Edge>& inputs = inputs_of[id];
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -89,10 +91,13 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
       s.out_slots.push_back(it == slot_of.end() ? -1 : it->second);
     }
 
-  // Liveness: a slot is released after its last reader, unless fed or fetched.
+  // Fed and fetched slots are kept for the whole step.
   plan->keep.assign(static_cast<size_t>(plan->num_slots), false);
   for (int s : plan->feed_slots) plan->keep[static_cast<size_t>(s)] = true;
   for (int s : plan->fetch_slots) plan->keep[static_cast<size_t>(s)] = true;
+  if (optimize) fuse_matmul_epilogues(*plan);
+
+  // Liveness: a slot is released after its last reader, unless kept.
   std::vector<int> last_use(static_cast<size_t>(plan->num_slots), -1);
   for (size_t k = 0; k < plan->steps.size(); ++k)
     for (int s : plan->steps[k].in_slots)
@@ -137,8 +142,7 @@ void execute_plan(Plan& plan, kernels::SessionState& state, Profile* profile) {
       if (profile) {
         const auto t0 = std::chrono::steady_clock::now();
         (*st.kernel)(ctx);
-        OpProfile& p = profile->rows[profile->by_node ? st.node->type + " " + st.node->name
-                                                       : st.node->type];
+        OpProfile& p = profile->rows[profile->by_node ? st.type + " " + st.node->name : st.type];
         p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         ++p.calls;
       } else {

@@ -14,6 +14,7 @@ namespace tf::runtime {
 
 struct Step {
   const Node* node;
+  std::string type;  // the node's op type, or the fused kernel's (fuse.h)
   const kernels::KernelFn* kernel;
   std::vector<int> in_slots;   // one per input; -1 for an uninitialized-tolerant ref
   std::vector<int> out_slots;  // one per output; -1 when nothing reads it
@@ -34,13 +35,14 @@ struct Plan {
 };
 
 // Builds a plan for fetching `fetches` with `fed` tensors fed and `targets`
-// run; fed_bools[i] is the value of feed i when it is a scalar bool (the plan
-// is specialised on it, see fold.h). Throws for unknown kernels.
+// run; fed_bools[i] is the value of feed i when it is a scalar bool. With
+// `optimize`, the plan is specialised on those values (fold.h) and fuses
+// ops (fuse.h). Throws for unknown kernels.
 std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& fed,
                                    const std::vector<std::optional<bool>>& fed_bools,
                                    const std::vector<Edge>& fetches,
                                    const std::vector<int>& targets,
-                                   kernels::SessionState* state);
+                                   kernels::SessionState* state, bool optimize = true);
 
 // Time spent per op type, gathered when profiling is on.
 struct OpProfile {

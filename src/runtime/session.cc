@@ -23,6 +23,7 @@ struct SessionImpl {
   std::map<std::pair<const runtime::Plan*, size_t>, np::Array> scalar_feeds;
   bool closed = false;
   bool profiling = false;
+  bool optimize_plans = true;
   runtime::Profile profile;
 };
 
@@ -57,6 +58,7 @@ Session::Session(const Graph& graph, const ConfigProto& config)
   const char* env = std::getenv("KERASPP_PROFILE");
   impl_->profiling = env && (std::string(env) == "1" || std::string(env) == "nodes");
   impl_->profile.by_node = env && std::string(env) == "nodes";
+  impl_->optimize_plans = config.optimize_plans;
   apply_config(config);
 }
 
@@ -109,7 +111,7 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
   auto it = s.plans.find(key);
   if (it == s.plans.end())
     it = s.plans.emplace(key, runtime::compile_plan(*s.graph.data(), fed, fed_bools, fetched, target_ids,
-                                                    &s.state)).first;
+                                                    &s.state, s.optimize_plans)).first;
   runtime::Plan& plan = *it->second;
 
   // Feeds: dtype and shape against the fed tensor's.

@@ -16,6 +16,9 @@ struct SessionImpl;
 struct ConfigProto {
   // Threads for oneDNN and our OpenMP loops; 0 = OMP_NUM_THREADS / all cores.
   int intra_op_parallelism_threads = 0;
+  // Plan rewrites, as Grappler's: branches of a known learning phase folded
+  // away, MatMul + BiasAdd (+ Relu) fused. false runs the graph as built.
+  bool optimize_plans = true;
 };
 
 class Session {

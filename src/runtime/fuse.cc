@@ -1,0 +1,78 @@
+// Plan-time op fusion (see fuse.h).
+#include "fuse.h"
+
+#include <algorithm>
+
+#include "keraspp/kernels/kernel.h"
+
+namespace tf::runtime {
+namespace {
+
+// The one step reading slot s (as any input), or -1 when none or several.
+struct Readers {
+  explicit Readers(const Plan& plan) : only(static_cast<size_t>(plan.num_slots), -1),
+                                       count(static_cast<size_t>(plan.num_slots), 0) {
+    for (size_t k = 0; k < plan.steps.size(); ++k)
+      for (int s : plan.steps[k].in_slots)
+        if (s >= 0) {
+          ++count[static_cast<size_t>(s)];
+          only[static_cast<size_t>(s)] = static_cast<int>(k);
+        }
+  }
+  int sole(int s) const {
+    return s >= 0 && count[static_cast<size_t>(s)] == 1 ? only[static_cast<size_t>(s)] : -1;
+  }
+  std::vector<int> only, count;
+};
+
+bool is(const Step& st, const char* type, DType dtype) {
+  return st.type == type && st.node->out_dtypes.size() == 1 && st.node->out_dtypes[0] == dtype;
+}
+
+}  // namespace
+
+void fuse_matmul_epilogues(Plan& plan) {
+  const Readers readers(plan);
+  std::vector<bool> removed(plan.steps.size(), false);
+  auto kernel = [](const char* name) { return kernels::KernelRegistry::global().find(name, "CPU", float32); };
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    Step& mm = plan.steps[k];
+    if (!is(mm, "MatMul", float32) || !mm.node->control_inputs.empty()) continue;
+    // The product's only reader is a BiasAdd adding to it.
+    const int product = mm.out_slots[0];
+    if (product < 0 || plan.keep[static_cast<size_t>(product)]) continue;
+    const int b = readers.sole(product);
+    if (b < 0) continue;
+    Step& bias_add = plan.steps[static_cast<size_t>(b)];
+    if (!is(bias_add, "BiasAdd", float32) || bias_add.in_slots[0] != product ||
+        bias_add.in_slots[1] == product || !bias_add.node->control_inputs.empty())
+      continue;
+    // ... and, optionally, the sum's only reader is a Relu.
+    Step* last = &bias_add;
+    const int sum = bias_add.out_slots[0];
+    const int r = sum >= 0 && !plan.keep[static_cast<size_t>(sum)] ? readers.sole(sum) : -1;
+    const bool relu = r >= 0 && is(plan.steps[static_cast<size_t>(r)], "Relu", float32) &&
+                      plan.steps[static_cast<size_t>(r)].node->control_inputs.empty();
+    if (relu) last = &plan.steps[static_cast<size_t>(r)];
+    const kernels::KernelFn* fused = kernel(relu ? "_FusedMatMulRelu" : "_FusedMatMul");
+    if (!fused) continue;
+    // The fused step runs where the chain's last step ran: every input of the
+    // chain is ready there and every reader of its output comes later.
+    Step f;
+    f.node = mm.node;
+    f.type = relu ? "_FusedMatMulRelu" : "_FusedMatMul";
+    f.kernel = fused;
+    f.in_slots = {mm.in_slots[0], mm.in_slots[1], bias_add.in_slots[1]};
+    f.out_slots = {last->out_slots[0]};
+    *last = std::move(f);
+    removed[k] = true;
+    if (relu) removed[static_cast<size_t>(b)] = true;
+  }
+  std::vector<Step> kept;
+  kept.reserve(plan.steps.size());
+  for (size_t k = 0; k < plan.steps.size(); ++k)
+    if (!removed[k]) kept.push_back(std::move(plan.steps[k]));
+  plan.steps = std::move(kept);
+}
+
+}  // namespace tf::runtime

@@ -1,0 +1,15 @@
+// Plan-time op fusion, the part of TF's Grappler remapper that matters for
+// Dense layers: MatMul -> BiasAdd (-> Relu) becomes one _FusedMatMul(Relu)
+// step whose kernel adds the bias and applies relu while the product is
+// still in cache, instead of two more passes over it. A chain is fused only
+// when its intermediate values have no other reader and are not fetched
+// (the gradient of relu reads relu's output, which the fused step produces).
+#pragma once
+#include "plan.h"
+
+namespace tf::runtime {
+
+// Rewrites plan.steps in place; needs in_slots, out_slots and plan.keep.
+void fuse_matmul_epilogues(Plan& plan);
+
+}  // namespace tf::runtime
