@@ -13,11 +13,23 @@ namespace np {
 // Below this many elements a loop runs on one thread (spawn cost dominates).
 inline constexpr int64_t kParallelGrain = 1 << 15;
 
+// body(i) for i in [0, n), vectorized; on all threads above the grain. (Not
+// `parallel for simd if (...)`: a bare if clause also switches simd off, and
+// even a false `parallel` still enters the OpenMP runtime.)
+template <class F> inline void simd_for(int64_t n, F body) {
+  if (n > kParallelGrain) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; ++i) body(i);
+  } else {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) body(i);
+  }
+}
+
 // out[i] = f(a[i]) over a flat range.
 template <class TA, class TO, class F>
 void unary_loop(const TA* a, TO* out, int64_t n, F f) {
-#pragma omp parallel for simd if (n > kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i]);
+  simd_for(n, [&](int64_t i) { out[i] = f(a[i]); });
 }
 
 // Strides (in elements) of `shape` aligned right against `out` rank; 0 where
@@ -41,20 +53,17 @@ void binary_loop(const Array& a, const Array& b, const Array& out, F f) {
   TO* po = static_cast<TO*>(out.raw_data());
   const int64_t n = out.size();
   if (a.shape() == b.shape()) {
-#pragma omp parallel for simd if (n > kParallelGrain) schedule(static)
-    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+    simd_for(n, [&](int64_t i) { po[i] = f(pa[i], pb[i]); });
     return;
   }
   if (b.size() == 1) {
     const TB s = pb[0];
-#pragma omp parallel for simd if (n > kParallelGrain) schedule(static)
-    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+    simd_for(n, [&](int64_t i) { po[i] = f(pa[i], s); });
     return;
   }
   if (a.size() == 1) {
     const TA s = pa[0];
-#pragma omp parallel for simd if (n > kParallelGrain) schedule(static)
-    for (int64_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+    simd_for(n, [&](int64_t i) { po[i] = f(s, pb[i]); });
     return;
   }
   const Shape& os = out.shape();

@@ -39,8 +39,7 @@ template <class T, class F> void run_activation_grad(KernelContext& ctx, F f) {
   const T* px = x.data<T>();
   T* po = out.data<T>();
   const int64_t n = g.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) po[i] = f(pg[i], px[i]);
+  np::simd_for(n, [&](int64_t i) { po[i] = f(pg[i], px[i]); });
 }
 
 template <class T, class F> KernelFn activation(F f) {

@@ -247,8 +247,7 @@ template <class T> void add_n_kernel(KernelContext& ctx) {
   if (po != a.data<T>()) std::memcpy(po, a.data<T>(), a.nbytes());
   for (int i = 1; i < ctx.num_inputs(); ++i) {
     const T* p = ctx.input(i).data<T>();
-#pragma omp parallel for simd if (n > np::kParallelGrain)
-    for (int64_t k = 0; k < n; ++k) po[k] += p[k];
+    np::simd_for(n, [&](int64_t k) { po[k] += p[k]; });
   }
 }
 

@@ -58,8 +58,7 @@ template <int Sign> void assign_update(KernelContext& ctx) {
       T* pv = v.data<T>();
       const T* pd = d.data<T>();
       const int64_t n = v.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain)
-      for (int64_t i = 0; i < n; ++i) pv[i] = static_cast<T>(pv[i] + Sign * pd[i]);
+      np::simd_for(n, [&](int64_t i) { pv[i] = static_cast<T>(pv[i] + Sign * pd[i]); });
     }
   });
   ctx.set_output(0, v);
