@@ -38,6 +38,8 @@ if [ -x "$build/bench/bench_torch_mlp" ]; then
   TAG=torch_plain OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_mlp" --threads 2 --epochs "$epochs" --data "$data"
 fi
 TAG=keraspp OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
+# Same seed, same thread count, once more: the losses must be bit-identical.
+TAG=keraspp_again OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
 
 # key=value fields of the RESULT line tagged $1.
 field() { grep "tag=$1 " "$out" | tr ' ' '\n' | grep "^$2=" | head -1 | cut -d= -f2; }
@@ -51,7 +53,8 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
     -v kb1="$(field keraspp infer_b1_us_median)" -v kb1p="$(field keraspp infer_b1_us_p90)" \
     -v kb128="$(field keraspp infer_b128_ms_median)" -v kb128p="$(field keraspp infer_b128_ms_p90)" \
     -v tb1="$(field torch_best infer_b1_us_median)" -v tb128="$(field torch_best infer_b128_ms_median)" \
-    -v krss="$(field keraspp peak_rss_mb)" -v trss="$(field torch_best peak_rss_mb)" 'BEGIN {
+    -v krss="$(field keraspp peak_rss_mb)" -v trss="$(field torch_best peak_rss_mb)" \
+    -v loss1="$(field keraspp loss_exact)" -v loss2="$(field keraspp_again loss_exact)" 'BEGIN {
   printf "\n%-34s %12s %12s %12s\n", "figure", "Keras++", "LibTorch", "Keras++/other";
   printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch best, s", ke, tb, (tb == "nan" ? "-" : sprintf("%.2f", ke / tb));
   printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch plain (2 thr)", ke, tp, (tp == "nan" ? "-" : sprintf("%.2f", ke / tp));
@@ -61,8 +64,10 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
   printf "%-34s %12.1f %12s %12s\n", "peak RSS, MB", krss, trss, (trss == "" ? "-" : sprintf("%.2f", krss / trss));
   printf "\nverdicts:\n";
   printf "  epoch <= 0.52 s:             %s (%.3f s)\n", (ke <= 0.52 ? "met" : "missed"), ke;
+  printf "  epoch <= 1.4x roofline:      %s (%.3f s vs %.3f s = 1.4 x %.3f)\n", (ke <= 1.4 * roof ? "met" : "missed"), ke, 1.4 * roof, roof;
   printf "  >= 2.9x faster than LibTorch: %s\n", (tb == "nan" ? "not measured" : (tb / ke >= 2.9 ? "met" : sprintf("missed (%.2fx)", tb / ke)));
   printf "  b1 <= 15 us:                 %s (%.1f us, p90 %.1f)\n", (kb1 <= 15 ? "met" : "missed"), kb1, kb1p;
   printf "  b128 <= 0.5 ms:              %s (%.3f ms, p90 %.3f)\n", (kb128 <= 0.5 ? "met" : "missed"), kb128, kb128p;
   printf "  peak memory <= LibTorch:     %s\n", (trss == "" ? "not measured" : (krss <= trss ? "met" : "missed"));
+  printf "  two runs, identical losses:  %s (%s, %s)\n", (loss1 != "" && loss1 == loss2 ? "met" : "missed"), loss1, loss2;
 }'
