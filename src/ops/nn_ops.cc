@@ -1,9 +1,5 @@
-// BiasAdd and BiasAddGrad, Floor, and tf.nn.dropout (a composite of
-// random_uniform, add, Floor, div and mul, as TF 1.x builds it).
+// BiasAdd and BiasAddGrad, and Floor (tf.nn.dropout: nn_dropout.cc).
 #include "keraspp/ops/nn_ops.h"
-
-#include <cstdio>
-#include <sstream>
 
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
@@ -73,22 +69,6 @@ KPP_REGISTER_OP(OpDef{
     .grad_fn = [](const Operation&, const Grads&) -> Grads { return {Tensor()}; },
 });
 
-// Scalar keep_prob of x's dtype, inside the "dropout" scope.
-Tensor dropout_body(const Tensor& x, const Tensor& keep_prob, const nn::DropoutOptions& opts) {
-  const Tensor noise_shape = opts.noise_shape ? opts.noise_shape->to_tensor() : shape(x);
-  const Tensor uniform = random_uniform(noise_shape, {.dtype = x.dtype(), .seed = opts.seed});
-  const Tensor binary = floor(add(keep_prob, uniform, "add"));
-  Tensor ret = multiply(divide(x, keep_prob, "div"), binary, "mul");
-  ret.set_shape(x.shape());
-  return ret;
-}
-
-void require_float(const Tensor& x) {
-  if (!np::is_floating(x.dtype()))
-    throw keraspp::ValueError("x has to be a floating point tensor since it's going to be scaled. "
-                              "Got a " + np::tf_dtype_name(x.dtype()) + " tensor instead.");
-}
-
 }  // namespace
 
 Tensor floor(const Tensor& x, const std::string& name) {
@@ -99,37 +79,6 @@ namespace nn {
 
 Tensor bias_add(const Tensor& value, const Tensor& bias, const std::string& name) {
   return op_builder::create1("BiasAdd", {value, bias}, {}, name);
-}
-
-Tensor dropout(const Tensor& x, double keep_prob, const DropoutOptions& opts) {
-  if (!(keep_prob > 0 && keep_prob <= 1)) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%g", keep_prob);
-    throw keraspp::ValueError(
-        std::string("keep_prob must be a scalar tensor or a float in the range (0, 1], got ") + buf);
-  }
-  require_float(x);
-  name_scope scope(opts.name.empty() ? "dropout" : opts.name);
-  if (keep_prob == 1) return x;  // TF: nothing to drop
-  return dropout_body(x, constant(keep_prob, x.dtype(), "keep_prob"), opts);
-}
-
-Tensor dropout(const Tensor& x, const Tensor& keep_prob, const DropoutOptions& opts) {
-  require_float(x);
-  if (keep_prob.dtype() != x.dtype()) {
-    std::ostringstream os;
-    os << "Tensor conversion requested dtype " << np::dtype_name(x.dtype()) << " for Tensor with dtype "
-       << np::dtype_name(keep_prob.dtype()) << ": '" << keep_prob << "'";
-    throw keraspp::ValueError(os.str());
-  }
-  const TensorShape& s = keep_prob.shape();
-  if (s.has_rank() && s.rank() != 0)
-    throw keraspp::ValueError("Shapes " + s.str() + " and () are incompatible");
-  name_scope scope(opts.name.empty() ? "dropout" : opts.name);
-  // A constant 1 drops nothing (TF checks constant_value(keep_prob) == 1).
-  const Operation op = keep_prob.op();
-  if (op.type() == "Const" && op.get_attr<np::Array>("value").get_flat(0) == 1.0) return x;
-  return dropout_body(x, keep_prob, opts);
 }
 
 }  // namespace nn

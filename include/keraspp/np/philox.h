@@ -27,8 +27,8 @@ class Philox4x32 {
     std::array<uint32_t, 2> k = key_;
     for (int r = 0; r < 10; ++r) {
       round(c, k);
-      k[0] += 0x9E3779B9u;
-      k[1] += 0xBB67AE85u;
+      k[0] += kWeyl0;
+      k[1] += kWeyl1;
     }
     if (++ctr_[0] == 0) ++ctr_[1];
     return c;
@@ -36,46 +36,17 @@ class Philox4x32 {
 
   // The words of blocks [first, first + n) of stream (key, counter_hi) --
   // exactly what seek(first + i).next() gives -- into words[4 * i + j].
-  // Sixteen blocks go through the rounds side by side so the compiler can
-  // vectorise the 32x32->64 multiplies; used for bulk fills.
+  // Bulk fills compute many blocks side by side in vector registers
+  // (src/np/philox.cc, compiled for the build machine's vector unit).
   static void fill_blocks(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n,
-                          uint32_t* words) {
-    constexpr int kLanes = 16;
-    for (int64_t base = 0; base < n; base += kLanes) {
-      const int lanes = static_cast<int>(n - base < kLanes ? n - base : kLanes);
-      uint32_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
-      for (int i = 0; i < kLanes; ++i) {
-        const uint64_t ctr = first + static_cast<uint64_t>(base + i);
-        c0[i] = static_cast<uint32_t>(ctr);
-        c1[i] = static_cast<uint32_t>(ctr >> 32);
-        c2[i] = static_cast<uint32_t>(counter_hi);
-        c3[i] = static_cast<uint32_t>(counter_hi >> 32);
-      }
-      uint32_t k0 = static_cast<uint32_t>(key), k1 = static_cast<uint32_t>(key >> 32);
-      for (int r = 0; r < 10; ++r) {
-#pragma omp simd
-        for (int i = 0; i < kLanes; ++i) {
-          const uint64_t p0 = 0xD2511F53ull * c0[i];
-          const uint64_t p1 = 0xCD9E8D57ull * c2[i];
-          const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1[i] ^ k0;
-          const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3[i] ^ k1;
-          c1[i] = static_cast<uint32_t>(p1);
-          c3[i] = static_cast<uint32_t>(p0);
-          c0[i] = n0;
-          c2[i] = n2;
-        }
-        k0 += 0x9E3779B9u;
-        k1 += 0xBB67AE85u;
-      }
-      for (int i = 0; i < lanes; ++i) {
-        uint32_t* w = words + 4 * (base + i);
-        w[0] = c0[i];
-        w[1] = c1[i];
-        w[2] = c2[i];
-        w[3] = c3[i];
-      }
-    }
-  }
+                          uint32_t* words);
+  // n uniform floats from the words of blocks first, first + 1, ... in order:
+  // out[k] = to_float(word k % 4 of block first + k / 4). n need not be a
+  // multiple of 4 (the last block's extra words go unused).
+  static void fill_uniform(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n, float* out);
+  // The same for doubles, two words each: out[k] = to_double(words 2k % 4 and
+  // 2k % 4 + 1 of block first + k / 2).
+  static void fill_uniform(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n, double* out);
 
   // Uniform float in [0, 1) from 24 random bits; double from 53.
   static float to_float(uint32_t x) { return static_cast<float>(x >> 8) * 0x1.0p-24f; }
@@ -91,14 +62,19 @@ class Philox4x32 {
     *z1 = r * std::sin(t);
   }
 
+  // Round multipliers and key increments (Weyl sequence) of Philox4x32.
+  static constexpr uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
+  static constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
+
  private:
   static void round(Block& c, const std::array<uint32_t, 2>& k) {
-    const uint64_t p0 = 0xD2511F53ull * c[0];
-    const uint64_t p1 = 0xCD9E8D57ull * c[2];
+    const uint64_t p0 = uint64_t{kMul0} * c[0];
+    const uint64_t p1 = uint64_t{kMul1} * c[2];
     const uint32_t hi0 = static_cast<uint32_t>(p0 >> 32), lo0 = static_cast<uint32_t>(p0);
     const uint32_t hi1 = static_cast<uint32_t>(p1 >> 32), lo1 = static_cast<uint32_t>(p1);
     c = {hi1 ^ c[1] ^ k[0], lo1, hi0 ^ c[3] ^ k[1], lo0};
   }
+
   std::array<uint32_t, 2> key_;
   Block ctr_;
 };

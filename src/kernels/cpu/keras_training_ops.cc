@@ -2,10 +2,11 @@
 // parameter, updating it and its accumulators in place (the same arithmetic
 // as Keras 2.0.2's chain of tensor ops, element by element).
 #include <algorithm>
+#include <array>
 #include <cmath>
 
+#include "fused_update.h"
 #include "keraspp/kernels/kernel.h"
-#include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {
 namespace {
@@ -34,94 +35,112 @@ template <class T> T scalar(KernelContext& ctx, int i) {
   return static_cast<T>(a.get_flat(0));
 }
 
-// Runs f(i) over the parameter's elements; refs [0, num_refs) are resolved
-// into `slots` (slots[0] = p) and the gradient is the last input.
-template <class T, int N, class F> void run_update(KernelContext& ctx, F f) {
+// Runs step(g, p, slots...) on every element (fused::for_each_element): refs
+// [0, N) are the parameter and its accumulators, the gradient is the last
+// input. The output is the updated parameter.
+template <class T, int N, class Step> void run_update(KernelContext& ctx, const Step& step) {
   const np::Array& grad = ctx.input(ctx.num_inputs() - 1);
-  T* slots[N];
+  std::array<T*, N> slots;
   for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad.shape()).template data<T>();
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) f(slots, g, i);
+  fused::for_each_element(grad.size(), step, grad.data<T>(), slots);
   ctx.set_output(0, ctx.state().variables.at(ctx.input_node(0).id));
 }
 
+// Each step's formula is in its comment; the code spells every fused
+// multiply-add as std::fma (see fused_update.h), with 1-rho etc. in T.
+
+// v = mom*m - lr*g; m = v; p = p + v, or with nesterov p = p + mom*v - lr*g.
 template <class T> void sgd(KernelContext& ctx) {
   const T lr = scalar<T>(ctx, 2), mom = scalar<T>(ctx, 3);
-  const bool nesterov = ctx.attr<bool>("nesterov");
-  run_update<T, 2>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T v = mom * s[1][i] - lr * g[i];
-    s[1][i] = v;
-    s[0][i] = nesterov ? s[0][i] + mom * v - lr * g[i] : s[0][i] + v;
-  });
+  // Two loops rather than a branch per element.
+  if (ctx.attr<bool>("nesterov")) {
+    run_update<T, 2>(ctx, [=](T g, T& p, T& m) {
+      const T v = std::fma(mom, m, -(lr * g));
+      m = v;
+      p = std::fma(-lr, g, std::fma(mom, v, p));
+    });
+  } else {
+    run_update<T, 2>(ctx, [=](T g, T& p, T& m) {
+      const T v = std::fma(mom, m, -(lr * g));
+      m = v;
+      p = p + v;
+    });
+  }
 }
 
+// a = rho*a + (1-rho)*g*g; p -= lr*g / (sqrt(a) + eps).
 template <class T> void rmsprop(KernelContext& ctx) {
   const T lr = scalar<T>(ctx, 2), rho = scalar<T>(ctx, 3), eps = scalar<T>(ctx, 4);
-  run_update<T, 2>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T a = rho * s[1][i] + (T(1) - rho) * g[i] * g[i];
-    s[1][i] = a;
-    s[0][i] -= lr * g[i] / (std::sqrt(a) + eps);
+  run_update<T, 2>(ctx, [=](T g, T& p, T& acc) {
+    const T a = std::fma(rho, acc, (T(1) - rho) * g * g);
+    acc = a;
+    p -= lr * g / (std::sqrt(a) + eps);
   });
 }
 
+// a = a + g*g; p -= lr*g / (sqrt(a) + eps).
 template <class T> void adagrad(KernelContext& ctx) {
   const T lr = scalar<T>(ctx, 2), eps = scalar<T>(ctx, 3);
-  run_update<T, 2>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T a = s[1][i] + g[i] * g[i];
-    s[1][i] = a;
-    s[0][i] -= lr * g[i] / (std::sqrt(a) + eps);
+  run_update<T, 2>(ctx, [=](T g, T& p, T& acc) {
+    const T a = std::fma(g, g, acc);
+    acc = a;
+    p -= lr * g / (std::sqrt(a) + eps);
   });
 }
 
+// a = rho*a + (1-rho)*g*g; u = g*sqrt(d + eps) / sqrt(a + eps); p -= lr*u;
+// d = rho*d + (1-rho)*u*u.
 template <class T> void adadelta(KernelContext& ctx) {
   const T lr = scalar<T>(ctx, 3), rho = scalar<T>(ctx, 4), eps = scalar<T>(ctx, 5);
-  run_update<T, 3>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T a = rho * s[1][i] + (T(1) - rho) * g[i] * g[i];
-    s[1][i] = a;
-    const T u = g[i] * std::sqrt(s[2][i] + eps) / std::sqrt(a + eps);
-    s[0][i] -= lr * u;
-    s[2][i] = rho * s[2][i] + (T(1) - rho) * u * u;
+  run_update<T, 3>(ctx, [=](T g, T& p, T& acc, T& delta) {
+    const T a = std::fma(rho, acc, (T(1) - rho) * g * g);
+    acc = a;
+    const T u = g * std::sqrt(delta + eps) / std::sqrt(a + eps);
+    p = std::fma(-lr, u, p);
+    delta = std::fma(rho, delta, (T(1) - rho) * u * u);
   });
 }
 
+// m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g; p -= lr_t*m / (sqrt(v) + eps).
 template <class T> void adam(KernelContext& ctx) {
   const T lr_t = scalar<T>(ctx, 3), b1 = scalar<T>(ctx, 4), b2 = scalar<T>(ctx, 5),
           eps = scalar<T>(ctx, 6);
-  run_update<T, 3>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T m = b1 * s[1][i] + (T(1) - b1) * g[i];
-    const T v = b2 * s[2][i] + (T(1) - b2) * g[i] * g[i];
-    s[1][i] = m;
-    s[2][i] = v;
-    s[0][i] -= lr_t * m / (std::sqrt(v) + eps);
+  run_update<T, 3>(ctx, [=](T g, T& p, T& m_acc, T& v_acc) {
+    const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
+    const T v = std::fma(b2, v_acc, (T(1) - b2) * g * g);
+    m_acc = m;
+    v_acc = v;
+    p -= lr_t * m / (std::sqrt(v) + eps);
   });
 }
 
+// m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr_t*m / (u + eps).
 template <class T> void adamax(KernelContext& ctx) {
   const T lr_t = scalar<T>(ctx, 3), b1 = scalar<T>(ctx, 4), b2 = scalar<T>(ctx, 5),
           eps = scalar<T>(ctx, 6);
-  run_update<T, 3>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T m = b1 * s[1][i] + (T(1) - b1) * g[i];
-    const T u = std::max(b2 * s[2][i], std::abs(g[i]));
-    s[1][i] = m;
-    s[2][i] = u;
-    s[0][i] -= lr_t * m / (u + eps);
+  run_update<T, 3>(ctx, [=](T g, T& p, T& m_acc, T& u_acc) {
+    const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
+    const T u = std::max(b2 * u_acc, std::abs(g));
+    m_acc = m;
+    u_acc = u;
+    p -= lr_t * m / (u + eps);
   });
 }
 
+// g' = g*g_scale; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g;
+// m_bar = (1-mu_t)*g' + mu_t1*(m*m_scale); p -= lr*m_bar / (sqrt(v*v_scale) + eps).
 template <class T> void nadam(KernelContext& ctx) {
   const T lr = scalar<T>(ctx, 3), b1 = scalar<T>(ctx, 4), b2 = scalar<T>(ctx, 5),
           eps = scalar<T>(ctx, 6), g_scale = scalar<T>(ctx, 7), m_scale = scalar<T>(ctx, 8),
           v_scale = scalar<T>(ctx, 9), mu_t = scalar<T>(ctx, 10), mu_t1 = scalar<T>(ctx, 11);
-  run_update<T, 3>(ctx, [=](T* const* s, const T* g, int64_t i) {
-    const T g_prime = g[i] * g_scale;
-    const T m = b1 * s[1][i] + (T(1) - b1) * g[i];
-    const T v = b2 * s[2][i] + (T(1) - b2) * g[i] * g[i];
-    s[1][i] = m;
-    s[2][i] = v;
-    const T m_bar = (T(1) - mu_t) * g_prime + mu_t1 * (m * m_scale);
-    s[0][i] -= lr * m_bar / (std::sqrt(v * v_scale) + eps);
+  run_update<T, 3>(ctx, [=](T g, T& p, T& m_acc, T& v_acc) {
+    const T g_prime = g * g_scale;
+    const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
+    const T v = std::fma(b2, v_acc, (T(1) - b2) * g * g);
+    m_acc = m;
+    v_acc = v;
+    const T m_bar = std::fma(T(1) - mu_t, g_prime, mu_t1 * (m * m_scale));
+    p -= lr * m_bar / (std::sqrt(v * v_scale) + eps);
   });
 }
 

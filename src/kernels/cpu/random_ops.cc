@@ -1,37 +1,20 @@
-// CPU kernels of the random ops on Philox4x32-10.
-//
-// Stream layout: key = seed, counter high word = seed2, counter low word = a
-// block index. Each run reserves the blocks it reads from the session's
-// per-op counter (SessionState::random_counters), so successive runs continue
-// the stream and a fresh session replays it. Block i always lands in the same
-// output elements, so the fill is parallel and thread-count independent.
-// Seeds (0, 0) mean "nondeterministic": a fresh key per run from the OS.
+// CPU kernels of the random ops on Philox4x32-10 (stream layout and
+// per-run block reservation: random_stream.h). Block i always lands in the
+// same output elements, so fills are parallel and thread-count independent.
 #include <cmath>
-#include <random>
 
-#include "keraspp/kernels/kernel.h"
-#include "keraspp/np/broadcast.h"
-#include "keraspp/np/philox.h"
+#include "random_stream.h"
 
 namespace tf::kernels {
 namespace {
 
 using np::random::Philox4x32;
+using random_stream::reserve;
+using random_stream::Stream;
 
 // Blocks each group of a truncated normal may read before it spills into the
 // next group's: a float group needs 4 of 64 draws inside 2 stddev (p = 0.954).
 constexpr uint64_t kTruncatedBlocksPerGroup = 16;
-
-struct Stream {
-  uint64_t key;
-  uint64_t seed2;
-  uint64_t base;  // first block of this run
-  Philox4x32 at(uint64_t block) const {
-    Philox4x32 g(key, seed2);
-    g.seek(base + block);
-    return g;
-  }
-};
 
 np::Shape shape_input(const KernelContext& ctx) {
   const np::Array& s = ctx.input(0);
@@ -47,20 +30,6 @@ np::Shape shape_input(const KernelContext& ctx) {
     out[static_cast<size_t>(i)] = d;
   }
   return out;
-}
-
-// Reserves `blocks` blocks of this op's stream for one run.
-Stream reserve(KernelContext& ctx, uint64_t blocks) {
-  const auto seed = static_cast<uint64_t>(ctx.attr<int64_t>("seed"));
-  const auto seed2 = static_cast<uint64_t>(ctx.attr<int64_t>("seed2"));
-  if (seed == 0 && seed2 == 0) {
-    std::random_device rd;
-    return {(uint64_t{rd()} << 32) | rd(), (uint64_t{rd()} << 32) | rd(), 0};
-  }
-  uint64_t& next = ctx.state().random_counters[ctx.node().id];
-  const uint64_t base = next;
-  next += blocks;
-  return {seed, seed2, base};
 }
 
 // Uniforms in (0, 1] (never 0, so log() stays finite in Box-Muller).
@@ -90,28 +59,13 @@ template <class F> void for_blocks(int64_t n, int per, F fill) {
 }
 
 // out: shape -> uniform [0, 1): 4 floats (24-bit) or 2 doubles (53-bit) per
-// block. Blocks are generated in vectorised batches; block b always fills the
-// same elements, so the result does not depend on the thread count.
+// block, generated in vectorised batches.
 template <class T> void random_uniform(KernelContext& ctx) {
   np::Array& out = ctx.allocate_output(0, shape_input(ctx), np::dtype_v<T>);
-  const int64_t n = out.size();
-  constexpr int per = sizeof(T) == 4 ? 4 : 2;
-  const int64_t blocks = (n + per - 1) / per;
-  const Stream s = reserve(ctx, static_cast<uint64_t>(blocks));
   T* o = out.data<T>();
-  constexpr int64_t kChunk = 256;  // blocks per batch (4 KiB of words)
-  const int64_t chunks = (blocks + kChunk - 1) / kChunk;
-#pragma omp parallel for if (n > np::kParallelGrain) schedule(static)
-  for (int64_t c = 0; c < chunks; ++c) {
-    uint32_t words[4 * kChunk];
-    const int64_t b0 = c * kChunk, nb = std::min<int64_t>(kChunk, blocks - b0);
-    Philox4x32::fill_blocks(s.key, s.seed2, s.base + static_cast<uint64_t>(b0), nb, words);
-    const int64_t first = b0 * per, count = std::min<int64_t>(nb * per, n - first);
-    for (int64_t k = 0; k < count; ++k) {
-      if constexpr (sizeof(T) == 4) o[first + k] = Philox4x32::to_float(words[k]);
-      else o[first + k] = Philox4x32::to_double(words[2 * k], words[2 * k + 1]);
-    }
-  }
+  random_stream::for_stream_chunks<T>(ctx, out.size(), [o](const Stream& s, int64_t first, int64_t count) {
+    random_stream::fill_uniform(s, first, count, o + first);
+  });
 }
 
 // out: shape -> standard normal (Box-Muller).

@@ -1,10 +1,11 @@
 // CPU kernels of the fused optimizer updates: one pass over each variable,
 // updating the variable and its slots in place (TF's training op kernels).
 // Arithmetic is in the variable's dtype T, as TF's Eigen kernels do it.
+#include <array>
 #include <cmath>
 
+#include "fused_update.h"
 #include "keraspp/kernels/kernel.h"
-#include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {
 namespace {
@@ -42,72 +43,66 @@ template <class T> T scalar(const KernelContext& ctx, int i, const char* what) {
   return a.data<T>()[0];
 }
 
-// The updated variable is the op's output (aliasing the variable).
-void output_var(KernelContext& ctx) {
+// The ref inputs [0, N) named `names` (the variable, then its slots), in
+// input order so the first bad one is the one reported.
+template <class T, size_t N>
+std::array<T*, N> refs(KernelContext& ctx, const char* const (&names)[N], const np::Array& grad) {
+  std::array<T*, N> s;
+  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), names[i], grad);
+  return s;
+}
+
+// Runs step(g, var, slots...) on every element (fused::for_each_element);
+// the updated variable is the op's output (aliasing the variable).
+template <class T, size_t N, class Step>
+void update(KernelContext& ctx, const np::Array& grad, const std::array<T*, N>& s,
+            const Step& step) {
+  fused::for_each_element(grad.size(), step, grad.data<T>(), s);
   ctx.set_output(0, ctx.state().variables.find(ctx.input_node(0).id)->second);
 }
 
+// Inputs: var, alpha, delta.
 template <class T> void apply_gradient_descent(KernelContext& ctx) {
   const np::Array& delta = ctx.input(2);
-  T* var = ref_data<T>(ctx, 0, "var", delta);
+  const auto s = refs<T>(ctx, {"var"}, delta);
   const T alpha = scalar<T>(ctx, 1, "alpha");
-  const T* d = delta.data<T>();
-  const int64_t n = delta.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) var[i] -= alpha * d[i];
-  output_var(ctx);
+  update(ctx, delta, s, [=](T d, T& var) { var = std::fma(-alpha, d, var); });
 }
 
 // Inputs: var, accum, lr, grad, momentum.
 template <class T> void apply_momentum(KernelContext& ctx) {
   const np::Array& grad = ctx.input(3);
-  T* var = ref_data<T>(ctx, 0, "var", grad);
-  T* accum = ref_data<T>(ctx, 1, "accum", grad);
+  const auto s = refs<T>(ctx, {"var", "accum"}, grad);
   const T lr = scalar<T>(ctx, 2, "lr");
   const T momentum = scalar<T>(ctx, 4, "momentum");
-  const bool nesterov = ctx.has_attr("use_nesterov") && ctx.attr<bool>("use_nesterov");
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-  if (nesterov) {
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      const T gi = g[i];
-      accum[i] = accum[i] * momentum + gi;
-      var[i] -= gi * lr + accum[i] * momentum * lr;
-    }
+  if (ctx.has_attr("use_nesterov") && ctx.attr<bool>("use_nesterov")) {
+    update(ctx, grad, s, [=](T g, T& var, T& accum) {
+      accum = std::fma(accum, momentum, g);
+      var -= std::fma(g, lr, accum * momentum * lr);
+    });
   } else {
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      accum[i] = accum[i] * momentum + g[i];
-      var[i] -= lr * accum[i];
-    }
+    update(ctx, grad, s, [=](T g, T& var, T& accum) {
+      accum = std::fma(accum, momentum, g);
+      var = std::fma(-lr, accum, var);
+    });
   }
-  output_var(ctx);
 }
 
 // Inputs: var, accum, lr, grad.
 template <class T> void apply_adagrad(KernelContext& ctx) {
   const np::Array& grad = ctx.input(3);
-  T* var = ref_data<T>(ctx, 0, "var", grad);
-  T* accum = ref_data<T>(ctx, 1, "accum", grad);
+  const auto s = refs<T>(ctx, {"var", "accum"}, grad);
   const T lr = scalar<T>(ctx, 2, "lr");
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    accum[i] += gi * gi;
-    var[i] -= lr * gi / std::sqrt(accum[i]);
-  }
-  output_var(ctx);
+  update(ctx, grad, s, [=](T g, T& var, T& accum) {
+    accum = std::fma(g, g, accum);
+    var -= lr * g / std::sqrt(accum);
+  });
 }
 
 // Inputs: var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad.
 template <class T> void apply_adam(KernelContext& ctx) {
   const np::Array& grad = ctx.input(9);
-  T* var = ref_data<T>(ctx, 0, "var", grad);
-  T* m = ref_data<T>(ctx, 1, "m", grad);
-  T* v = ref_data<T>(ctx, 2, "v", grad);
+  const auto s = refs<T>(ctx, {"var", "m", "v"}, grad);
   const T beta1_power = scalar<T>(ctx, 3, "beta1_power");
   const T beta2_power = scalar<T>(ctx, 4, "beta2_power");
   const T lr = scalar<T>(ctx, 5, "lr");
@@ -116,84 +111,57 @@ template <class T> void apply_adam(KernelContext& ctx) {
   const T epsilon = scalar<T>(ctx, 8, "epsilon");
   // The bias correction folded into the step size.
   const T lr_t = lr * std::sqrt(T(1) - beta2_power) / (T(1) - beta1_power);
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    m[i] += (gi - m[i]) * (T(1) - beta1);
-    v[i] += (gi * gi - v[i]) * (T(1) - beta2);
-    var[i] -= lr_t * m[i] / (std::sqrt(v[i]) + epsilon);
-  }
-  output_var(ctx);
+  update(ctx, grad, s, [=](T g, T& var, T& m, T& v) {
+    m = std::fma(g - m, T(1) - beta1, m);
+    v = std::fma(std::fma(g, g, -v), T(1) - beta2, v);
+    var -= lr_t * m / (std::sqrt(v) + epsilon);
+  });
 }
 
 // Inputs: var, ms, mom, lr, rho, momentum, epsilon, grad.
 template <class T> void apply_rms_prop(KernelContext& ctx) {
   const np::Array& grad = ctx.input(7);
-  T* var = ref_data<T>(ctx, 0, "var", grad);
-  T* ms = ref_data<T>(ctx, 1, "ms", grad);
-  T* mom = ref_data<T>(ctx, 2, "mom", grad);
+  const auto s = refs<T>(ctx, {"var", "ms", "mom"}, grad);
   const T lr = scalar<T>(ctx, 3, "lr");
   const T rho = scalar<T>(ctx, 4, "rho");
   const T momentum = scalar<T>(ctx, 5, "momentum");
   const T epsilon = scalar<T>(ctx, 6, "epsilon");
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    ms[i] += (gi * gi - ms[i]) * (T(1) - rho);
-    mom[i] = mom[i] * momentum + lr * gi / std::sqrt(ms[i] + epsilon);
-    var[i] -= mom[i];
-  }
-  output_var(ctx);
+  update(ctx, grad, s, [=](T g, T& var, T& ms, T& mom) {
+    ms = std::fma(std::fma(g, g, -ms), T(1) - rho, ms);
+    mom = std::fma(mom, momentum, lr * g / std::sqrt(ms + epsilon));
+    var -= mom;
+  });
 }
 
 // Inputs: var, mg, ms, mom, lr, rho, momentum, epsilon, grad.
 template <class T> void apply_centered_rms_prop(KernelContext& ctx) {
   const np::Array& grad = ctx.input(8);
-  T* var = ref_data<T>(ctx, 0, "var", grad);
-  T* mg = ref_data<T>(ctx, 1, "mg", grad);
-  T* ms = ref_data<T>(ctx, 2, "ms", grad);
-  T* mom = ref_data<T>(ctx, 3, "mom", grad);
+  const auto s = refs<T>(ctx, {"var", "mg", "ms", "mom"}, grad);
   const T lr = scalar<T>(ctx, 4, "lr");
   const T rho = scalar<T>(ctx, 5, "rho");
   const T momentum = scalar<T>(ctx, 6, "momentum");
   const T epsilon = scalar<T>(ctx, 7, "epsilon");
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    mg[i] += (gi - mg[i]) * (T(1) - rho);
-    ms[i] += (gi * gi - ms[i]) * (T(1) - rho);
-    mom[i] = mom[i] * momentum + lr * gi / std::sqrt(ms[i] - mg[i] * mg[i] + epsilon);
-    var[i] -= mom[i];
-  }
-  output_var(ctx);
+  update(ctx, grad, s, [=](T g, T& var, T& mg, T& ms, T& mom) {
+    mg = std::fma(g - mg, T(1) - rho, mg);
+    ms = std::fma(std::fma(g, g, -ms), T(1) - rho, ms);
+    mom = std::fma(mom, momentum, lr * g / std::sqrt(std::fma(-mg, mg, ms) + epsilon));
+    var -= mom;
+  });
 }
 
 // Inputs: var, accum, accum_update, lr, rho, epsilon, grad.
 template <class T> void apply_adadelta(KernelContext& ctx) {
   const np::Array& grad = ctx.input(6);
-  T* var = ref_data<T>(ctx, 0, "var", grad);
-  T* accum = ref_data<T>(ctx, 1, "accum", grad);
-  T* accum_update = ref_data<T>(ctx, 2, "accum_update", grad);
+  const auto s = refs<T>(ctx, {"var", "accum", "accum_update"}, grad);
   const T lr = scalar<T>(ctx, 3, "lr");
   const T rho = scalar<T>(ctx, 4, "rho");
   const T epsilon = scalar<T>(ctx, 5, "epsilon");
-  const T* g = grad.data<T>();
-  const int64_t n = grad.size();
-#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    accum[i] = accum[i] * rho + gi * gi * (T(1) - rho);
-    const T update = std::sqrt(accum_update[i] + epsilon) / std::sqrt(accum[i] + epsilon) * gi;
-    accum_update[i] = accum_update[i] * rho + update * update * (T(1) - rho);
-    var[i] -= update * lr;
-  }
-  output_var(ctx);
+  update(ctx, grad, s, [=](T g, T& var, T& accum, T& accum_update) {
+    accum = std::fma(accum, rho, g * g * (T(1) - rho));
+    const T step = std::sqrt(accum_update + epsilon) / std::sqrt(accum + epsilon) * g;
+    accum_update = std::fma(accum_update, rho, step * step * (T(1) - rho));
+    var = std::fma(-step, lr, var);
+  });
 }
 
 const bool registered = [] {
