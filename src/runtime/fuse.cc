@@ -29,6 +29,15 @@ bool is(const Step& st, const char* type, DType dtype) {
   return st.type == type && st.node->out_dtypes.size() == 1 && st.node->out_dtypes[0] == dtype;
 }
 
+// Drops the steps marked removed, keeping the others' order.
+void erase_removed(Plan& plan, const std::vector<bool>& removed) {
+  std::vector<Step> kept;
+  kept.reserve(plan.steps.size());
+  for (size_t k = 0; k < plan.steps.size(); ++k)
+    if (!removed[k]) kept.push_back(std::move(plan.steps[k]));
+  plan.steps = std::move(kept);
+}
+
 }  // namespace
 
 void fuse_matmul_epilogues(Plan& plan) {
@@ -68,11 +77,59 @@ void fuse_matmul_epilogues(Plan& plan) {
     removed[k] = true;
     if (relu) removed[static_cast<size_t>(b)] = true;
   }
-  std::vector<Step> kept;
-  kept.reserve(plan.steps.size());
+  erase_removed(plan, removed);
+}
+
+void fuse_bias_add_grads(Plan& plan) {
+  const Readers readers(plan);
+  std::vector<int> producer(static_cast<size_t>(plan.num_slots), -1);
   for (size_t k = 0; k < plan.steps.size(); ++k)
-    if (!removed[k]) kept.push_back(std::move(plan.steps[k]));
-  plan.steps = std::move(kept);
+    for (int s : plan.steps[k].out_slots)
+      if (s >= 0) producer[static_cast<size_t>(s)] = static_cast<int>(k);
+  std::vector<bool> removed(plan.steps.size(), false);
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    Step& relu = plan.steps[k];
+    if (relu.type != "ReluGrad" || !relu.node->control_inputs.empty()) continue;
+    const DType dtype = relu.node->out_dtypes[0];
+    const int dz = relu.out_slots[0];
+    if (dz < 0) continue;
+    // A BiasAddGrad summing dz (dz's other readers, the MatMul gradients,
+    // read it from the fused step's first output as before).
+    int b = -1;
+    for (size_t j = k + 1; j < plan.steps.size() && b < 0; ++j)
+      if (!removed[j] && is(plan.steps[j], "BiasAddGrad", dtype) && plan.steps[j].in_slots[0] == dz &&
+          plan.steps[j].node->control_inputs.empty())
+        b = static_cast<int>(j);
+    if (b < 0) continue;
+    // ... and, optionally, the dropout gradient whose only reader is relu's.
+    const int g = relu.in_slots[0];
+    const int d = g >= 0 && !plan.keep[static_cast<size_t>(g)] && readers.sole(g) == static_cast<int>(k)
+                      ? producer[static_cast<size_t>(g)]
+                      : -1;
+    const bool dropout = d >= 0 && is(plan.steps[static_cast<size_t>(d)], "_FusedDropoutGrad", dtype) &&
+                         plan.steps[static_cast<size_t>(d)].node->control_inputs.empty();
+    const char* type = dropout ? "_FusedDropoutReluBiasAddGrad" : "_FusedReluBiasAddGrad";
+    const kernels::KernelFn* fused = kernels::KernelRegistry::global().find(type, "CPU", dtype);
+    if (!fused) continue;
+    // The fused step runs where relu's did: its inputs are ready there, and
+    // BiasAddGrad's readers come after BiasAddGrad, later still.
+    Step f;
+    f.type = type;
+    f.kernel = fused;
+    if (dropout) {
+      const Step& dg = plan.steps[static_cast<size_t>(d)];
+      f.node = dg.node;  // keep_prob is its attr
+      f.in_slots = {dg.in_slots[0], dg.in_slots[1], relu.in_slots[1]};
+      removed[static_cast<size_t>(d)] = true;
+    } else {
+      f.node = relu.node;
+      f.in_slots = relu.in_slots;
+    }
+    f.out_slots = {dz, plan.steps[static_cast<size_t>(b)].out_slots[0]};
+    relu = std::move(f);
+    removed[static_cast<size_t>(b)] = true;
+  }
+  erase_removed(plan, removed);
 }
 
 }  // namespace tf::runtime

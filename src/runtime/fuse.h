@@ -12,4 +12,11 @@ namespace tf::runtime {
 // Rewrites plan.steps in place; needs in_slots, out_slots and plan.keep.
 void fuse_matmul_epilogues(Plan& plan);
 
+// The backward counterpart for Dense -> relu (-> dropout): ReluGrad and the
+// BiasAddGrad summing its output (and a _FusedDropoutGrad feeding it, when
+// relu's is its only reader) become one step with two outputs, dz and the
+// bias gradient, computed in one pass over the [batch, units] values instead
+// of three. Same rules: intermediates with other readers or kept stay.
+void fuse_bias_add_grads(Plan& plan);
+
 }  // namespace tf::runtime

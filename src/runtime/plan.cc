@@ -95,7 +95,10 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
   plan->keep.assign(static_cast<size_t>(plan->num_slots), false);
   for (int s : plan->feed_slots) plan->keep[static_cast<size_t>(s)] = true;
   for (int s : plan->fetch_slots) plan->keep[static_cast<size_t>(s)] = true;
-  if (optimize) fuse_matmul_epilogues(*plan);
+  if (optimize) {
+    fuse_matmul_epilogues(*plan);
+    fuse_bias_add_grads(*plan);
+  }
 
   // Liveness: a slot is released after its last reader, unless kept.
   std::vector<int> last_use(static_cast<size_t>(plan->num_slots), -1);
@@ -118,8 +121,9 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
     st.ctx = std::make_unique<kernels::KernelContext>(g, *st.node, &plan->pool, state);
     st.ctx->inputs.assign(st.in_slots.size(), nullptr);
     st.ctx->forwardable.assign(st.in_slots.size(), false);
-    st.ctx->outputs.resize(st.node->out_dtypes.size());
-    st.ctx->output_pooled.assign(st.node->out_dtypes.size(), false);
+    // A fused step may have more outputs than its node (fuse.h).
+    st.ctx->outputs.resize(st.out_slots.size());
+    st.ctx->output_pooled.assign(st.out_slots.size(), false);
   }
   plan->slots.resize(static_cast<size_t>(plan->num_slots));
   plan->pooled.assign(static_cast<size_t>(plan->num_slots), false);

@@ -1,4 +1,6 @@
-// CPU kernels of BiasAdd, BiasAddGrad and Floor.
+// CPU kernels of BiasAdd, BiasAddGrad and Floor, and the backprop steps the
+// plan fuses into BiasAddGrad (src/runtime/fuse.h): ReluGrad, optionally
+// after _FusedDropoutGrad, computed in BiasAddGrad's pass.
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -64,6 +66,54 @@ template <class T> void bias_add_grad_kernel(KernelContext& ctx) {
   }
 }
 
+// The fused backprop of Dense -> relu (-> dropout): inputs dy (, mask), y;
+// outputs dz = relu'(y) * g with g = dy (or (dy * mask) / keep_prob), and
+// db = dz summed over rows. Each element goes through the unfused kernels'
+// float operations, and db's sums run in BiasAddGrad's chunks and order, so
+// both outputs equal the unfused steps' bit for bit.
+// dy, mask, y: [N, ..., C] -> dz: [N, ..., C], db: [C].
+template <class T, bool kDropout> void relu_bias_add_grad(KernelContext& ctx) {
+  const int n_in = ctx.num_inputs();
+  const np::Array& dy = ctx.input(0);
+  const np::Array& y = ctx.input(n_in - 1);
+  if (dy.shape() != y.shape() || (kDropout && ctx.input(1).shape() != dy.shape()))
+    throw errors::InvalidArgumentError(
+        "Inputs to operation " + ctx.op_name() + " of type " + ctx.node().type +
+        " must have the same size and shape.  Input 0: " + np::shape_str(dy.shape()) +
+        " != input " + std::to_string(n_in - 1) + ": " + np::shape_str(y.shape()));
+  if (dy.ndim() < 2)
+    throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
+                                       np::shape_str(dy.shape()) + " for '" + ctx.op_name() + "'");
+  const T kp = kDropout ? static_cast<T>(ctx.attr<double>("keep_prob")) : T(1);
+  const T* pg = dy.data<T>();
+  const T* pm = kDropout ? ctx.input(1).data<T>() : nullptr;
+  const T* py = y.data<T>();
+  np::Array& dz = ctx.forward_input_or_allocate(0, 0, dy.shape(), dy.dtype());
+  const int64_t c = dy.shape(-1), rows = c ? dy.size() / c : 0;
+  np::Array& db = ctx.allocate_output(1, {c}, dy.dtype());
+  T* pz = dz.data<T>();  // may be dy's buffer: each element is read before it is written
+  T* pb = db.data<T>();
+  constexpr int64_t kChunk = 64;  // BiasAddGrad's
+  const int64_t chunks = (c + kChunk - 1) / kChunk;
+#pragma omp parallel for if (dy.size() > np::kParallelGrain && chunks > 1) schedule(static)
+  for (int64_t k = 0; k < chunks; ++k) {
+    const int64_t c0 = k * kChunk, w = std::min(kChunk, c - c0);
+    T acc[kChunk] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t o = r * c + c0;
+#pragma omp simd
+      for (int64_t j = 0; j < w; ++j) {
+        T g = pg[o + j];
+        if constexpr (kDropout) g = static_cast<T>(g * pm[o + j]) / kp;
+        const T v = py[o + j] > T(0) ? g : T(0);
+        pz[o + j] = v;
+        acc[j] += v;
+      }
+    }
+    std::copy(acc, acc + w, pb + c0);
+  }
+}
+
 template <class T> void floor_kernel(KernelContext& ctx) {
   const np::Array& x = ctx.input(0);
   np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
@@ -75,7 +125,12 @@ template <class T> void register_for() {
   auto& r = KernelRegistry::global();
   r.add("BiasAdd", "CPU", t, bias_add_kernel<T>);
   r.add("BiasAddGrad", "CPU", t, bias_add_grad_kernel<T>);
-  if constexpr (std::is_floating_point_v<T>) r.add("Floor", "CPU", t, floor_kernel<T>);
+  if constexpr (std::is_floating_point_v<T>) {
+    r.add("Floor", "CPU", t, floor_kernel<T>);
+    // Kernel-only: steps the runtime fused (src/runtime/fuse.h).
+    r.add("_FusedReluBiasAddGrad", "CPU", t, relu_bias_add_grad<T, false>);
+    r.add("_FusedDropoutReluBiasAddGrad", "CPU", t, relu_bias_add_grad<T, true>);
+  }
 }
 
 const bool registered = [] {
