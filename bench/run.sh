@@ -34,7 +34,7 @@ TAG=roofline OMP_NUM_THREADS=2 run "$build/bench/bench_sgemm_rate"
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 if [ -x "$build/bench/bench_torch_mlp" ]; then
   [ -e "$openblas/libblas.so.3" ] || echo "warning: $openblas missing; LibTorch runs on the system BLAS" >&2
-  TAG=torch_best OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_mlp" --threads 1 --epochs "$epochs" --data "$data"
+  TAG=torch_one OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_mlp" --threads 1 --epochs "$epochs" --data "$data"
   TAG=torch_plain OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_mlp" --threads 2 --epochs "$epochs" --data "$data"
 fi
 TAG=keraspp OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
@@ -45,15 +45,20 @@ TAG=keraspp_again OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs 
 field() { grep "tag=$1 " "$out" | tr ' ' '\n' | grep "^$2=" | head -1 | cut -d= -f2; }
 k_epoch=$(field keraspp epoch_s_median)
 roof=$(field roofline epoch_s_roofline)
-t_one=$(field torch_best epoch_s_median)
+t_one=$(field torch_one epoch_s_median)
 t_plain=$(field torch_plain epoch_s_median)
-# LibTorch's best setting is whichever thread count ran faster here.
-t_best=$(awk -v a="${t_one:-}" -v b="${t_plain:-}" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 < b + 0) print a; else print b }')
+# The lower of two figures, either of which may be missing.
+lower() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 < b + 0) print a; else print b }'; }
+# LibTorch's best setting is whichever thread count ran faster here, figure
+# by figure (its inference and memory too).
+t_best=$(lower "${t_one:-}" "${t_plain:-}")
 awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-nan}" \
     -v kb1="$(field keraspp infer_b1_us_median)" -v kb1p="$(field keraspp infer_b1_us_p90)" \
     -v kb128="$(field keraspp infer_b128_ms_median)" -v kb128p="$(field keraspp infer_b128_ms_p90)" \
-    -v tb1="$(field torch_best infer_b1_us_median)" -v tb128="$(field torch_best infer_b128_ms_median)" \
-    -v krss="$(field keraspp peak_rss_mb)" -v trss="$(field torch_best peak_rss_mb)" \
+    -v tb1="$(lower "$(field torch_one infer_b1_us_median)" "$(field torch_plain infer_b1_us_median)")" \
+    -v tb128="$(lower "$(field torch_one infer_b128_ms_median)" "$(field torch_plain infer_b128_ms_median)")" \
+    -v krss="$(field keraspp peak_rss_mb)" \
+    -v trss="$(lower "$(field torch_one peak_rss_mb)" "$(field torch_plain peak_rss_mb)")" \
     -v loss1="$(field keraspp loss_exact)" -v loss2="$(field keraspp_again loss_exact)" 'BEGIN {
   printf "\n%-34s %12s %12s %12s\n", "figure", "Keras++", "LibTorch", "Keras++/other";
   printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch best, s", ke, tb, (tb == "nan" ? "-" : sprintf("%.2f", ke / tb));
