@@ -4,6 +4,7 @@
 
 #include "keraspp/keras/backend.h"
 #include "keraspp/ops/array_ops.h"
+#include "keraspp/ops/keras_loss_ops.h"
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_ops.h"
 
@@ -23,6 +24,20 @@ tf::Tensor l2_normalize(const tf::Tensor& x) {
 // max(x, 0) - x*z + log(1 + exp(-|x|)).
 tf::Tensor sigmoid_xent(const tf::Tensor& labels, const tf::Tensor& logits) {
   return tf::maximum(logits, 0.0) - logits * labels + tf::log(1.0 + tf::exp(-tf::abs(logits)));
+}
+
+// Whether the fused op (src/ops/keras_loss_ops.cc) covers a call: one float
+// dtype and shapes it accepts (known equal ranks >= 1, compatible dims).
+// Anything else -- integer or mixed dtypes, a y_true that broadcasts, unknown
+// ranks, incompatible shapes -- builds the composite, which keeps its
+// broadcasting and its error messages.
+bool fuses_categorical_crossentropy(const tf::Tensor& y_true, const tf::Tensor& y_pred) {
+  const tf::DType t = y_pred.dtype();
+  if ((t != tf::float32 && t != tf::float64) || y_true.dtype() != t) return false;
+  const tf::TensorShape& a = y_true.shape();
+  const tf::TensorShape& b = y_pred.shape();
+  return a.has_rank() && b.has_rank() && b.rank() >= 1 && a.rank() == b.rank() &&
+         a.is_compatible_with(b);
 }
 
 }  // namespace
@@ -56,6 +71,10 @@ tf::Tensor hinge(const tf::Tensor& y_true, const tf::Tensor& y_pred) {
 }
 
 tf::Tensor categorical_crossentropy(const tf::Tensor& y_true, const tf::Tensor& y_pred) {
+  // One op in the caller's name scope, bit-identical to the composite below
+  // (loss and gradients) and a few times faster on small batches.
+  if (fuses_categorical_crossentropy(y_true, y_pred))
+    return tf::keras_categorical_crossentropy(y_true, y_pred, eps());
   // Scale so each sample's class probabilities sum to 1, then clip.
   tf::Tensor p = y_pred / tf::reduce_sum(y_pred, -1, {.keepdims = true});
   p = tf::clip_by_value(p, eps(), 1.0 - eps());
