@@ -83,5 +83,16 @@ void require_float(DType t, const std::string& attr) {
                      " is not in the list of allowed values: half, float, double");
 }
 
+void merge_dims(const TensorShape& a, const TensorShape& b, int n, std::vector<int64_t>& out) {
+  for (int i = 0; i < n; ++i) {
+    const int64_t x = a.dim(i), y = b.dim(i);
+    if (x >= 0 && y >= 0 && x != y)
+      throw ShapeError("Dimension " + std::to_string(i) + " in both shapes must be equal, but are " +
+                       std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
+                       a.debug_str() + " and " + b.debug_str() + ".");
+    out.push_back(x >= 0 ? x : y);
+  }
+}
+
 }  // namespace shape_fns
 }  // namespace tf

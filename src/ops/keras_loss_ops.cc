@@ -29,18 +29,6 @@ constexpr const char* kLoss = "KerasCategoricalCrossentropy";
 constexpr const char* kGrad = "KerasCategoricalCrossentropyGrad";
 constexpr const char* kTargetGrad = "KerasCategoricalCrossentropyTargetGrad";
 
-// Merges the first n dims of a and b into out; TF's merge wording on a clash.
-void merge_dims(const TensorShape& a, const TensorShape& b, int n, std::vector<int64_t>& out) {
-  for (int i = 0; i < n; ++i) {
-    const int64_t x = a.dim(i), y = b.dim(i);
-    if (x >= 0 && y >= 0 && x != y)
-      throw ShapeError("Dimension " + std::to_string(i) + " in both shapes must be equal, but are " +
-                       std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
-                       a.debug_str() + " and " + b.debug_str() + ".");
-    out.push_back(x >= 0 ? x : y);
-  }
-}
-
 // y_true, y_pred -> the one shape [..., C] both must have (unknown rank when
 // neither rank is known).
 TensorShape merge_inputs(const TensorShape& t, const TensorShape& y) {
@@ -52,7 +40,7 @@ TensorShape merge_inputs(const TensorShape& t, const TensorShape& y) {
     throw ShapeError("Shape must be at least rank 1 but is rank 0");
   if (!t.has_rank() || !y.has_rank()) return known;
   std::vector<int64_t> d;
-  merge_dims(t, y, t.rank(), d);
+  shape_fns::merge_dims(t, y, t.rank(), d);
   return TensorShape(d);
 }
 
@@ -78,7 +66,7 @@ void grad_shape(InferenceContext& c) {
       throw ShapeError("Shape must be rank " + std::to_string(in.rank() - 1) + " but is rank " +
                        std::to_string(g.rank()));
     std::vector<int64_t> d;
-    merge_dims(g, in, g.rank(), d);
+    shape_fns::merge_dims(g, in, g.rank(), d);
     d.push_back(in.dim(-1));
     in = TensorShape(d);
   } else if (g.has_rank()) {

@@ -47,18 +47,6 @@ KPP_REGISTER_OP(OpDef{
     },
 });
 
-// The leading dims [...] of two shapes [..., C] / [...] must agree.
-void merge_dims(const TensorShape& a, const TensorShape& b, int n, std::vector<int64_t>& out) {
-  for (int i = 0; i < n; ++i) {
-    const int64_t x = a.dim(i), y = b.dim(i);
-    if (x >= 0 && y >= 0 && x != y)
-      throw ShapeError("Dimension " + std::to_string(i) + " in both shapes must be equal, but are " +
-                       std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
-                       a.debug_str() + " and " + b.debug_str() + ".");
-    out.push_back(x >= 0 ? x : y);
-  }
-}
-
 // features, labels: [..., C] -> loss [...], backprop [..., C].
 void xent_shape(InferenceContext& c) {
   float_only(c);
@@ -78,7 +66,7 @@ void xent_shape(InferenceContext& c) {
     if (a.rank() != b.rank())
       throw ShapeError("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
                        std::to_string(b.rank()));
-    merge_dims(a, b, a.rank(), d);
+    shape_fns::merge_dims(a, b, a.rank(), d);
   } else {
     d = known.dims();
   }
@@ -108,7 +96,7 @@ void sparse_xent_shape(InferenceContext& c) {
     if (l.rank() != f.rank() - 1)
       throw ShapeError("Shape must be rank " + std::to_string(f.rank() - 1) + " but is rank " +
                        std::to_string(l.rank()));
-    merge_dims(f, l, l.rank(), d);
+    shape_fns::merge_dims(f, l, l.rank(), d);
   } else {
     d.assign(f.dims().begin(), f.dims().end() - 1);
   }

@@ -9,8 +9,11 @@
 #include "keraspp/keras.h"
 #include "keraspp/np.h"
 #include "keraspp/tf.h"
+#include "support/graph_checks.h"
 
 namespace {
+
+using kpp_test::has_op;
 
 namespace K = keras::backend;
 
@@ -19,12 +22,6 @@ tf::Tensor composite_xent(const tf::Tensor& y_true, const tf::Tensor& y_pred) {
   tf::Tensor p = y_pred / tf::reduce_sum(y_pred, -1, {.keepdims = true});
   p = tf::clip_by_value(p, K::epsilon(), 1.0 - K::epsilon());
   return -tf::reduce_sum(y_true * tf::log(p), -1);
-}
-
-bool has_op(const tf::Graph& g, const std::string& type) {
-  for (const auto& op : g.get_operations())
-    if (op.type() == type) return true;
-  return false;
 }
 
 struct Trained {

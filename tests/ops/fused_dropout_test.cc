@@ -11,21 +11,13 @@
 
 #include "keraspp/np/philox.h"
 #include "keraspp/tf.h"
+#include "support/graph_checks.h"
 
 namespace {
 
+using kpp_test::has_op;
+using kpp_test::bit_equal;
 using np::random::Philox4x32;
-
-bool has_op(const tf::Graph& g, const std::string& type) {
-  for (const auto& op : g.get_operations())
-    if (op.type() == type) return true;
-  return false;
-}
-
-bool bit_equal(const np::Array& a, const np::Array& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
-         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
-}
 
 // x values spread over [-3, 3), with zeros of both signs, infinities and a
 // value whose quotient by keep_prob overflows.

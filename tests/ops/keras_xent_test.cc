@@ -17,9 +17,12 @@
 #include "keraspp/ops/keras_loss_ops.h"
 #include "keraspp/tf.h"
 #include "support/expect_error.h"
+#include "support/graph_checks.h"
 
 namespace {
 
+using kpp_test::has_op;
+using kpp_test::bit_equal;
 using kpp_test::message_of;
 using np::random::Philox4x32;
 constexpr double kEps = 1e-7;  // K.epsilon()
@@ -29,17 +32,6 @@ tf::Tensor composite(const tf::Tensor& y_true, const tf::Tensor& y_pred) {
   tf::Tensor p = y_pred / tf::reduce_sum(y_pred, -1, {.keepdims = true});
   p = tf::clip_by_value(p, kEps, 1.0 - kEps);
   return -tf::reduce_sum(y_true * tf::log(p), -1);
-}
-
-bool has_op(const tf::Graph& g, const std::string& type) {
-  for (const auto& op : g.get_operations())
-    if (op.type() == type) return true;
-  return false;
-}
-
-bool bit_equal(const np::Array& a, const np::Array& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
-         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
 }
 
 // In-dtype values whose quotient by their row sum is exactly the clip bound

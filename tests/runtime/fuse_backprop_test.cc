@@ -9,17 +9,15 @@
 
 #include "keraspp/np/random.h"
 #include "keraspp/tf.h"
+#include "support/graph_checks.h"
 
 namespace {
+
+using kpp_test::bit_equal;
 
 np::Array values(const np::Shape& shape, uint64_t seed, np::DType dtype) {
   np::random::seed(seed);
   return np::random::uniform(-1.0, 1.0, shape).astype(dtype);
-}
-
-bool same_bits(const np::Array& a, const np::Array& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.nbytes())) == 0;
 }
 
 bool has(const tf::Session& s, const std::string& row) {
@@ -65,7 +63,7 @@ TEST_P(FuseBackpropTest, GradientsMatchTheUnfusedPlanBitForBit) {
   for (int step = 0; step < 2; ++step) {  // the dropout mask changes between runs
     const auto a = fused.run(grads, {{x, xv}});
     const auto b = plain.run(grads, {{x, xv}});
-    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same_bits(a[i], b[i])) << "grad " << i;
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(bit_equal(a[i], b[i])) << "grad " << i;
   }
   const char* fused_type = dropout ? "_FusedDropoutReluBiasAddGrad" : "_FusedReluBiasAddGrad";
   EXPECT_TRUE(has(fused, fused_type)) << fused.profile_report();
@@ -98,7 +96,7 @@ TEST(FuseBackpropRules, AFetchedDropoutGradientStaysItsOwnStep) {
   const np::Array xv = values({4, 8}, 3, np::float32);
   const auto a = fused.run(grads, {{x, xv}});
   const auto b = plain.run(grads, {{x, xv}});
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same_bits(a[i], b[i])) << "grad " << i;
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(bit_equal(a[i], b[i])) << "grad " << i;
   EXPECT_TRUE(has(fused, "_FusedDropoutGrad")) << fused.profile_report();
   EXPECT_TRUE(has(fused, "_FusedReluBiasAddGrad")) << fused.profile_report();
 }

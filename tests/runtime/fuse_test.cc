@@ -9,17 +9,15 @@
 #include "keraspp/np/random.h"
 #include "keraspp/tf.h"
 #include "support/expect_error.h"
+#include "support/graph_checks.h"
 
 namespace {
+
+using kpp_test::bit_equal;
 
 np::Array values(const np::Shape& shape, uint64_t seed) {
   np::random::seed(seed);
   return np::random::uniform(-1.0, 1.0, shape).astype(np::float32);
-}
-
-bool same_bits(const np::Array& a, const np::Array& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.data<float>(), b.data<float>(), static_cast<size_t>(a.nbytes())) == 0;
 }
 
 std::string report(const tf::Session& s) { return s.profile_report(); }
@@ -52,7 +50,7 @@ TEST_P(FuseTest, DenseReluForwardAndGradientsMatchTheUnfusedGraph) {
   plain.set_profiling(true);
   const auto a = fused.run(fetches, {{x, xv}});
   const auto b = plain.run(fetches, {{x, xv}});
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same_bits(a[i], b[i])) << "fetch " << i;
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(bit_equal(a[i], b[i])) << "fetch " << i;
   EXPECT_NE(report(fused).find("_FusedMatMulRelu"), std::string::npos) << report(fused);
   EXPECT_NE(report(fused).find("_FusedMatMul "), std::string::npos) << report(fused);
   EXPECT_EQ(report(fused).find("\nBiasAdd "), std::string::npos) << report(fused);
@@ -77,7 +75,7 @@ TEST(FuseRules, IntermediatesReadElsewhereOrFetchedStayUnfused) {
   const auto r = s.run({out, sum}, {{x, xv}});  // the sum is fetched
   EXPECT_EQ(report(s).find("_Fused"), std::string::npos) << report(s);
   tf::Session plain(g, {.optimize_plans = false});
-  EXPECT_TRUE(same_bits(r[0], plain.run(out, {{x, xv}})));
+  EXPECT_TRUE(bit_equal(r[0], plain.run(out, {{x, xv}})));
 }
 
 TEST(FuseRules, FusedBiasOfTheWrongSizeIsAnError) {

@@ -110,6 +110,9 @@ void require_rank(const InferenceContext& c, int input, int rank);
 // TF's attr check for float-only ops: "Value for attr 'T' of int32 is not in
 // the list of allowed values: half, float, double".
 void require_float(DType t, const std::string& attr = "T");
+// Appends the first n dims of a and b, merged (an unknown dim takes the other's),
+// to out; TF's merge wording when two known dims differ.
+void merge_dims(const TensorShape& a, const TensorShape& b, int n, std::vector<int64_t>& out);
 }  // namespace shape_fns
 
 }  // namespace tf

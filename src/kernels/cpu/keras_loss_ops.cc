@@ -117,26 +117,29 @@ template <class T> void loss_kernel(KernelContext& ctx) {
   });
 }
 
-// (grad [...], y_true, y_pred [..., C]) -> d loss / d y_pred [..., C]. The
-// output may take y_pred's buffer: each y value is read before its slot is
-// written.
-template <class T> void grad_kernel(KernelContext& ctx) {
+// The gradient kernels' frame, for inputs (grad [...], y_true, y_pred [..., C])
+// -> output [..., C]: body(t, y, d, n, ng, s) on every row, with the row's
+// y_true, y_pred and output (n = C values each), ng = -grad and s = sum(y). The output may
+// take y_pred's buffer, so a body reads each y value before writing its slot.
+template <class T, class Body> void for_grad_rows(KernelContext& ctx, Body body) {
   const Rows r = rows_of(ctx, 1);
   check_grad(ctx, r);
-  const Clip<T> clip(ctx.attr<double>("epsilon"));
-  const np::Shape& shape = ctx.input(2).shape();
-  np::Array& out = ctx.forward_input_or_allocate(2, 0, shape, np::dtype_v<T>);
+  np::Array& out = ctx.forward_input_or_allocate(2, 0, ctx.input(2).shape(), np::dtype_v<T>);
   const T* pg = ctx.input(0).data<T>();
   const T* pt = ctx.input(1).data<T>();
   const T* py = ctx.input(2).data<T>();
   T* po = out.data<T>();
   const int64_t n = r.classes;
   for_rows(r, [=](int64_t i) {
-    const T* t = pt + i * n;
     const T* y = py + i * n;
-    T* d = po + i * n;
-    const T ng = -pg[i];
-    const T s = row_sum(y, n);
+    body(pt + i * n, y, po + i * n, n, -pg[i], row_sum(y, n));
+  });
+}
+
+// -> d loss / d y_pred.
+template <class T> void grad_kernel(KernelContext& ctx) {
+  const Clip<T> clip(ctx.attr<double>("epsilon"));
+  for_grad_rows<T>(ctx, [=](const T* t, const T* y, T* d, int64_t n, T ng, T s) {
     T gs = T(0);
     for (int64_t j = 0; j < n; ++j) {
       const T q = y[j] / s;
@@ -153,22 +156,10 @@ template <class T> void grad_kernel(KernelContext& ctx) {
   });
 }
 
-// (grad [...], y_true, y_pred [..., C]) -> d loss / d y_true [..., C].
+// -> d loss / d y_true.
 template <class T> void target_grad_kernel(KernelContext& ctx) {
-  const Rows r = rows_of(ctx, 1);
-  check_grad(ctx, r);
   const Clip<T> clip(ctx.attr<double>("epsilon"));
-  const np::Shape& shape = ctx.input(2).shape();
-  np::Array& out = ctx.forward_input_or_allocate(2, 0, shape, np::dtype_v<T>);
-  const T* pg = ctx.input(0).data<T>();
-  const T* py = ctx.input(2).data<T>();
-  T* po = out.data<T>();
-  const int64_t n = r.classes;
-  for_rows(r, [=](int64_t i) {
-    const T* y = py + i * n;
-    T* d = po + i * n;
-    const T ng = -pg[i];
-    const T s = row_sum(y, n);
+  for_grad_rows<T>(ctx, [=](const T*, const T* y, T* d, int64_t n, T ng, T s) {
     for (int64_t j = 0; j < n; ++j) d[j] = ng * std::log(clip.maximum(clip.minimum(y[j] / s)));
   });
 }
