@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "keraspp/graph/op_registry.h"
 #include "keraspp/kernels/kernel.h"
 
 namespace tf::runtime {
@@ -27,6 +28,15 @@ struct Readers {
 
 bool is(const Step& st, const char* type, DType dtype) {
   return st.type == type && st.node->out_dtypes.size() == 1 && st.node->out_dtypes[0] == dtype;
+}
+
+// The step writing each slot (-1 for feeds and unwritten slots).
+std::vector<int> producers(const Plan& plan) {
+  std::vector<int> producer(static_cast<size_t>(plan.num_slots), -1);
+  for (size_t k = 0; k < plan.steps.size(); ++k)
+    for (int s : plan.steps[k].out_slots)
+      if (s >= 0) producer[static_cast<size_t>(s)] = static_cast<int>(k);
+  return producer;
 }
 
 // Drops the steps marked removed, keeping the others' order.
@@ -82,10 +92,7 @@ void fuse_matmul_epilogues(Plan& plan) {
 
 void fuse_bias_add_grads(Plan& plan) {
   const Readers readers(plan);
-  std::vector<int> producer(static_cast<size_t>(plan.num_slots), -1);
-  for (size_t k = 0; k < plan.steps.size(); ++k)
-    for (int s : plan.steps[k].out_slots)
-      if (s >= 0) producer[static_cast<size_t>(s)] = static_cast<int>(k);
+  const std::vector<int> producer = producers(plan);
   std::vector<bool> removed(plan.steps.size(), false);
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     Step& relu = plan.steps[k];
@@ -128,6 +135,41 @@ void fuse_bias_add_grads(Plan& plan) {
     f.out_slots = {dz, plan.steps[static_cast<size_t>(b)].out_slots[0]};
     relu = std::move(f);
     removed[static_cast<size_t>(b)] = true;
+  }
+  erase_removed(plan, removed);
+}
+
+void fuse_gradient_products(Plan& plan) {
+  const Readers readers(plan);
+  const std::vector<int> producer = producers(plan);
+  const auto& registry = kernels::KernelRegistry::global();
+  std::vector<bool> removed(plan.steps.size(), false);
+  for (size_t u = 0; u < plan.steps.size(); ++u) {
+    Step& update = plan.steps[u];
+    const std::optional<int> gi =
+        registry.gradient_product_input(update.type, static_cast<int>(update.in_slots.size()));
+    if (!gi || update.node->out_dtypes.size() != 1 || update.node->out_dtypes[0] != float32 ||
+        update.gradient_product)
+      continue;
+    // The gradient: a float32 MatMul's product read by this update alone.
+    const int g = update.in_slots[static_cast<size_t>(*gi)];
+    if (g < 0 || plan.keep[static_cast<size_t>(g)] || readers.sole(g) != static_cast<int>(u)) continue;
+    const int k = producer[static_cast<size_t>(g)];
+    if (k < 0 || removed[static_cast<size_t>(k)]) continue;
+    const Step& mm = plan.steps[static_cast<size_t>(k)];
+    if (!is(mm, "MatMul", float32) || !mm.node->control_inputs.empty()) continue;
+    // Nothing in between writes a variable (ref inputs mark the writers).
+    bool writes = false;
+    for (size_t j = static_cast<size_t>(k) + 1; j < u && !writes; ++j)
+      writes = !removed[j] && !plan.steps[j].node->def->ref_inputs.empty();
+    if (writes) continue;
+    update.gradient_product = kernels::KernelContext::GradientProduct{
+        *gi, std::get<bool>(mm.node->attrs.at("transpose_a")),
+        std::get<bool>(mm.node->attrs.at("transpose_b")), mm.node};
+    update.in_slots[static_cast<size_t>(*gi)] = mm.in_slots[0];
+    update.in_slots.push_back(mm.in_slots[1]);
+    update.type = "_FusedMatMul" + update.type;
+    removed[static_cast<size_t>(k)] = true;
   }
   erase_removed(plan, removed);
 }

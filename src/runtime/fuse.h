@@ -19,4 +19,14 @@ void fuse_matmul_epilogues(Plan& plan);
 // of three. Same rules: intermediates with other readers or kept stay.
 void fuse_bias_add_grads(Plan& plan);
 
+// An optimizer update and the MatMul computing its gradient (a Dense
+// kernel's x^T . dy) become one step: the update's kernel computes the
+// product a block of rows at a time and updates each block while it is in
+// cache (kernels/cpu/fused_update.h), instead of writing the whole gradient
+// out and reading it back. The step runs at the update's place, so the
+// product moves later: fused only when no step in between writes a
+// variable (the product's inputs could alias one) and the product has no
+// other reader and is not fetched.
+void fuse_gradient_products(Plan& plan);
+
 }  // namespace tf::runtime

@@ -98,6 +98,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
   if (optimize) {
     fuse_matmul_epilogues(*plan);
     fuse_bias_add_grads(*plan);
+    fuse_gradient_products(*plan);
   }
 
   // Liveness: a slot is released after its last reader, unless kept.
@@ -119,6 +120,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
         st.release.push_back(s);
     }
     st.ctx = std::make_unique<kernels::KernelContext>(g, *st.node, &plan->pool, state);
+    st.ctx->gradient_product = st.gradient_product;
     st.ctx->inputs.assign(st.in_slots.size(), nullptr);
     st.ctx->forwardable.assign(st.in_slots.size(), false);
     // A fused step may have more outputs than its node (fuse.h).

@@ -20,6 +20,8 @@ struct Step {
   std::vector<int> out_slots;  // one per output; -1 when nothing reads it
   std::vector<int> release;    // slots whose last reader is this step
   std::vector<bool> forwardable_ok;  // input may be forwarded (last use, single reader)
+  // An update computing its gradient's MatMul itself (fuse.h).
+  std::optional<kernels::KernelContext::GradientProduct> gradient_product;
   std::unique_ptr<kernels::KernelContext> ctx;
 };
 

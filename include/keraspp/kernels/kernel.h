@@ -69,6 +69,18 @@ class KernelContext {
   void set_output(int i, np::Array a);
   SessionState& state() const { return *state_; }
 
+  // Set on an optimizer update step fused with the MatMul that computes its
+  // gradient (src/runtime/fuse.h): input `input` then holds that MatMul's a,
+  // the step's extra last input its b, and the update kernel computes the
+  // gradient op(a) . op(b) a block of rows at a time, each block updated
+  // while it is in cache (kernels/cpu/fused_update.h).
+  struct GradientProduct {
+    int input;
+    bool transpose_a, transpose_b;
+    const Node* matmul;  // the fused MatMul, named by the product's errors
+  };
+  std::optional<GradientProduct> gradient_product;
+
   // Filled by the runtime before each call.
   std::vector<const np::Array*> inputs;
   std::vector<bool> forwardable;
@@ -96,9 +108,16 @@ class KernelRegistry {
   // Null when none is registered.
   const KernelFn* find(const std::string& op, const std::string& device, DType dtype) const;
   bool has_any(const std::string& op) const;
+  // Marks op's CPU float32 kernel as able to take its gradient input as a
+  // product (KernelContext::gradient_product). `input` < 0 counts from the
+  // end (-1: the last input), as Python indexes.
+  void allow_gradient_product(const std::string& op, int input);
+  // That input of a node of type op, or nullopt when op takes no product.
+  std::optional<int> gradient_product_input(const std::string& op, int num_inputs) const;
 
  private:
   std::map<std::tuple<std::string, std::string, int>, KernelFn> fns_;
+  std::map<std::string, int> gradient_product_inputs_;
 };
 
 // The dtype a node's kernel is selected by.

@@ -36,13 +36,15 @@ template <class T> T scalar(KernelContext& ctx, int i) {
 }
 
 // Runs step(g, p, slots...) on every element (fused::for_each_element): refs
-// [0, N) are the parameter and its accumulators, the gradient is the last
-// input. The output is the updated parameter.
+// [0, N) are the parameter and its accumulators, the gradient is the node's
+// last input (or the product fused in its place). The output is the updated
+// parameter.
 template <class T, int N, class Step> void run_update(KernelContext& ctx, const Step& step) {
-  const np::Array& grad = ctx.input(ctx.num_inputs() - 1);
+  const int grad_input = static_cast<int>(ctx.node().inputs.size()) - 1;
+  const fused::Gradient<T> grad = fused::gradient<T>(ctx, grad_input);
   std::array<T*, N> slots;
-  for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad.shape()).template data<T>();
-  fused::for_each_element(grad.size(), step, grad.data<T>(), slots);
+  for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad.shape).template data<T>();
+  fused::for_each_element(grad, step, slots);
   ctx.set_output(0, ctx.state().variables.at(ctx.input_node(0).id));
 }
 
@@ -147,13 +149,18 @@ template <class T> void nadam(KernelContext& ctx) {
 template <class T> void register_dtype() {
   constexpr DType t = np::dtype_v<T>;
   auto& r = KernelRegistry::global();
-  r.add("KerasSGDUpdate", "CPU", t, sgd<T>);
-  r.add("KerasRMSpropUpdate", "CPU", t, rmsprop<T>);
-  r.add("KerasAdagradUpdate", "CPU", t, adagrad<T>);
-  r.add("KerasAdadeltaUpdate", "CPU", t, adadelta<T>);
-  r.add("KerasAdamUpdate", "CPU", t, adam<T>);
-  r.add("KerasAdamaxUpdate", "CPU", t, adamax<T>);
-  r.add("KerasNadamUpdate", "CPU", t, nadam<T>);
+  // Each also takes its gradient (the last input) as a fused product.
+  auto add = [&r, t](const char* op, KernelFn fn) {
+    r.add(op, "CPU", t, std::move(fn));
+    r.allow_gradient_product(op, -1);
+  };
+  add("KerasSGDUpdate", sgd<T>);
+  add("KerasRMSpropUpdate", rmsprop<T>);
+  add("KerasAdagradUpdate", adagrad<T>);
+  add("KerasAdadeltaUpdate", adadelta<T>);
+  add("KerasAdamUpdate", adam<T>);
+  add("KerasAdamaxUpdate", adamax<T>);
+  add("KerasNadamUpdate", nadam<T>);
 }
 
 const bool registered = [] {

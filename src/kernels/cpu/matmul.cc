@@ -5,28 +5,17 @@
 
 #include "dnnl_matmul.h"
 #include "gemv.h"
+#include "product_rows.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {
 namespace {
 
-struct Dims {
-  int64_t m, k, n;
-};
+using Dims = cpu::MatMulDims;
 
 Dims matmul_dims(const KernelContext& ctx, bool ta, bool tb) {
-  const np::Array &a = ctx.input(0), &b = ctx.input(1);
-  if (a.ndim() != 2 || b.ndim() != 2)
-    throw errors::InvalidArgumentError("In[0] and In[1] must be matrices for '" + ctx.op_name() +
-                                       "'");
-  const int64_t m = ta ? a.shape(1) : a.shape(0), k = ta ? a.shape(0) : a.shape(1);
-  const int64_t kb = tb ? b.shape(1) : b.shape(0), n = tb ? b.shape(0) : b.shape(1);
-  if (k != kb)
-    throw errors::InvalidArgumentError(
-        "Matrix size-incompatible: In[0]: " + np::shape_str(a.shape()) + ", In[1]: " +
-        np::shape_str(b.shape()) + " for '" + ctx.op_name() + "' (op: 'MatMul')");
-  return {m, k, n};
+  return cpu::matmul_dims(ctx.input(0), ctx.input(1), ta, tb, ctx.op_name());
 }
 
 // Products this small run serially here: waking sgemm's OpenMP team costs

@@ -15,7 +15,7 @@ std::string shape_debug(const np::Shape& s) { return TensorShape(s).debug_str();
 // The value of ref input i ("var", "accum", ...): initialized and shaped like
 // the gradient (TF's "var and accum do not have the same shape" otherwise).
 template <class T>
-T* ref_data(KernelContext& ctx, int i, const char* what, const np::Array& grad) {
+T* ref_data(KernelContext& ctx, int i, const char* what, const np::Shape& grad) {
   auto& vars = ctx.state().variables;
   const Node& node = ctx.input_node(i);
   auto it = vars.find(node.id);
@@ -27,9 +27,9 @@ T* ref_data(KernelContext& ctx, int i, const char* what, const np::Array& grad) 
     throw errors::InvalidArgumentError(std::string("var and ") + what +
                                        " do not have the same shape" + shape_debug(var_shape) +
                                        " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
-  if (i == 0 && shape != grad.shape())
+  if (i == 0 && shape != grad)
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
-                                       shape_debug(shape) + " " + shape_debug(grad.shape()) +
+                                       shape_debug(shape) + " " + shape_debug(grad) +
                                        " for '" + ctx.op_name() + "'");
   return it->second.data<T>();
 }
@@ -46,24 +46,25 @@ template <class T> T scalar(const KernelContext& ctx, int i, const char* what) {
 // The ref inputs [0, N) named `names` (the variable, then its slots), in
 // input order so the first bad one is the one reported.
 template <class T, size_t N>
-std::array<T*, N> refs(KernelContext& ctx, const char* const (&names)[N], const np::Array& grad) {
+std::array<T*, N> refs(KernelContext& ctx, const char* const (&names)[N],
+                       const fused::Gradient<T>& grad) {
   std::array<T*, N> s;
-  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), names[i], grad);
+  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), names[i], grad.shape);
   return s;
 }
 
 // Runs step(g, var, slots...) on every element (fused::for_each_element);
 // the updated variable is the op's output (aliasing the variable).
 template <class T, size_t N, class Step>
-void update(KernelContext& ctx, const np::Array& grad, const std::array<T*, N>& s,
+void update(KernelContext& ctx, const fused::Gradient<T>& grad, const std::array<T*, N>& s,
             const Step& step) {
-  fused::for_each_element(grad.size(), step, grad.data<T>(), s);
+  fused::for_each_element(grad, step, s);
   ctx.set_output(0, ctx.state().variables.find(ctx.input_node(0).id)->second);
 }
 
 // Inputs: var, alpha, delta.
 template <class T> void apply_gradient_descent(KernelContext& ctx) {
-  const np::Array& delta = ctx.input(2);
+  const auto delta = fused::gradient<T>(ctx, 2);
   const auto s = refs<T>(ctx, {"var"}, delta);
   const T alpha = scalar<T>(ctx, 1, "alpha");
   update(ctx, delta, s, [=](T d, T& var) { var = std::fma(-alpha, d, var); });
@@ -71,7 +72,7 @@ template <class T> void apply_gradient_descent(KernelContext& ctx) {
 
 // Inputs: var, accum, lr, grad, momentum.
 template <class T> void apply_momentum(KernelContext& ctx) {
-  const np::Array& grad = ctx.input(3);
+  const auto grad = fused::gradient<T>(ctx, 3);
   const auto s = refs<T>(ctx, {"var", "accum"}, grad);
   const T lr = scalar<T>(ctx, 2, "lr");
   const T momentum = scalar<T>(ctx, 4, "momentum");
@@ -90,7 +91,7 @@ template <class T> void apply_momentum(KernelContext& ctx) {
 
 // Inputs: var, accum, lr, grad.
 template <class T> void apply_adagrad(KernelContext& ctx) {
-  const np::Array& grad = ctx.input(3);
+  const auto grad = fused::gradient<T>(ctx, 3);
   const auto s = refs<T>(ctx, {"var", "accum"}, grad);
   const T lr = scalar<T>(ctx, 2, "lr");
   update(ctx, grad, s, [=](T g, T& var, T& accum) {
@@ -101,7 +102,7 @@ template <class T> void apply_adagrad(KernelContext& ctx) {
 
 // Inputs: var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad.
 template <class T> void apply_adam(KernelContext& ctx) {
-  const np::Array& grad = ctx.input(9);
+  const auto grad = fused::gradient<T>(ctx, 9);
   const auto s = refs<T>(ctx, {"var", "m", "v"}, grad);
   const T beta1_power = scalar<T>(ctx, 3, "beta1_power");
   const T beta2_power = scalar<T>(ctx, 4, "beta2_power");
@@ -120,7 +121,7 @@ template <class T> void apply_adam(KernelContext& ctx) {
 
 // Inputs: var, ms, mom, lr, rho, momentum, epsilon, grad.
 template <class T> void apply_rms_prop(KernelContext& ctx) {
-  const np::Array& grad = ctx.input(7);
+  const auto grad = fused::gradient<T>(ctx, 7);
   const auto s = refs<T>(ctx, {"var", "ms", "mom"}, grad);
   const T lr = scalar<T>(ctx, 3, "lr");
   const T rho = scalar<T>(ctx, 4, "rho");
@@ -135,7 +136,7 @@ template <class T> void apply_rms_prop(KernelContext& ctx) {
 
 // Inputs: var, mg, ms, mom, lr, rho, momentum, epsilon, grad.
 template <class T> void apply_centered_rms_prop(KernelContext& ctx) {
-  const np::Array& grad = ctx.input(8);
+  const auto grad = fused::gradient<T>(ctx, 8);
   const auto s = refs<T>(ctx, {"var", "mg", "ms", "mom"}, grad);
   const T lr = scalar<T>(ctx, 4, "lr");
   const T rho = scalar<T>(ctx, 5, "rho");
@@ -151,7 +152,7 @@ template <class T> void apply_centered_rms_prop(KernelContext& ctx) {
 
 // Inputs: var, accum, accum_update, lr, rho, epsilon, grad.
 template <class T> void apply_adadelta(KernelContext& ctx) {
-  const np::Array& grad = ctx.input(6);
+  const auto grad = fused::gradient<T>(ctx, 6);
   const auto s = refs<T>(ctx, {"var", "accum", "accum_update"}, grad);
   const T lr = scalar<T>(ctx, 3, "lr");
   const T rho = scalar<T>(ctx, 4, "rho");
@@ -166,6 +167,12 @@ template <class T> void apply_adadelta(KernelContext& ctx) {
 
 const bool registered = [] {
   auto& r = KernelRegistry::global();
+  // Each also takes its gradient as a fused product.
+  r.allow_gradient_product("ApplyGradientDescent", 2);
+  r.allow_gradient_product("ApplyMomentum", 3);
+  for (const char* op : {"ApplyAdagrad", "ApplyAdam", "ApplyRMSProp", "ApplyCenteredRMSProp",
+                         "ApplyAdadelta"})
+    r.allow_gradient_product(op, -1);
   r.add("ApplyGradientDescent", "CPU", float32, apply_gradient_descent<float>);
   r.add("ApplyGradientDescent", "CPU", float64, apply_gradient_descent<double>);
   r.add("ApplyMomentum", "CPU", float32, apply_momentum<float>);
