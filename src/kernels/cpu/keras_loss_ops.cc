@@ -79,7 +79,7 @@ void check_grad(const KernelContext& ctx, const Rows& r) {
 // body(row) for every row; on the OpenMP threads only above the parallel
 // grain (rows are independent, so results do not depend on the split).
 template <class F> void for_rows(const Rows& r, F body) {
-  if (r.rows * r.classes > np::kParallelGrain) {
+  if (r.rows * r.classes > np::kParallelGrainTranscendental) {
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < r.rows; ++i) body(i);
   } else {

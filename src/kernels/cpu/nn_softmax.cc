@@ -42,7 +42,7 @@ template <class T, bool kLog> void softmax_kernel(KernelContext& ctx) {
   const T* px = x.data<T>();
   T* po = out.data<T>();
   const int64_t lines = r.n ? r.outer * r.inner : 0, n = r.n, inner = r.inner;
-#pragma omp parallel for if (x.size() > np::kParallelGrain) schedule(static)
+#pragma omp parallel for if (x.size() > np::kParallelGrainTranscendental) schedule(static)
   for (int64_t line = 0; line < lines; ++line) {
     const int64_t o = line / inner, i = line % inner;
     const T* xl = px + o * n * inner + i;
@@ -91,7 +91,7 @@ template <class T> void xent_kernel(KernelContext& ctx) {
   np::Array& back = ctx.allocate_output(1, x.shape(), x.dtype());
   const T *px = x.data<T>(), *pl = l.data<T>();
   T *ploss = loss.data<T>(), *pb = back.data<T>();
-#pragma omp parallel for if (x.size() > np::kParallelGrain) schedule(static)
+#pragma omp parallel for if (x.size() > np::kParallelGrainTranscendental) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const T* xr = px + r * c;
     const T* lr = pl + r * c;
@@ -134,7 +134,7 @@ template <class T, class L> void sparse_xent(KernelContext& ctx) {
   np::Array& back = ctx.allocate_output(1, x.shape(), x.dtype());
   const T* px = x.data<T>();
   T *ploss = loss.data<T>(), *pb = back.data<T>();
-#pragma omp parallel for if (x.size() > np::kParallelGrain) schedule(static)
+#pragma omp parallel for if (x.size() > np::kParallelGrainTranscendental) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const T* xr = px + r * c;
     T* br = pb + r * c;
