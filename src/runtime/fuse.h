@@ -23,10 +23,12 @@ void fuse_bias_add_grads(Plan& plan);
 // kernel's x^T . dy) become one step: the update's kernel computes the
 // product a block of rows at a time and updates each block while it is in
 // cache (kernels/cpu/fused_update.h), instead of writing the whole gradient
-// out and reading it back. The step runs at the update's place, so the
-// product moves later: fused only when no step in between writes a
-// variable (the product's inputs could alias one) and the product has no
-// other reader and is not fetched.
+// out and reading it back. The step runs at the product's place when the
+// update may move there (nothing in between touches its variables, its
+// other inputs are ready and unchanged there), else at the update's place
+// when no step in between writes a variable (the product's inputs could
+// alias one); the product must have no other reader and not be fetched.
+// Const steps are hoisted to the plan's front first.
 void fuse_gradient_products(Plan& plan);
 
 }  // namespace tf::runtime

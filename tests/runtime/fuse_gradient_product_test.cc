@@ -48,6 +48,18 @@ bool has(const tf::Session& s, const std::string& row) {
   return s.profile_report().find("\n" + row + " ") != std::string::npos;
 }
 
+// The same graph in two fused sessions and an unfused (optimize_plans =
+// false) one, variables initialized, all profiled.
+struct FusedAndPlain {
+  explicit FusedAndPlain(tf::Graph& g) : fused(g), again(g), plain(g, {.optimize_plans = false}) {
+    for (tf::Session* s : {&fused, &again, &plain}) {
+      s->run(tf::global_variables_initializer());
+      s->set_profiling(true);
+    }
+  }
+  tf::Session fused, again, plain;
+};
+
 // How the variable w enters the product, so its gradient's MatMul has
 // transpose_a (x . w), no transpose (w . x^T) or transpose_b (w . x).
 enum class Layout { kXW, kWXt, kWX };
@@ -101,13 +113,10 @@ TEST_P(FuseGradientProductTest, TrainingMatchesTheUnfusedPlanAndRepeats) {
   auto loss = tf::reduce_sum(y * y) * tf::constant(1e-3f);
   const std::vector<tf::Operation> train = c.optim.build(loss, w);
 
-  tf::Session fused(g);
-  tf::Session again(g);
-  tf::Session plain(g, {.optimize_plans = false});
-  for (tf::Session* s : {&fused, &again, &plain}) {
-    s->run(tf::global_variables_initializer());
-    s->set_profiling(true);
-  }
+  FusedAndPlain sessions(g);
+  tf::Session& fused = sessions.fused;
+  tf::Session& again = sessions.again;
+  tf::Session& plain = sessions.plain;
   for (int step = 0; step < 3; ++step) {
     const np::Array xv = values(x_shape, 10 + static_cast<uint64_t>(step));
     const auto a = fused.run(train, {loss}, {{x, xv}});
@@ -159,11 +168,9 @@ TEST(FuseGradientProductRules, AFetchedGradientStaysAMatMul) {
   tf::train::AdagradOptimizer opt(0.1);
   const auto gv = opt.compute_gradients(loss, std::vector<tf::Variable>{w});
   auto train = opt.apply_gradients(gv);
-  tf::Session fused(g);
-  tf::Session plain(g, {.optimize_plans = false});
-  fused.run(tf::global_variables_initializer());
-  plain.run(tf::global_variables_initializer());
-  fused.set_profiling(true);
+  FusedAndPlain sessions(g);
+  tf::Session& fused = sessions.fused;
+  tf::Session& plain = sessions.plain;
   const np::Array xv = values({16, 40}, 2);
   const std::vector<tf::Operation> targets = {train};
   const std::vector<tf::Tensor> fetches = {gv[0].first};
@@ -192,11 +199,9 @@ TEST(FuseGradientProductRules, AVariableWrittenInBetweenKeepsTheProductInPlace) 
   auto lr = tf::constant(0.05f);
   auto update_v = tf::apply_gradient_descent(v.ref(), lr, grads[0]);
   auto update_w = tf::apply_gradient_descent(w.ref(), lr, grads[1]);
-  tf::Session fused(g);
-  tf::Session plain(g, {.optimize_plans = false});
-  fused.run(tf::global_variables_initializer());
-  plain.run(tf::global_variables_initializer());
-  fused.set_profiling(true);
+  FusedAndPlain sessions(g);
+  tf::Session& fused = sessions.fused;
+  tf::Session& plain = sessions.plain;
   for (int step = 0; step < 2; ++step) {
     fused.run({update_v.op(), update_w.op()}, {});
     plain.run({update_v.op(), update_w.op()}, {});
@@ -219,10 +224,9 @@ TEST(FuseGradientProductRules, RunTimeShapeErrorsMatchTheUnfusedPlan) {
   tf::Variable w(values({40, 30}, 1), {.name = "w"});
   auto grad = tf::matmul(a, b, {.transpose_a = true, .name = "grad"});
   auto train = tf::train::AdagradOptimizer(0.1).apply_gradients({{grad, w}});
-  tf::Session fused(g);
-  tf::Session plain(g, {.optimize_plans = false});
-  fused.run(tf::global_variables_initializer());
-  plain.run(tf::global_variables_initializer());
+  FusedAndPlain sessions(g);
+  tf::Session& fused = sessions.fused;
+  tf::Session& plain = sessions.plain;
   auto error = [&](tf::Session& s, const np::Shape& as, const np::Shape& bs) {
     return kpp_test::message_of<tf::errors::InvalidArgumentError>(
         [&] { s.run(train, {{a, values(as, 2)}, {b, values(bs, 3)}}); });
@@ -239,3 +243,106 @@ TEST(FuseGradientProductRules, RunTimeShapeErrorsMatchTheUnfusedPlan) {
   // The variable is untouched by the failed runs.
   EXPECT_TRUE(bit_equal(fused.run(w.value()), values({40, 30}, 1)));
 }
+
+// Two Dense-like layers under one optimizer: updates are built in variable
+// order (w1, then w2), so w1's update, a variable write, sits between w2's
+// gradient product and w2's update. w2's update moves to where its product
+// runs instead (nothing in between reads w2), and both pairs fuse.
+TEST(FuseGradientProductRules, AnUpdateMovesToItsProductWhenNothingBetweenReadsItsVariable) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto x = tf::placeholder(tf::float32, {-1, 60}, "x");
+  tf::Variable w1(values({60, 300}, 1), {.name = "w1"});
+  tf::Variable w2(values({300, 200}, 2), {.name = "w2"});
+  auto y = tf::matmul(tf::nn::relu(tf::matmul(x, w1.value())), w2.value());
+  auto loss = tf::reduce_sum(y * y) * tf::constant(1e-4f);
+  auto train = tf::train::AdagradOptimizer(0.1).minimize(loss);
+  FusedAndPlain sessions(g);
+  tf::Session& fused = sessions.fused;
+  tf::Session& again = sessions.again;
+  tf::Session& plain = sessions.plain;
+  for (int step = 0; step < 3; ++step) {
+    const np::Array xv = values({32, 60}, 10 + static_cast<uint64_t>(step));
+    for (tf::Session* s : {&fused, &again, &plain}) s->run(train, {{x, xv}});
+    for (const tf::Variable* w : {&w1, &w2}) {
+      EXPECT_TRUE(close(fused.run(w->value()), plain.run(w->value()))) << "step " << step;
+      EXPECT_TRUE(bit_equal(fused.run(w->value()), again.run(w->value()))) << "step " << step;
+    }
+  }
+  EXPECT_TRUE(has(fused, "_FusedMatMulApplyAdagrad")) << fused.profile_report();
+  EXPECT_FALSE(has(fused, "ApplyAdagrad")) << fused.profile_report();
+}
+
+// w's gradient product, then a read of w (directly, or through a reshape
+// made before the product), then v's update (a write), then w's update: w's
+// update can neither move to the product (the read would see the new w) nor
+// take the product to itself (a write in between), so nothing fuses and the
+// read sees the old w.
+class FuseGradientProductReadBetween : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FuseGradientProductReadBetween, KeepsTheUpdateUnfused) {
+  const bool through_reshape = GetParam();
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto x = tf::placeholder(tf::float32, {-1, 60}, "x");
+  tf::Variable w(values({60, 300}, 1), {.name = "w"});
+  tf::Variable v(values({50}, 2), {.name = "v"});
+  auto flat = tf::reshape(w.value(), std::vector<int64_t>{-1});
+  auto y = tf::matmul(x, w.value());
+  auto loss = tf::reduce_sum(y * y) * tf::constant(1e-4f) + tf::reduce_sum(v.value() * v.value());
+  const auto grads = tf::gradients(loss, {w.value(), v.value()});
+  auto w_sum = tf::reduce_sum(through_reshape ? flat : w.value());
+  auto lr = tf::constant(0.05f);
+  auto update_v = tf::apply_gradient_descent(v.ref(), lr, grads[1]);
+  auto update_w = tf::apply_gradient_descent(w.ref(), lr, grads[0]);
+  FusedAndPlain sessions(g);
+  tf::Session& fused = sessions.fused;
+  tf::Session& plain = sessions.plain;
+  const std::vector<tf::Operation> targets = {update_v.op(), update_w.op()};
+  for (int step = 0; step < 2; ++step) {
+    const np::Array xv = values({16, 60}, 5 + static_cast<uint64_t>(step));
+    const auto a = fused.run(targets, {w_sum}, {{x, xv}});
+    const auto b = plain.run(targets, {w_sum}, {{x, xv}});
+    EXPECT_TRUE(bit_equal(a[0], b[0])) << "sum of w read before its update, step " << step;
+    EXPECT_TRUE(bit_equal(fused.run(w.value()), plain.run(w.value()))) << "w, step " << step;
+  }
+  EXPECT_FALSE(has(fused, "_FusedMatMulApplyGradientDescent")) << fused.profile_report();
+}
+
+INSTANTIATE_TEST_SUITE_P(Reads, FuseGradientProductReadBetween, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "ThroughReshape" : "Direct"; });
+
+// An update waiting (a control input) for a step built after its product
+// cannot move to the product. When that step only reads, the update takes
+// the product to its own place; when it assigns the update's learning rate
+// (a write in between), nothing fuses and the update uses the new rate.
+class FuseGradientProductControlInput : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FuseGradientProductControlInput, KeepsTheUpdateAfterIt) {
+  const bool assigns_lr = GetParam();
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto x = tf::placeholder(tf::float32, {-1, 60}, "x");
+  tf::Variable w(values({60, 300}, 1), {.name = "w"});
+  tf::Variable lr(tf::constant(0.05f), {.name = "lr"});
+  auto y = tf::matmul(x, w.value());
+  auto loss = tf::reduce_sum(y * y) * tf::constant(1e-4f);
+  const auto grads = tf::gradients(loss, {w.value()});
+  const tf::Tensor after = assigns_lr ? lr.assign(tf::constant(0.5f)) : tf::reduce_sum(y);
+  tf::Tensor update;
+  {
+    tf::control_dependencies deps({after.op()});
+    update = tf::apply_gradient_descent(w.ref(), lr.value(), grads[0]);
+  }
+  FusedAndPlain sessions(g);
+  const np::Array xv = values({16, 60}, 5);
+  sessions.fused.run(update.op(), {{x, xv}});
+  sessions.plain.run(update.op(), {{x, xv}});
+  EXPECT_TRUE(close(sessions.fused.run(w.value()), sessions.plain.run(w.value())));
+  if (assigns_lr) EXPECT_TRUE(bit_equal(sessions.fused.run(w.value()), sessions.plain.run(w.value())));
+  EXPECT_EQ(has(sessions.fused, "_FusedMatMulApplyGradientDescent"), !assigns_lr)
+      << sessions.fused.profile_report();
+}
+
+INSTANTIATE_TEST_SUITE_P(Waits, FuseGradientProductControlInput, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "ForAnAssign" : "ForARead"; });
