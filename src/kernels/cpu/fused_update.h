@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <tuple>
@@ -141,22 +142,34 @@ void for_each_element(const Gradient<T>& g, const Step& step, const std::array<T
     const cpu::ProductRows& product = *g.product;
     const int64_t rows = product.dims.m, cols = product.dims.n;
     const int64_t block = std::max<int64_t>(1, kProductBlock / std::max<int64_t>(cols, 1));
+    // A block oneDNN refuses stops its thread's rows; nothing may throw
+    // inside the parallel region, so the error is raised after it.
+    std::atomic<bool> failed{false};
     auto run_rows = [&](int64_t r0, int64_t r1) {
       thread_local std::vector<float> buf;  // grows once per thread, then reused
       for (int64_t r = r0; r < r1; r += block) {
         const int64_t m = std::min(block, r1 - r);
         if (buf.size() < static_cast<size_t>(m * cols)) buf.resize(static_cast<size_t>(m * cols));
-        product(r, r + m, buf.data());
+        if (!product(r, r + m, buf.data())) {
+          failed = true;
+          return;
+        }
         std::apply([&](auto*... p) { run_chunk<T>(m * cols, step, buf.data(), (p + r * cols)...); },
                    s);
       }
     };
-    if (rows * cols <= np::kParallelGrain) return run_rows(0, rows);
+    if (rows * cols <= np::kParallelGrain) {
+      run_rows(0, rows);
+    } else {
 #pragma omp parallel
-    {
-      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-      run_rows(rows * t / nt, rows * (t + 1) / nt);
+      {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        run_rows(rows * t / nt, rows * (t + 1) / nt);
+      }
     }
+    if (failed)
+      throw errors::InternalError("oneDNN sgemm failed on the gradient product of '" +
+                                  *g.product->op_name + "'");
   }
 }
 

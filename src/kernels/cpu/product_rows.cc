@@ -23,23 +23,22 @@ MatMulDims matmul_dims(const np::Array& a, const np::Array& b, bool ta, bool tb,
 }
 
 ProductRows::ProductRows(const np::Array& a_, const np::Array& b_, bool ta_, bool tb_,
-                         const std::string& op_name)
+                         const std::string& name)
     : a(a_.data<float>()), b(b_.data<float>()), lda(a_.ndim() == 2 ? a_.shape(1) : 0),
       ldb(b_.ndim() == 2 ? b_.shape(1) : 0), ta(ta_), tb(tb_),
-      dims(matmul_dims(a_, b_, ta_, tb_, op_name)) {}
+      dims(matmul_dims(a_, b_, ta_, tb_, name)), op_name(&name) {}
 
-void ProductRows::operator()(int64_t r0, int64_t r1, float* out) const {
+bool ProductRows::operator()(int64_t r0, int64_t r1, float* out) const {
   const int64_t m = r1 - r0;
-  if (m <= 0 || dims.n == 0) return;
+  if (m <= 0 || dims.n == 0) return true;
   if (dims.k == 0) {  // sgemm leaves C untouched when K = 0
     std::fill(out, out + m * dims.n, 0.f);
-    return;
+    return true;
   }
   // Row r of op(a) is column r of a when transposed, else row r.
   const float* a_rows = ta ? a + r0 : a + r0 * lda;
-  if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, dims.n, dims.k, 1.f, a_rows, lda, b, ldb, 0.f,
-                 out, dims.n) != dnnl_success)
-    throw errors::InternalError("oneDNN sgemm failed for a block of rows of a fused gradient");
+  return dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, dims.n, dims.k, 1.f, a_rows, lda, b, ldb,
+                    0.f, out, dims.n) == dnnl_success;
 }
 
 }  // namespace tf::kernels::cpu

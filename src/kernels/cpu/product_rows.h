@@ -17,17 +17,20 @@ struct MatMulDims {
 MatMulDims matmul_dims(const np::Array& a, const np::Array& b, bool ta, bool tb,
                        const std::string& op_name);
 
-// The product op(a) . op(b) of row-major float32 matrices a and b.
+// The product op(a) . op(b) of row-major float32 matrices a and b, for the
+// MatMul node named op_name (which must outlive this).
 struct ProductRows {
   ProductRows(const np::Array& a, const np::Array& b, bool ta, bool tb, const std::string& op_name);
   // out: [r1 - r0, n] = rows [r0, r1) of the product, on the calling thread
-  // (sgemm runs single-threaded inside an OpenMP parallel region).
-  void operator()(int64_t r0, int64_t r1, float* out) const;
+  // (sgemm runs single-threaded inside an OpenMP parallel region). False
+  // when oneDNN refuses; nothing throws, as callers run in parallel regions.
+  bool operator()(int64_t r0, int64_t r1, float* out) const;
 
   const float *a, *b;
   int64_t lda, ldb;
   bool ta, tb;
   MatMulDims dims;
+  const std::string* op_name;
 };
 
 }  // namespace tf::kernels::cpu
