@@ -216,6 +216,14 @@ bool can_run_at(const Plan& plan, const std::vector<int>& producer,
   return true;
 }
 
+// Whether a step strictly between k and u writes a variable (ref inputs
+// mark the writers).
+bool writes_between(const Plan& plan, const std::vector<bool>& removed, size_t k, size_t u) {
+  for (size_t j = k + 1; j < u; ++j)
+    if (!removed[j] && !plan.steps[j].node->def->ref_inputs.empty()) return true;
+  return false;
+}
+
 // Consts first: they have no data inputs and no effects, so running them
 // early changes no value and makes them ready wherever a fused step moves.
 void hoist_consts(Plan& plan) {
@@ -251,10 +259,7 @@ void fuse_gradient_products(Plan& plan) {
     // update ran when nothing in between writes a variable (the product's
     // inputs could alias one).
     const bool early = can_run_at(plan, producer, removed, static_cast<size_t>(k), u, *gi);
-    bool writes = false;
-    for (size_t j = static_cast<size_t>(k) + 1; j < u && !writes && !early; ++j)
-      writes = !removed[j] && !plan.steps[j].node->def->ref_inputs.empty();
-    if (!early && writes) continue;
+    if (!early && writes_between(plan, removed, static_cast<size_t>(k), u)) continue;
     update.gradient_product = kernels::KernelContext::GradientProduct{
         *gi, std::get<bool>(mm.node->attrs.at("transpose_a")),
         std::get<bool>(mm.node->attrs.at("transpose_b")), mm.node};

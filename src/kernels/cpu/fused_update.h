@@ -105,23 +105,35 @@ void for_each_element(int64_t n, const Step& step, const T* g, const std::array<
 
 // An update's gradient: input `input` itself, or the product the runtime
 // fused into the step (float32 only; the runtime fuses nothing else).
+// Built every training step, so it holds no shape of its own (a Shape is a
+// heap-allocated vector): the input's, or the product's dims.
 template <class T> struct Gradient {
-  np::Shape shape;
-  const T* data = nullptr;                   // the input's values, or null
-  std::optional<cpu::ProductRows> product;   // when data is null
-  int64_t size() const { return np::shape_size(shape); }
+  const np::Shape* input_shape = nullptr;   // the input's shape, or null
+  const T* data = nullptr;                  // the input's values, or null
+  std::optional<cpu::ProductRows> product;  // when data is null
+
+  bool has_shape(const np::Shape& s) const {
+    if (input_shape) return *input_shape == s;
+    return s.size() == 2 && s[0] == product->dims.m && s[1] == product->dims.n;
+  }
+  np::Shape shape() const {  // for error messages
+    return input_shape ? *input_shape : np::Shape{product->dims.m, product->dims.n};
+  }
+  int64_t size() const {
+    return input_shape ? np::shape_size(*input_shape) : product->dims.m * product->dims.n;
+  }
 };
 
 template <class T> Gradient<T> gradient(const KernelContext& ctx, int input) {
   const auto& fused = ctx.gradient_product;
   if (!fused || fused->input != input) {
     const np::Array& g = ctx.input(input);
-    return {g.shape(), g.data<T>(), std::nullopt};
+    return {&g.shape(), g.data<T>(), std::nullopt};
   }
   if constexpr (std::is_same_v<T, float>) {
     cpu::ProductRows p(ctx.input(input), ctx.input(ctx.num_inputs() - 1), fused->transpose_a,
                        fused->transpose_b, fused->matmul->name);
-    return {{p.dims.m, p.dims.n}, nullptr, p};
+    return {nullptr, nullptr, p};
   } else {
     throw errors::InternalError("a fused gradient product must be float32 for '" + ctx.op_name() + "'");
   }

@@ -12,16 +12,17 @@ namespace tf::kernels {
 namespace {
 
 // The value of ref input i, initialized and shaped like the gradient.
-np::Array& ref_value(KernelContext& ctx, int i, const np::Shape& expect) {
+template <class T>
+np::Array& ref_value(KernelContext& ctx, int i, const fused::Gradient<T>& grad) {
   auto& vars = ctx.state().variables;
   const Node& var = ctx.input_node(i);
   auto it = vars.find(var.id);
   if (it == vars.end())
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " + var.name);
-  if (it->second.shape() != expect)
+  if (!grad.has_shape(it->second.shape()))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
                                        np::shape_str(it->second.shape()) + " " +
-                                       np::shape_str(expect) + " for '" + ctx.op_name() + "'");
+                                       np::shape_str(grad.shape()) + " for '" + ctx.op_name() + "'");
   return it->second;
 }
 
@@ -43,7 +44,7 @@ template <class T, int N, class Step> void run_update(KernelContext& ctx, const 
   const int grad_input = static_cast<int>(ctx.node().inputs.size()) - 1;
   const fused::Gradient<T> grad = fused::gradient<T>(ctx, grad_input);
   std::array<T*, N> slots;
-  for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad.shape).template data<T>();
+  for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad).template data<T>();
   fused::for_each_element(grad, step, slots);
   ctx.set_output(0, ctx.state().variables.at(ctx.input_node(0).id));
 }

@@ -15,7 +15,7 @@ std::string shape_debug(const np::Shape& s) { return TensorShape(s).debug_str();
 // The value of ref input i ("var", "accum", ...): initialized and shaped like
 // the gradient (TF's "var and accum do not have the same shape" otherwise).
 template <class T>
-T* ref_data(KernelContext& ctx, int i, const char* what, const np::Shape& grad) {
+T* ref_data(KernelContext& ctx, int i, const char* what, const fused::Gradient<T>& grad) {
   auto& vars = ctx.state().variables;
   const Node& node = ctx.input_node(i);
   auto it = vars.find(node.id);
@@ -27,9 +27,9 @@ T* ref_data(KernelContext& ctx, int i, const char* what, const np::Shape& grad) 
     throw errors::InvalidArgumentError(std::string("var and ") + what +
                                        " do not have the same shape" + shape_debug(var_shape) +
                                        " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
-  if (i == 0 && shape != grad)
+  if (i == 0 && !grad.has_shape(shape))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
-                                       shape_debug(shape) + " " + shape_debug(grad) +
+                                       shape_debug(shape) + " " + shape_debug(grad.shape()) +
                                        " for '" + ctx.op_name() + "'");
   return it->second.data<T>();
 }
@@ -49,7 +49,7 @@ template <class T, size_t N>
 std::array<T*, N> refs(KernelContext& ctx, const char* const (&names)[N],
                        const fused::Gradient<T>& grad) {
   std::array<T*, N> s;
-  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), names[i], grad.shape);
+  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), names[i], grad);
   return s;
 }
 
