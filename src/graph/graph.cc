@@ -30,7 +30,13 @@ std::shared_ptr<GraphData>& base_graph() {
 }
 thread_local std::vector<std::shared_ptr<GraphData>> t_graph_stack;
 
+// The node behind a handle; a default-constructed (None) handle or an id
+// outside the graph is the caller's error, never a crash.
 const Node& node_of(const std::shared_ptr<GraphData>& g, int id) {
+  if (!g) throw keraspp::ValueError("The handle is empty (None): it names no tensor or operation.");
+  if (id < 0 || static_cast<size_t>(id) >= g->nodes.size())
+    throw keraspp::ValueError("Node id " + std::to_string(id) + " is not in the graph (it has " +
+                              std::to_string(g->nodes.size()) + " ops).");
   return g->nodes[static_cast<size_t>(id)];
 }
 
@@ -156,12 +162,56 @@ std::vector<Operation> Graph::get_operations() const {
 
 int Graph::num_ops() const { return static_cast<int>(d_->nodes.size()); }
 
-void Graph::add_to_collection(const std::string& name, std::shared_ptr<void> value) {
-  d_->collections[name].push_back(std::move(value));
+void Graph::add_to_collection(const std::string& name, const Tensor& t) {
+  if (t.graph_data() != d_)
+    throw keraspp::ValueError("Tensor '" + t.name() + "' is not an element of this graph.");
+  d_->collections[name].push_back({t.node_id(), t.value_index(), nullptr});
 }
 
-const std::vector<std::shared_ptr<void>>& Graph::get_collection_ref(const std::string& name) {
-  return d_->collections[name];
+void Graph::add_to_collection(const std::string& name, const Operation& op) {
+  if (op.graph_data() != d_)
+    throw keraspp::ValueError("Operation '" + op.name() + "' is not an element of this graph.");
+  d_->collections[name].push_back({op.node_id(), -1, nullptr});
+}
+
+void Graph::add_to_collection(const std::string& name, std::shared_ptr<void> object) {
+  d_->collections[name].push_back({-1, -1, std::move(object)});
+}
+
+const std::vector<CollectionItem>& Graph::get_collection_ref(const std::string& name) const {
+  static const std::vector<CollectionItem> kEmpty;
+  auto it = d_->collections.find(name);
+  return it == d_->collections.end() ? kEmpty : it->second;
+}
+
+std::vector<Tensor> Graph::get_collection_tensors(const std::string& name) const {
+  std::vector<Tensor> out;
+  for (const CollectionItem& item : get_collection_ref(name))
+    if (item.is_tensor()) out.emplace_back(d_, item.node, item.index);
+  return out;
+}
+
+std::vector<Operation> Graph::get_collection_operations(const std::string& name) const {
+  std::vector<Operation> out;
+  for (const CollectionItem& item : get_collection_ref(name))
+    if (item.is_operation()) out.emplace_back(d_, item.node);
+  return out;
+}
+
+std::vector<std::shared_ptr<void>> Graph::get_collection_objects(const std::string& name) const {
+  std::vector<std::shared_ptr<void>> out;
+  for (const CollectionItem& item : get_collection_ref(name))
+    if (item.object) out.push_back(item.object);
+  return out;
+}
+
+std::shared_ptr<void> Graph::collection_singleton(const std::string& name,
+                                                  const std::function<std::shared_ptr<void>()>& make) {
+  auto& items = d_->collections[name];
+  for (const CollectionItem& item : items)
+    if (item.object) return item.object;
+  items.push_back({-1, -1, make()});
+  return items.back().object;
 }
 
 void Graph::clear_collection(const std::string& name) { d_->collections.erase(name); }
@@ -176,11 +226,14 @@ int64_t Graph::next_op_seed() { return ++d_->last_op_seed; }
 
 // ---- Tensor / Operation --------------------------------------------------
 
-Operation Tensor::op() const { return Operation(graph_, node_); }
+Operation Tensor::op() const {
+  node_of(graph_, node_);
+  return Operation(graph_, node_);
+}
 DType Tensor::dtype() const { return node_of(graph_, node_).out_dtypes.at(index_); }
 const TensorShape& Tensor::shape() const { return node_of(graph_, node_).out_shapes.at(index_); }
 void Tensor::set_shape(const TensorShape& s) const {
-  TensorShape& cur = graph_->nodes[static_cast<size_t>(node_)].out_shapes.at(index_);
+  TensorShape& cur = const_cast<Node&>(node_of(graph_, node_)).out_shapes.at(index_);
   if (!cur.is_compatible_with(s))
     throw keraspp::ValueError("Shapes " + cur.str() + " and " + s.str() + " are not compatible");
   cur = s.merge_with(cur);
@@ -188,7 +241,10 @@ void Tensor::set_shape(const TensorShape& s) const {
 std::string Tensor::name() const {
   return node_of(graph_, node_).name + ":" + std::to_string(index_);
 }
-Graph Tensor::graph() const { return Graph(graph_); }
+Graph Tensor::graph() const {
+  node_of(graph_, node_);
+  return Graph(graph_);
+}
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t) return os << "None";
@@ -231,7 +287,10 @@ std::vector<Operation> Operation::control_inputs() const {
 }
 const AttrMap& Operation::attrs() const { return node_of(graph_, node_).attrs; }
 bool Operation::has_attr(const std::string& name) const { return attrs().count(name) > 0; }
-Graph Operation::graph() const { return Graph(graph_); }
+Graph Operation::graph() const {
+  node_of(graph_, node_);
+  return Graph(graph_);
+}
 
 // ---- scopes --------------------------------------------------------------
 
@@ -264,6 +323,20 @@ control_dependencies::control_dependencies(const std::vector<Operation>& ops)
   graph_.data()->control_stack.push_back(std::move(ids));
 }
 
-control_dependencies::~control_dependencies() { graph_.data()->control_stack.resize(depth_); }
+control_dependencies::control_dependencies(std::nullptr_t)
+    : graph_(get_default_graph()), cleared_(true) {
+  saved_.swap(graph_.data()->control_stack);
+}
+
+control_dependencies::~control_dependencies() {
+  if (cleared_)
+    graph_.data()->control_stack.swap(saved_);
+  else
+    graph_.data()->control_stack.resize(depth_);
+}
+
+init_scope::init_scope(const Graph& g, bool at_root) : default_(g), no_dependencies_(nullptr) {
+  if (at_root) root_.emplace("");
+}
 
 }  // namespace tf

@@ -70,7 +70,7 @@ Tensor Layer::Impl::apply(const Tensor& inputs, const std::function<Tensor(const
 
 void Layer::Impl::add_loss(const Tensor& loss) {
   losses.push_back(loss);
-  graph_.add_to_collection(GraphKeys::REGULARIZATION_LOSSES, std::make_shared<Tensor>(loss));
+  graph_.add_to_collection(GraphKeys::REGULARIZATION_LOSSES, loss);
 }
 
 Variable Layer::Impl::add_variable(const std::string& var_name, const TensorShape& shape,

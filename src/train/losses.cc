@@ -241,14 +241,13 @@ Tensor huber_loss(const TensorLike& labels, const Tensor& predictions,
 
 void add_loss(const Tensor& loss, const std::string& loss_collection) {
   if (loss_collection.empty()) return;
-  loss.graph().add_to_collection(loss_collection, std::make_shared<Tensor>(loss));
+  loss.graph().add_to_collection(loss_collection, loss);
 }
 
 std::vector<Tensor> get_losses(const std::string& scope, const std::string& loss_collection) {
   std::vector<Tensor> out;
   const std::regex pattern(scope.empty() ? std::string(".*") : scope);
-  for (const auto& p : get_default_graph().get_collection_ref(loss_collection)) {
-    const Tensor& t = *std::static_pointer_cast<Tensor>(p);
+  for (const Tensor& t : get_default_graph().get_collection_tensors(loss_collection)) {
     // Python's re.match: anchored at the start only.
     if (scope.empty() ||
         std::regex_search(t.name(), pattern, std::regex_constants::match_continuous))

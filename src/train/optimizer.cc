@@ -78,7 +78,7 @@ Operation Optimizer::apply_gradients(const GradsAndVars& grads_and_vars,
     control_dependencies deps({done});
     train_op = assign_add(global_step->ref(), 1, final_name + "/").op();
   }
-  train_op.graph().add_to_collection(GraphKeys::TRAIN_OP, std::make_shared<Operation>(train_op));
+  train_op.graph().add_to_collection(GraphKeys::TRAIN_OP, train_op);
   return train_op;
 }
 

@@ -12,59 +12,68 @@ namespace tf {
 
 namespace {
 
-std::shared_ptr<VariableData> make_variable(const std::function<Tensor()>& init,
-                                            const VariableOptions& opts) {
-  auto d = std::make_shared<VariableData>();
-  d->trainable = opts.trainable;
+Variable make_variable(const std::function<Tensor()>& init, const VariableOptions& opts) {
   Graph g = get_default_graph();
   // TF: the variable's op takes the (uniquified) scope name itself.
   name_scope scope(opts.name.empty() ? "Variable" : opts.name);
   const std::string base = scope.name().substr(0, scope.name().size() - 1);
+  Tensor initial_value;
   {
     name_scope init_scope("Initializer");
-    d->initial_value = init();
+    initial_value = init();
   }
-  if (opts.dtype && d->initial_value.dtype() != *opts.dtype)
-    d->initial_value = cast(d->initial_value, *opts.dtype);
-  const TensorShape& s = d->initial_value.shape();
+  if (opts.dtype && initial_value.dtype() != *opts.dtype)
+    initial_value = cast(initial_value, *opts.dtype);
+  const TensorShape& s = initial_value.shape();
   if (opts.validate_shape && !s.fully_defined())
     throw keraspp::ValueError("initial_value must have a shape specified: " +
-                              [&] { std::ostringstream o; o << d->initial_value; return o.str(); }());
-  d->ref = variable_v2(d->initial_value.dtype(), s, base + "/");
-  d->initializer = assign(d->ref, d->initial_value, opts.validate_shape, "Assign").op();
-  d->read = identity(d->ref, "read");
+                              [&] { std::ostringstream o; o << initial_value; return o.str(); }());
+  const Tensor ref = variable_v2(initial_value.dtype(), s, base + "/");
+  const Operation initializer = assign(ref, initial_value, opts.validate_shape, "Assign").op();
+  Variable v(ref, identity(ref, "read"), initializer, initial_value, opts.trainable);
   std::vector<std::string> cols = opts.collections;
   if (cols.empty()) cols.push_back(GraphKeys::GLOBAL_VARIABLES);
   if (opts.trainable &&
       std::find(cols.begin(), cols.end(), GraphKeys::TRAINABLE_VARIABLES) == cols.end())
     cols.push_back(GraphKeys::TRAINABLE_VARIABLES);
-  for (const auto& c : cols) g.add_to_collection(c, d);
-  return d;
+  add_variable_to_collections(v, cols);
+  return v;
 }
 
 }  // namespace
 
 Variable::Variable(const TensorLike& initial_value, const VariableOptions& opts)
-    : d_(make_variable([&] { return initial_value.to_tensor(opts.dtype); }, opts)) {}
+    : Variable(make_variable([&] { return initial_value.to_tensor(opts.dtype); }, opts)) {}
 
 Variable::Variable(const std::function<Tensor()>& fn, const VariableOptions& opts)
-    : d_(make_variable(fn, opts)) {}
+    : Variable(make_variable(fn, opts)) {}
+
+Variable::Variable(const Tensor& ref, const Tensor& read, const Operation& initializer,
+                   const Tensor& initial_value, bool trainable)
+    : graph_(ref.graph_data()), d_(std::make_shared<VariableData>()) {
+  d_->ref_node = ref.node_id();
+  d_->read_node = read.node_id();
+  d_->initializer_node = initializer.node_id();
+  d_->initial_value_node = initial_value.node_id();
+  d_->initial_value_index = initial_value.value_index();
+  d_->trainable = trainable;
+}
 
 Tensor Variable::assign(const TensorLike& value, const std::string& name) const {
-  return tf::assign(d_->ref, value, true, name);
+  return tf::assign(ref(), value, true, name);
 }
 Tensor Variable::assign_add(const TensorLike& value, const std::string& name) const {
-  return tf::assign_add(d_->ref, value, name);
+  return tf::assign_add(ref(), value, name);
 }
 Tensor Variable::assign_sub(const TensorLike& value, const std::string& name) const {
-  return tf::assign_sub(d_->ref, value, name);
+  return tf::assign_sub(ref(), value, name);
 }
 
-np::Array Variable::eval() const { return get_default_session().run(d_->ref); }
+np::Array Variable::eval() const { return get_default_session().run(ref()); }
 
 void Variable::load(const np::Array& value) const {
   // Feeds the initial value: the initializer assigns whatever is fed to it.
-  get_default_session().run(std::vector<Tensor>{}, {{d_->initial_value, value}}, {d_->initializer});
+  get_default_session().run(std::vector<Tensor>{}, {{initial_value(), value}}, {initializer()});
 }
 
 std::ostream& operator<<(std::ostream& os, const Variable& v) {
@@ -79,8 +88,9 @@ void add_variable_to_collections(const Variable& v, const std::vector<std::strin
 
 std::vector<Variable> get_collection_variables(const std::string& key) {
   std::vector<Variable> out;
-  for (const auto& p : get_default_graph().get_collection_ref(key))
-    out.emplace_back(std::static_pointer_cast<VariableData>(p));
+  Graph g = get_default_graph();
+  for (const auto& p : g.get_collection_objects(key))
+    out.emplace_back(g.data(), std::static_pointer_cast<VariableData>(p));
   return out;
 }
 

@@ -17,9 +17,7 @@ const std::string kScopeKey = "__varscope";
 template <class T>
 T& graph_singleton(Graph& g, const std::string& key,
                    const std::function<std::shared_ptr<T>()>& make) {
-  const auto& col = g.get_collection_ref(key);
-  if (col.empty()) g.add_to_collection(key, make());
-  return *std::static_pointer_cast<T>(g.get_collection_ref(key).front());
+  return *std::static_pointer_cast<T>(g.collection_singleton(key, make));
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ namespace variable_scope_internal {
 // the variables get_variable made, by full name, and how often each variable
 // scope name has been entered (for uniquifying default names).
 struct VariableStore {
-  std::map<std::string, Variable> vars;
+  // By full name; the graph keeps the store, so it holds ids (VariableData).
+  std::map<std::string, std::shared_ptr<VariableData>> vars;
   std::map<std::string, int> variable_scopes_count;
 
   void open_variable_scope(const std::string& name) { ++variable_scopes_count[name]; }

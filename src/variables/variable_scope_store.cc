@@ -13,20 +13,6 @@ using variable_scope_internal::VariableStore;
 
 namespace {
 
-// TF creates variables outside any control-dependency context (their
-// initializers must not wait on the ops that happen to enclose them).
-class ClearControlDependencies {
- public:
-  explicit ClearControlDependencies(const Graph& g) : g_(g) {
-    saved_.swap(g_.data()->control_stack);
-  }
-  ~ClearControlDependencies() { g_.data()->control_stack.swap(saved_); }
-
- private:
-  Graph g_;
-  std::vector<std::vector<int>> saved_;
-};
-
 std::string dims_str(const TensorShape& s) { return s.debug_str(); }
 
 // TF's Merge wording for an initial value whose shape does not fit the
@@ -59,33 +45,32 @@ void check_initial_shape(const std::string& var_name, const TensorShape& var_sha
 Variable create_variable(const std::string& full_name, const TensorShape& shape, DType dtype,
                          const std::function<Tensor()>& initial_value, bool trainable,
                          std::vector<std::string> collections) {
-  Graph g = get_default_graph();
-  ClearControlDependencies no_deps(g);
-  auto d = std::make_shared<VariableData>();
-  d->trainable = trainable;
+  // TF creates variables outside any control-dependency context (their
+  // initializers must not wait on the ops that happen to enclose them).
+  init_scope no_deps(get_default_graph());
   name_scope scope(full_name);
   const std::string base = scope.name().substr(0, scope.name().size() - 1);
+  Tensor initial;
   {
     name_scope init_scope("Initializer");
     // Initializers do not know the variable; say which one failed.
     try {
-      d->initial_value = initial_value();
+      initial = initial_value();
     } catch (const keraspp::ValueError& e) {
       throw keraspp::ValueError(std::string(e.what()) + " for variable '" + base + "'");
     } catch (const keraspp::TypeError& e) {
       throw keraspp::TypeError(std::string(e.what()) + " for variable '" + base + "'");
     }
   }
-  if (d->initial_value.dtype() != dtype) d->initial_value = cast(d->initial_value, dtype);
-  check_initial_shape(base, shape, d->initial_value);
-  d->ref = variable_v2(dtype, shape, base + "/");
-  d->initializer = assign(d->ref, d->initial_value, true, "Assign").op();
-  d->read = identity(d->ref, "read");
+  if (initial.dtype() != dtype) initial = cast(initial, dtype);
+  check_initial_shape(base, shape, initial);
+  const Tensor ref = variable_v2(dtype, shape, base + "/");
+  const Operation initializer = assign(ref, initial, true, "Assign").op();
+  Variable v(ref, identity(ref, "read"), initializer, initial, trainable);
   if (collections.empty()) collections.push_back(GraphKeys::GLOBAL_VARIABLES);
   if (trainable && std::find(collections.begin(), collections.end(),
                              GraphKeys::TRAINABLE_VARIABLES) == collections.end())
     collections.push_back(GraphKeys::TRAINABLE_VARIABLES);
-  Variable v(d);
   add_variable_to_collections(v, collections);
   return v;
 }
@@ -114,7 +99,7 @@ Variable get_single_variable(VariableStore& st, const std::string& name, TensorS
       throw keraspp::ValueError("Variable " + name +
                                 " already exists, disallowed. Did you mean to set reuse=True "
                                 "in VarScope?");
-    const Variable& v = found->second;
+    const Variable v(get_default_graph().data(), found->second);
     if (!shape.is_compatible_with(v.shape()))
       throw keraspp::ValueError("Trying to share variable " + name + ", but specified shape " +
                                 shape.str() + " and found shape " + v.shape().str() + ".");
@@ -149,17 +134,17 @@ Variable get_single_variable(VariableStore& st, const std::string& name, TensorS
     init_fn = [init, shape, dtype] { return init(shape.dims(), dtype); };
   }
   Variable v = create_variable(name, shape, dtype, init_fn, opts.trainable, opts.collections);
-  st.vars.emplace(name, v);
+  st.vars.emplace(name, v.data());
 
   if (regularizer) {
     Graph g = v.graph();
-    ClearControlDependencies no_deps(g);
+    init_scope no_deps(g);
     Tensor loss;
     {
       name_scope reg_scope(v.op().name() + "/Regularizer/");
       loss = regularizer(v.value());
     }
-    if (loss) g.add_to_collection(GraphKeys::REGULARIZATION_LOSSES, std::make_shared<Tensor>(loss));
+    if (loss) g.add_to_collection(GraphKeys::REGULARIZATION_LOSSES, loss);
   }
   return v;
 }

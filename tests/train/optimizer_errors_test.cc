@@ -168,9 +168,9 @@ TEST_F(Train, MinimizeIncrementsGlobalStepAfterTheUpdates) {
   EXPECT_EQ(train_op.name(), "Adam");
   EXPECT_EQ(train_op.type(), "AssignAdd");
   // TF records the train op in the TRAIN_OP collection.
-  const auto& train_ops = g.get_collection_ref(tf::GraphKeys::TRAIN_OP);
+  const auto train_ops = g.get_collection_operations(tf::GraphKeys::TRAIN_OP);
   ASSERT_EQ(train_ops.size(), 1u);
-  EXPECT_EQ(*std::static_pointer_cast<tf::Operation>(train_ops[0]), train_op);
+  EXPECT_EQ(train_ops[0], train_op);
   // The increment waits for the grouped updates ("Adam/update").
   ASSERT_EQ(train_op.control_inputs().size(), 1u);
   const tf::Operation update = train_op.control_inputs()[0];

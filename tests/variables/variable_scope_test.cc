@@ -250,9 +250,9 @@ TEST_F(VariableScopeTest, RegularizerLossGoesToTheCollection) {
     w = tf::get_variable("w", {2}, {.initializer = tf::constant_initializer(2.0)});
     tf::get_variable("free", {2}, {.regularizer = [](const tf::Tensor&) { return tf::Tensor(); }});
   }
-  const auto& losses = graph.get_collection_ref(tf::GraphKeys::REGULARIZATION_LOSSES);
+  const auto losses = graph.get_collection_tensors(tf::GraphKeys::REGULARIZATION_LOSSES);
   ASSERT_EQ(losses.size(), 1u);
-  const tf::Tensor loss = *std::static_pointer_cast<tf::Tensor>(losses[0]);
+  const tf::Tensor loss = losses[0];
   EXPECT_EQ(loss.op().name().rfind("reg/w/Regularizer/", 0), 0u) << loss.op().name();
   tf::Session sess(graph);
   sess.run(tf::global_variables_initializer());

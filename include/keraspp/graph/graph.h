@@ -2,12 +2,17 @@
 // control dependencies and the thread-local default-graph stack.
 //
 // Graph, Operation and Tensor are cheap handles with reference semantics (a
-// shared pointer to the graph plus an index), like Python's objects.
+// shared pointer to the graph plus an index), like Python's objects. Handles
+// own the graph: it lives while any handle to it (a Tensor, an Operation, a
+// Variable, a Session, a Keras layer holding weights) does. What the graph
+// itself holds (nodes, collections) refers back to it by index only, so a
+// graph nobody holds is freed (docs/architecture.md, "Ownership").
 #pragma once
 #include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -74,6 +79,14 @@ class Tensor {
 
   int node_id() const { return node_; }
   const std::shared_ptr<GraphData>& graph_data() const { return graph_; }
+
+  // Attributes a higher layer attaches to this tensor object (Keras's
+  // _keras_shape and _keras_history), carried by the handle and its copies
+  // as Python carries them on the tensor object. Not part of the tensor's
+  // identity; a tensor looked up again from the graph has none.
+  const std::shared_ptr<const void>& annotation() const { return annotation_; }
+  void set_annotation(std::shared_ptr<const void> a) { annotation_ = std::move(a); }
+
   bool operator==(const Tensor& o) const {
     return graph_ == o.graph_ && node_ == o.node_ && index_ == o.index_;
   }
@@ -86,6 +99,7 @@ class Tensor {
   std::shared_ptr<GraphData> graph_;
   int node_ = -1;
   int index_ = 0;
+  std::shared_ptr<const void> annotation_;
 };
 
 // Tensor("mlp/Relu:0", shape=(?, 512), dtype=float32)
@@ -127,6 +141,16 @@ class Operation {
   int node_ = -1;
 };
 
+// One entry of a graph collection: a tensor (node, index), an operation
+// (node, index -1) or an object; none of them owns the graph.
+struct CollectionItem {
+  int node = -1;
+  int index = -1;
+  std::shared_ptr<void> object;
+  bool is_tensor() const { return node >= 0 && index >= 0; }
+  bool is_operation() const { return node >= 0 && index < 0; }
+};
+
 // Arguments for adding an op; the registry's shape function fills the outputs.
 struct NodeSpec {
   std::string type;  // registered op name, "MatMul"
@@ -154,10 +178,23 @@ class Graph {
   std::vector<Operation> get_operations() const;
   int num_ops() const;
 
-  // Collections (TF's graph collections: "variables", "trainable_variables", ...).
-  // Values are type-erased so higher layers can store their own handles.
-  void add_to_collection(const std::string& name, std::shared_ptr<void> value);
-  const std::vector<std::shared_ptr<void>>& get_collection_ref(const std::string& name);
+  // Collections (TF's graph collections: "variables", "losses", "train_op",
+  // ...). The graph owns what they hold, so nothing in them may own the
+  // graph: tensors and operations are kept by id and handed out as handles;
+  // a higher layer's object (a variable's data, a store) must hold no Tensor,
+  // Operation or Graph of its own graph (ids, or weak references, instead).
+  void add_to_collection(const std::string& name, const Tensor& t);
+  void add_to_collection(const std::string& name, const Operation& op);
+  void add_to_collection(const std::string& name, std::shared_ptr<void> object);
+  const std::vector<CollectionItem>& get_collection_ref(const std::string& name) const;
+  // The tensors, operations or objects of a collection (other kinds skipped).
+  std::vector<Tensor> get_collection_tensors(const std::string& name) const;
+  std::vector<Operation> get_collection_operations(const std::string& name) const;
+  std::vector<std::shared_ptr<void>> get_collection_objects(const std::string& name) const;
+  // The collection's first object, created by `make` when it has none (a
+  // per-graph singleton of a higher layer: the variable store).
+  std::shared_ptr<void> collection_singleton(const std::string& name,
+                                             const std::function<std::shared_ptr<void>()>& make);
   void clear_collection(const std::string& name);
 
   // Per-graph integer counters for higher layers (Keras layer uids).
@@ -169,7 +206,7 @@ class Graph {
   int64_t next_op_seed();
 
   // Makes this graph the thread's default for the guard's lifetime.
-  class DefaultGuard {
+  class [[nodiscard]] DefaultGuard {
    public:
     explicit DefaultGuard(const Graph& g);
     ~DefaultGuard();
@@ -193,7 +230,7 @@ void reset_default_graph();
 
 // RAII: `tf::name_scope scope("layer");` nests, uniquifies ("layer_1"), and a
 // name ending in "/" re-enters that exact scope ("" resets to the root).
-class name_scope {
+class [[nodiscard]] name_scope {
  public:
   explicit name_scope(const std::string& name);
   ~name_scope();
@@ -209,16 +246,38 @@ class name_scope {
 };
 
 // RAII: ops created in its lifetime get control inputs on `ops`.
-class control_dependencies {
+// `control_dependencies(nullptr)` is TF's control_dependencies(None): ops
+// created in its lifetime get none of the enclosing contexts' control inputs.
+class [[nodiscard]] control_dependencies {
  public:
   explicit control_dependencies(const std::vector<Operation>& ops);
+  explicit control_dependencies(std::nullptr_t);
   ~control_dependencies();
   control_dependencies(const control_dependencies&) = delete;
   control_dependencies& operator=(const control_dependencies&) = delete;
 
  private:
   Graph graph_;
-  size_t depth_;
+  size_t depth_ = 0;
+  bool cleared_ = false;
+  std::vector<std::vector<int>> saved_;  // the enclosing contexts (cleared form)
+};
+
+// RAII: TF's init_scope, for state a library creates lazily from inside a
+// user's context (variables, their initializers, cached ops): makes `g` the
+// default graph and clears the enclosing control dependencies, so running
+// the initializer never runs the ops that happened to enclose it. The name
+// scope is kept (as TF's); `at_root = true` also moves to the root scope.
+class [[nodiscard]] init_scope {
+ public:
+  explicit init_scope(const Graph& g, bool at_root = false);
+  init_scope(const init_scope&) = delete;
+  init_scope& operator=(const init_scope&) = delete;
+
+ private:
+  Graph::DefaultGuard default_;
+  control_dependencies no_dependencies_;
+  std::optional<name_scope> root_;
 };
 
 // Graph collection keys (tf.GraphKeys).

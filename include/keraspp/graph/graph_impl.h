@@ -32,7 +32,7 @@ struct GraphData {
   std::map<std::string, int> names_in_use;
   std::string name_stack;
   std::vector<std::vector<int>> control_stack;
-  std::map<std::string, std::vector<std::shared_ptr<void>>> collections;
+  std::map<std::string, std::vector<CollectionItem>> collections;
   std::map<std::string, int64_t> counters;
   int64_t seed = -1;
   int64_t last_op_seed = 0;

@@ -3,6 +3,7 @@
 // takes Python values (`1 - keep_prob`, `tf::multiply(x, 0.5)`).
 #pragma once
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ namespace tf {
 class TensorLike {
  public:
   TensorLike(const Tensor& t) : tensor_(t) {}
+  // Anything that converts to a Tensor (a tf::Variable reads as its value,
+  // as Python converts variables), so `W + b` and `2.0 * v` work on variables.
+  template <class T>
+    requires(std::is_convertible_v<const T&, Tensor> && !std::is_same_v<T, Tensor>)
+  TensorLike(const T& t) : tensor_(static_cast<Tensor>(t)) {}
   TensorLike(const np::Array& a) : value_(a) {}
   TensorLike(double v) : value_(np::Array::scalar(v)), is_number_(true) {}
   TensorLike(float v) : value_(np::Array::scalar(v)), is_number_(true) {}

@@ -13,11 +13,14 @@
 
 namespace tf {
 
+// What the graph keeps of a variable (in its collections and variable
+// store): node ids only, so it never owns the graph (graph.h).
 struct VariableData {
-  Tensor ref;            // VariableV2 output, "w:0"
-  Tensor read;           // Identity, "w/read:0"; what ops consume
-  Operation initializer; // "w/Assign"
-  Tensor initial_value;
+  int ref_node = -1;          // VariableV2, "w"
+  int read_node = -1;         // Identity, "w/read"; what ops consume
+  int initializer_node = -1;  // Assign, "w/Assign"
+  int initial_value_node = -1;
+  int initial_value_index = 0;
   bool trainable = true;
 };
 
@@ -36,22 +39,31 @@ class Variable {
   // initial value (called under the variable's "Initializer" name scope).
   Variable(const TensorLike& initial_value, const VariableOptions& opts = {});
   Variable(const std::function<Tensor()>& initial_value_fn, const VariableOptions& opts = {});
-  explicit Variable(std::shared_ptr<VariableData> d) : d_(std::move(d)) {}
+  // Wraps a variable whose ops exist: its VariableV2 output, read, initializer
+  // and initial value (get_variable builds them itself).
+  Variable(const Tensor& ref, const Tensor& read, const Operation& initializer,
+           const Tensor& initial_value, bool trainable);
+  // A handle on a variable the graph `g` keeps (from a collection).
+  Variable(std::shared_ptr<GraphData> g, std::shared_ptr<VariableData> d)
+      : graph_(std::move(g)), d_(std::move(d)) {}
 
   explicit operator bool() const { return d_ != nullptr; }
-  // Reads the variable (what TF's automatic conversion gives).
+  // Reads the variable (what TF's automatic conversion gives): a Variable is
+  // usable wherever a Tensor is (tf::matmul(x, W) + b, v * v, 2.0 * v).
   operator Tensor() const { return value(); }
-  Tensor value() const { return d_->read; }
-  Tensor ref() const { return d_->ref; }
-  Operation op() const { return d_->ref.op(); }
-  Operation initializer() const { return d_->initializer; }
-  Tensor initial_value() const { return d_->initial_value; }
-  std::string name() const { return d_->ref.name(); }  // "w:0"
-  DType dtype() const { return d_->ref.dtype(); }
-  const TensorShape& shape() const { return d_->ref.shape(); }
+  Tensor value() const { return Tensor(graph_, d_->read_node, 0); }
+  Tensor ref() const { return Tensor(graph_, d_->ref_node, 0); }
+  Operation op() const { return Operation(graph_, d_->ref_node); }
+  Operation initializer() const { return Operation(graph_, d_->initializer_node); }
+  Tensor initial_value() const {
+    return Tensor(graph_, d_->initial_value_node, d_->initial_value_index);
+  }
+  std::string name() const { return ref().name(); }  // "w:0"
+  DType dtype() const { return ref().dtype(); }
+  const TensorShape& shape() const { return ref().shape(); }
   TensorShape get_shape() const { return shape(); }
   bool trainable() const { return d_->trainable; }
-  Graph graph() const { return d_->ref.graph(); }
+  Graph graph() const { return Graph(graph_); }
 
   Tensor assign(const TensorLike& value, const std::string& name = "") const;
   Tensor assign_add(const TensorLike& value, const std::string& name = "") const;
@@ -66,6 +78,7 @@ class Variable {
   bool operator<(const Variable& o) const { return d_ < o.d_; }
 
  private:
+  std::shared_ptr<GraphData> graph_;
   std::shared_ptr<VariableData> d_;
 };
 

@@ -34,8 +34,4 @@ std::mutex& state_mutex();
 GraphState& graph_state(const tf::Graph& g);
 void for_each_graph_state(const std::function<void(GraphState&)>& f);
 
-// Called by clear_session() with the graph being discarded, before it is
-// replaced (the engine drops its tensor metadata there).
-std::vector<std::function<void(const tf::Graph&)>>& clear_session_hooks();
-
 }  // namespace keras::backend

@@ -40,16 +40,7 @@ SessionState& session_state() {
 // Creates ops at the graph's root name scope with no control dependencies, so
 // state ops created lazily from inside a layer don't inherit its context.
 template <class F> auto at_root(const tf::Graph& g, F&& f) {
-  tf::GraphData& d = *g.data();
-  std::vector<std::vector<int>> saved_ctrl;
-  saved_ctrl.swap(d.control_stack);
-  struct Restore {
-    tf::GraphData& d;
-    std::vector<std::vector<int>>& saved;
-    ~Restore() { d.control_stack.swap(saved); }
-  } restore{d, saved_ctrl};
-  tf::Graph::DefaultGuard guard(g);
-  tf::name_scope root("");
+  tf::init_scope scope(g, /*at_root=*/true);
   return f();
 }
 
@@ -61,7 +52,10 @@ void initialize_variables(tf::Session& sess) {
     vars = tf::global_variables();
   }
   std::lock_guard<std::mutex> lock(state_mutex());
-  auto& known = session_state().initialized[sess.impl()];
+  auto& initialized = session_state().initialized;
+  if (!initialized.count(sess.impl()))  // a new session: forget the closed ones
+    std::erase_if(initialized, [](const auto& entry) { return entry.first.expired(); });
+  auto& known = initialized[sess.impl()];
   GraphState& gs = graph_state(g);
   std::vector<tf::Variable> unknown;
   std::vector<tf::Tensor> checks;
@@ -100,8 +94,14 @@ std::map<uint64_t, GraphState>& graph_states() {
 }  // namespace
 
 GraphState& graph_state(const tf::Graph& g) {
-  GraphState& s = graph_states()[g.data()->id];
-  if (s.graph.expired()) s.graph = g.data();
+  auto& states = graph_states();
+  auto it = states.find(g.data()->id);
+  if (it != states.end()) return it->second;
+  // A new graph: drop the entries of graphs that are gone first, so the
+  // table holds only live graphs however many a program builds.
+  std::erase_if(states, [](const auto& entry) { return entry.second.graph.expired(); });
+  GraphState& s = states[g.data()->id];
+  s.graph = g.data();
   return s;
 }
 
@@ -235,9 +235,6 @@ void set_session(const tf::Session& session) {
 void manual_variable_initialization(bool value) { session_state().manual_var_init = value; }
 
 void clear_session() {
-  // Drop the Keras metadata of the old graph's tensors first: it holds the
-  // layers, whose variables hold the graph, so it would never be freed.
-  for (const auto& hook : clear_session_hooks()) hook(tf::get_default_graph());
   tf::reset_default_graph();
   {
     std::lock_guard<std::mutex> lock(state_mutex());
@@ -252,11 +249,6 @@ void clear_session() {
       it = it->first.expired() ? s.initialized.erase(it) : std::next(it);
   }
   learning_phase();  // as Keras: the new graph starts with its phase placeholder
-}
-
-std::vector<std::function<void(const tf::Graph&)>>& clear_session_hooks() {
-  static std::vector<std::function<void(const tf::Graph&)>> hooks;
-  return hooks;
 }
 
 }  // namespace keras::backend

@@ -165,8 +165,8 @@ void ModelImpl::init_graph(const std::vector<tf::Tensor>& ins, const std::vector
   if (create_node) {
     auto node = std::make_shared<Node>();
     node->outbound_layer = weak_from_this();
-    node->input_tensors = inputs;
-    node->output_tensors = outputs;
+    node->input_tensors = node_held(inputs);
+    node->output_tensors = node_held(outputs);
     node->input_masks.assign(inputs.size(), tf::Tensor());
     node->output_masks.assign(outputs.size(), tf::Tensor());
     node->input_shapes = internal_input_shapes;

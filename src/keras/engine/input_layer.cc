@@ -51,8 +51,8 @@ InputLayerImpl::InputLayerImpl(const InputLayerOptions& o)
   const tf::TensorShape ks(*shape);
   // The node Input() returns through; its history makes the tensor a Keras tensor.
   auto node = std::make_shared<Node>();
-  node->input_tensors = {input_tensor};
-  node->output_tensors = {input_tensor};
+  node->input_tensors = {node_held(input_tensor)};
+  node->output_tensors = {node_held(input_tensor)};
   node->input_masks = {tf::Tensor()};
   node->output_masks = {tf::Tensor()};
   node->input_shapes = {ks};
@@ -75,9 +75,11 @@ InputLayer::InputLayer(const InputLayerOptions& options)
     : Layer(std::make_shared<InputLayerImpl>(options)) {
   Node& node = *impl_->inbound_nodes[0];
   node.outbound_layer = impl_;
-  set_keras_tensor_info(node.output_tensors[0],
-                        {node.output_shapes[0], KerasHistory{impl_, 0, 0}});
-  K::set_uses_learning_phase(node.output_tensors[0], false);
+  tf::Tensor& x = node.output_tensors[0];
+  set_keras_tensor_info(x, {node.output_shapes[0], KerasHistory{impl_, 0, 0}});
+  x = node_held(x);
+  node.input_tensors[0] = x;  // one tensor object, as in Keras
+  K::set_uses_learning_phase(x, false);
 }
 
 tf::Tensor Input(const InputOptions& o) {
@@ -93,7 +95,7 @@ tf::Tensor Input(const InputOptions& o) {
   }
   InputLayer layer({.batch_input_shape = batch_shape, .dtype = o.dtype, .input_tensor = o.tensor,
                     .sparse = o.sparse, .name = o.name});
-  return layer.inbound_nodes()[0]->output_tensors[0];
+  return user_held(layer.inbound_nodes()[0]->output_tensors[0]);
 }
 
 // ---- UnaryLayerImpl ------------------------------------------------------------

@@ -138,7 +138,7 @@ std::vector<tf::Tensor> LayerImpl::operator()(const std::vector<tf::Tensor>& inp
 }
 
 void LayerImpl::add_inbound_node(const std::vector<tf::Tensor>& inputs,
-                                 const std::vector<tf::Tensor>& outputs,
+                                 std::vector<tf::Tensor>& outputs,
                                  const std::vector<tf::Tensor>& input_masks,
                                  const std::vector<tf::Tensor>& output_masks,
                                  const std::vector<tf::TensorShape>& input_shapes,
@@ -149,7 +149,10 @@ void LayerImpl::add_inbound_node(const std::vector<tf::Tensor>& inputs,
   for (const tf::Tensor& x : inputs) {
     inputs_use_lp = inputs_use_lp || K::uses_learning_phase(x);
     if (auto info = keras_tensor_info(x); info && info->history) {
-      node->inbound_layers.push_back(info->history->layer);
+      // A layer applied to its own output must not own itself: the node (which
+      // the layer owns) then points at it without owning.
+      const std::shared_ptr<LayerImpl>& in = info->history->layer;
+      node->inbound_layers.push_back(in.get() == this ? std::shared_ptr<LayerImpl>(std::shared_ptr<LayerImpl>(), this) : in);
       node->node_indices.push_back(info->history->node_index);
       node->tensor_indices.push_back(info->history->tensor_index);
     }
@@ -160,8 +163,14 @@ void LayerImpl::add_inbound_node(const std::vector<tf::Tensor>& inputs,
     node->node_indices.clear();
     node->tensor_indices.clear();
   }
-  node->input_tensors = inputs;
-  node->output_tensors = outputs;
+  // Inputs keep their layers alive (Python's node holds its input tensors),
+  // except an output of this very layer (a layer applied to its own output),
+  // which would make the layer own itself.
+  for (const tf::Tensor& x : inputs) {
+    const auto info = keras_tensor_info(x);
+    const bool own = info && info->history && info->history->layer.get() == this;
+    node->input_tensors.push_back(own ? node_held(x) : x);
+  }
   node->input_masks = input_masks;
   node->output_masks = output_masks;
   node->input_shapes = input_shapes;
@@ -175,6 +184,7 @@ void LayerImpl::add_inbound_node(const std::vector<tf::Tensor>& inputs,
                           {output_shapes[i], KerasHistory{shared_from_this(), node_index, static_cast<int>(i)}});
     if (inputs_use_lp || uses_learning_phase) K::set_uses_learning_phase(outputs[i], true);
   }
+  node->output_tensors = node_held(outputs);
 }
 
 void LayerImpl::assert_input_compatibility(const std::vector<tf::Tensor>& inputs) const {

@@ -27,10 +27,10 @@ std::string shapes_key(const std::vector<tf::TensorShape>& shapes) {
 }  // namespace
 
 std::vector<tf::Tensor> LayerImpl::get_input_at(int node_index) const {
-  return node_at(*this, node_index, "input").input_tensors;
+  return user_held(node_at(*this, node_index, "input").input_tensors);
 }
 std::vector<tf::Tensor> LayerImpl::get_output_at(int node_index) const {
-  return node_at(*this, node_index, "output").output_tensors;
+  return user_held(node_at(*this, node_index, "output").output_tensors);
 }
 std::vector<tf::TensorShape> LayerImpl::get_input_shape_at(int node_index) const {
   return node_at(*this, node_index, "input shape").input_shapes;

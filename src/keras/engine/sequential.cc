@@ -31,13 +31,13 @@ void SequentialImpl::add(const Layer& handle) {
       throw keraspp::ValueError(
           "All layers in a Sequential model should have a single output tensor. For multi-output "
           "layers, use the functional API.");
-    outputs = {layer->inbound_nodes[0]->output_tensors[0]};
+    outputs = {user_held(layer->inbound_nodes[0]->output_tensors[0])};
     inputs = get_source_inputs(outputs[0]);
     // The model's own node, kept up to date as layers are added.
     auto node = std::make_shared<Node>();
     node->outbound_layer = weak_from_this();
-    node->input_tensors = inputs;
-    node->output_tensors = outputs;
+    node->input_tensors = node_held(inputs);
+    node->output_tensors = node_held(outputs);
     node->input_masks.assign(inputs.size(), tf::Tensor());
     node->output_masks = {tf::Tensor()};
     for (const tf::Tensor& x : inputs) node->input_shapes.push_back(keras_shape(x));
@@ -50,7 +50,7 @@ void SequentialImpl::add(const Layer& handle) {
           "All layers in a Sequential model should have a single output tensor. For multi-output "
           "layers, use the functional API.");
     outputs = out;
-    inbound_nodes[0]->output_tensors = outputs;
+    inbound_nodes[0]->output_tensors = node_held(outputs);
     inbound_nodes[0]->output_shapes = {keras_shape(outputs[0])};
   }
   layers.push_back(layer);
@@ -68,7 +68,7 @@ void SequentialImpl::pop() {
   } else {
     layers.back()->outbound_nodes.clear();
     outputs = layers.back()->output();
-    inbound_nodes[0]->output_tensors = outputs;
+    inbound_nodes[0]->output_tensors = node_held(outputs);
     inbound_nodes[0]->output_shapes = {keras_shape(outputs[0])};
   }
   topology_current_ = false;

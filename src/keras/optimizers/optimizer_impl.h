@@ -16,18 +16,10 @@ namespace keras::optimizers {
 // sit at the root name scope, so initializing them never runs the model.
 class AtRoot {
  public:
-  explicit AtRoot(const tf::Graph& g) : graph_(g), guard_(g), root_("") {
-    saved_.swap(graph_.data()->control_stack);
-  }
-  ~AtRoot() { graph_.data()->control_stack.swap(saved_); }
-  AtRoot(const AtRoot&) = delete;
-  AtRoot& operator=(const AtRoot&) = delete;
+  explicit AtRoot(const tf::Graph& g) : scope_(g, /*at_root=*/true) {}
 
  private:
-  tf::Graph graph_;
-  tf::Graph::DefaultGuard guard_;
-  tf::name_scope root_;
-  std::vector<std::vector<int>> saved_;
+  tf::init_scope scope_;
 };
 
 struct OptimizerImpl {

@@ -98,7 +98,9 @@ struct InputSpec {
 class LayerImpl;
 
 // One call of a layer: the connection from its inbound layers' output tensors
-// to its own outputs. inbound_layers[i] produced input_tensors[i] as output
+// to its own outputs. Its tensors are node_held (their metadata does not own
+// a layer); read them through the layer's accessors, which hand out
+// user_held copies. inbound_layers[i] produced input_tensors[i] as output
 // tensor_indices[i] of its node node_indices[i].
 struct Node {
   std::weak_ptr<LayerImpl> outbound_layer;
@@ -115,7 +117,12 @@ struct Node {
 
 // ---- Keras tensors -----------------------------------------------------------
 
-// Where a Keras tensor came from (Python's `_keras_history`).
+// Where a Keras tensor came from (Python's `_keras_history`). The metadata
+// rides on the tf::Tensor handle (tf::Tensor::annotation), as Python keeps it
+// on the tensor object, so the graph never holds layers: a tensor the user
+// holds keeps its layer (and so the model behind it) alive; the copies a
+// Node keeps (node_held) do not, breaking the layer -> node -> tensor ->
+// layer cycle.
 struct KerasHistory {
   std::shared_ptr<LayerImpl> layer;
   int node_index = 0;
@@ -128,7 +135,13 @@ struct KerasTensorInfo {
 };
 // The metadata of x, or nullopt for a plain TF tensor.
 std::optional<KerasTensorInfo> keras_tensor_info(const tf::Tensor& x);
-void set_keras_tensor_info(const tf::Tensor& x, KerasTensorInfo info);
+void set_keras_tensor_info(tf::Tensor& x, const KerasTensorInfo& info);
+// The same tensors, their metadata no longer owning their layer (what Nodes
+// store), or owning it again (what is handed back to the user).
+tf::Tensor node_held(const tf::Tensor& x);
+tf::Tensor user_held(const tf::Tensor& x);
+std::vector<tf::Tensor> node_held(const std::vector<tf::Tensor>& xs);
+std::vector<tf::Tensor> user_held(const std::vector<tf::Tensor>& xs);
 // True for outputs of Keras layers (and Input()).
 bool is_keras_tensor(const tf::Tensor& x);
 // x's Keras shape, else its static shape (K::int_shape).
@@ -235,7 +248,8 @@ class LayerImpl : public std::enable_shared_from_this<LayerImpl> {
  protected:
   // Records a call: a Node in inbound_nodes (and the inbound layers'
   // outbound_nodes) and the outputs' Keras metadata.
-  void add_inbound_node(const std::vector<tf::Tensor>& inputs, const std::vector<tf::Tensor>& outputs,
+  // Annotates `outputs` with their Keras metadata (the caller returns them).
+  void add_inbound_node(const std::vector<tf::Tensor>& inputs, std::vector<tf::Tensor>& outputs,
                         const std::vector<tf::Tensor>& input_masks,
                         const std::vector<tf::Tensor>& output_masks,
                         const std::vector<tf::TensorShape>& input_shapes,
