@@ -104,11 +104,14 @@ Operation Graph::create_op(const NodeSpec& spec) {
   try {
     if (def.shape_fn) def.shape_fn(ctx);
   } catch (const ShapeError& e) {
+    // TF 1.x raises the shape function's InvalidArgumentError as a ValueError
+    // while the graph is built (common_shapes.call_cpp_shape_fn); the same
+    // check failing in a kernel at run time stays InvalidArgumentError.
     std::string shapes;
     for (size_t i = 0; i < ctx.input_shapes.size(); ++i)
       shapes += (i ? ", " : "") + ctx.input_shapes[i].debug_str();
-    throw errors::InvalidArgumentError(std::string(e.what()) + " for '" + name + "' (op: '" +
-                                       spec.type + "') with input shapes: " + shapes + ".");
+    throw keraspp::ValueError(std::string(e.what()) + " for '" + name + "' (op: '" + spec.type +
+                              "') with input shapes: " + shapes + ".");
   }
 
   Node node;

@@ -30,7 +30,8 @@ class ClearControlDependencies {
 std::string dims_str(const TensorShape& s) { return s.debug_str(); }
 
 // TF's Merge wording for an initial value whose shape does not fit the
-// variable, reported for the variable's Assign op as the shape function would.
+// variable, reported for the variable's Assign op as its shape function would
+// (a ValueError: the graph is being built).
 void check_initial_shape(const std::string& var_name, const TensorShape& var_shape,
                          const Tensor& value) {
   const TensorShape& v = value.shape();
@@ -48,9 +49,9 @@ void check_initial_shape(const std::string& var_name, const TensorShape& var_sha
         break;
       }
   }
-  throw errors::InvalidArgumentError(core + " for '" + var_name + "/Assign' (op: 'Assign') " +
-                                     "with input shapes: " + dims_str(var_shape) + ", " +
-                                     dims_str(v) + ".");
+  throw keraspp::ValueError(core + " for '" + var_name + "/Assign' (op: 'Assign') " +
+                            "with input shapes: " + dims_str(var_shape) + ", " + dims_str(v) +
+                            ".");
 }
 
 // Creates the variable `full_name` (at the root name scope, so its ops are

@@ -304,7 +304,7 @@ TEST_F(VariableScopeTest, InitializerOfTheWrongShapeNamesTheVariable) {
     return tf::zeros({3, 2}, dtype);
   });
   tf::variable_scope s("x");
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] {
               tf::get_variable("w", {2, 2}, {.initializer = wrong});
             }),
             "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2,2] and "

@@ -135,9 +135,10 @@ VariableScope get_variable_scope();
 //  "Variable x/w does not exist, or was not created with tf.get_variable(). Did you
 //   mean to set reuse=None in VarScope?"
 //  "Trying to share variable x/w, but specified shape (3, 4) and found shape (4, 4)."
-// An initializer producing the wrong shape raises InvalidArgumentError naming
-// the variable's Assign op; an initializer's own ValueError/TypeError (e.g. a
-// constant with too many values) gets " for variable 'x/w'" appended.
+// An initializer producing the wrong shape raises ValueError naming the
+// variable's Assign op (a shape error while building, as TF 1.x); an
+// initializer's own ValueError/TypeError (e.g. a constant with too many
+// values) gets " for variable 'x/w'" appended.
 Variable get_variable(const std::string& name, const TensorShape& shape = TensorShape::unknown(),
                       const GetVariableOptions& opts = {});
 
