@@ -1,6 +1,8 @@
 // Graph construction: op creation with shape inference, TF's unique naming,
 // name scopes, control dependencies, collections and the default-graph stack.
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <sstream>
 #include <mutex>
 #include <ostream>
@@ -32,6 +34,22 @@ thread_local std::vector<std::shared_ptr<GraphData>> t_graph_stack;
 
 const Node& node_of(const std::shared_ptr<GraphData>& g, int id) {
   return g->nodes[static_cast<size_t>(id)];
+}
+
+// TF's _VALID_OP_NAME_REGEX "[A-Za-z0-9.][A-Za-z0-9_.\\-/]*" (op names and
+// root-level scopes) and _VALID_SCOPE_NAME_REGEX "[A-Za-z0-9_.\\-/]*" (scopes
+// nested in another, which may also start with '_', '-', '\\' or '/').
+bool is_scope_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '\\' ||
+         c == '-' || c == '/';
+}
+bool is_valid_scope_name(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), is_scope_name_char);
+}
+bool is_valid_op_name(const std::string& name) {
+  if (name.empty()) return false;
+  const unsigned char first = static_cast<unsigned char>(name[0]);
+  return (std::isalnum(first) || first == '.') && is_valid_scope_name(name);
 }
 
 }  // namespace
@@ -88,6 +106,8 @@ Operation Graph::create_op(const NodeSpec& spec) {
   } else {
     name = unique_name(requested);
   }
+  if (!is_valid_op_name(name))
+    throw keraspp::ValueError("'" + name + "' is not a valid node name");
 
   InferenceContext ctx;
   ctx.op_name = name;
@@ -240,6 +260,10 @@ Graph Operation::graph() const { return Graph(graph_); }
 
 name_scope::name_scope(const std::string& name) : graph_(get_default_graph()) {
   saved_ = graph_.data()->name_stack;
+  // A root-level scope becomes the first component of op names, so it obeys
+  // the op-name rule; nested ones the looser scope rule (TF's name_scope).
+  if (!name.empty() && !(saved_.empty() ? is_valid_op_name(name) : is_valid_scope_name(name)))
+    throw keraspp::ValueError("'" + name + "' is not a valid scope name");
   std::string stack;
   if (name.empty()) {
     stack = "";
