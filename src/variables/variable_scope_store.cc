@@ -171,6 +171,16 @@ Variable VariableScope::get_variable(const std::string& name, const TensorShape&
                                      const GetVariableOptions& opts) const {
   if (!d_) throw keraspp::ValueError("get_variable on a null VariableScope");
   const std::string full_name = d_->name.empty() ? name : d_->name + "/" + name;
+  // An initial value and an explicit dtype must agree, checked before the
+  // scope's defaults fill in (TF's VariableScope.get_variable).
+  if (opts.dtype && opts.initializer.is_value()) {
+    const DType init_dtype =
+        opts.initializer.tensor() ? opts.initializer.tensor().dtype() : opts.initializer.array()->dtype();
+    if (init_dtype != *opts.dtype)
+      throw keraspp::ValueError("Initializer type '<dtype: '" + np::dtype_name(init_dtype) +
+                                "'>' and explicit dtype '<dtype: '" + np::dtype_name(*opts.dtype) +
+                                "'>' don't match.");
+  }
   const DType dtype = opts.dtype ? *opts.dtype : d_->dtype;
   InitializerArg initializer = opts.initializer;
   if (!initializer.is_set() && d_->initializer) initializer = d_->initializer;

@@ -299,6 +299,32 @@ TEST_F(VariableScopeTest, ValueInitializersAndTheirErrors) {
   EXPECT_EQ(sess.run(a.value()).get_flat(1), 5.0);
 }
 
+// TF's VariableScope.get_variable: a value initializer whose dtype differs
+// from an explicit dtype is refused before anything is created.
+TEST_F(VariableScopeTest, ValueInitializerOfAnotherDtypeThanDtypeIsAnError) {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              tf::get_variable("v", tf::TensorShape::unknown(),
+                               {.dtype = tf::float32, .initializer = tf::constant(np::Array::from_vector(
+                                                          std::vector<int32_t>{1, 2}, {2}))});
+            }),
+            "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>' don't "
+            "match.");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              tf::get_variable("a", tf::TensorShape::unknown(),
+                               {.dtype = tf::float32, .initializer = np::Array::from_vector(std::vector<double>{1.0, 2.0}, {2})});
+            }),
+            "Initializer type '<dtype: 'float64'>' and explicit dtype '<dtype: 'float32'>' don't "
+            "match.");
+  EXPECT_EQ(graph.num_ops(), 1);  // only the first constant
+  // Agreeing dtypes, and an initializer object with any dtype, are fine.
+  tf::Variable v = tf::get_variable("v", tf::TensorShape::unknown(),
+                                    {.dtype = tf::int32, .initializer = tf::constant(np::Array::from_vector(
+                                                             std::vector<int32_t>{1, 2}, {2}))});
+  EXPECT_EQ(v.dtype(), tf::int32);
+  tf::Variable w = tf::get_variable("w", {2}, {.dtype = tf::float64, .initializer = tf::ones_initializer()});
+  EXPECT_EQ(w.dtype(), tf::float64);
+}
+
 TEST_F(VariableScopeTest, InitializerOfTheWrongShapeNamesTheVariable) {
   tf::Initializer wrong("Wrong", {}, [](const std::vector<int64_t>&, tf::DType dtype) {
     return tf::zeros({3, 2}, dtype);

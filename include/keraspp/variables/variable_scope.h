@@ -135,6 +135,8 @@ VariableScope get_variable_scope();
 //  "Variable x/w does not exist, or was not created with tf.get_variable(). Did you
 //   mean to set reuse=None in VarScope?"
 //  "Trying to share variable x/w, but specified shape (3, 4) and found shape (4, 4)."
+//  "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>'
+//   don't match." (a value initializer and opts.dtype disagree)
 // An initializer producing the wrong shape raises ValueError naming the
 // variable's Assign op (a shape error while building, as TF 1.x); an
 // initializer's own ValueError/TypeError (e.g. a constant with too many
