@@ -131,6 +131,47 @@ TEST_F(VariableScopeTest, ReuseIsInheritedAndCannotBeSwitchedOff) {
   EXPECT_EQ(tf::global_variables().size(), 1u);
 }
 
+// TF's variable_scope_test.testVarScopeObjectReuse: re-entering a reusing
+// scope object keeps reuse on, even with reuse=false (which means unset).
+TEST_F(VariableScopeTest, ReenteringAReusingScopeObjectKeepsReuse) {
+  tf::VariableScope vs;
+  {
+    tf::variable_scope scope("jump", {.reuse = true});
+    vs = scope.scope();
+  }
+  {
+    tf::variable_scope jump(vs);
+    EXPECT_TRUE(jump.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_reuse(vs, {.reuse = true});
+    EXPECT_TRUE(jump_reuse.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_no_reuse(vs, {.reuse = false});
+    EXPECT_TRUE(jump_no_reuse.scope().reuse().truthy());  // inherited, cannot be undone
+    EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::get_variable("w", {1}); }),
+              "Variable jump/w does not exist, or was not created with tf.get_variable(). Did "
+              "you mean to set reuse=None in VarScope?");
+  }
+  {
+    tf::variable_scope scope("jump", {.reuse = false});
+    vs = scope.scope();
+  }
+  {
+    tf::variable_scope jump(vs);
+    EXPECT_FALSE(jump.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_reuse(vs, {.reuse = true});
+    EXPECT_TRUE(jump_reuse.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_no_reuse(vs, {.reuse = false});
+    EXPECT_FALSE(jump_no_reuse.scope().reuse().truthy());
+  }
+}
+
 TEST_F(VariableScopeTest, ReuseVariablesOnTheCurrentScope) {
   {
     tf::variable_scope s("rnn");

@@ -151,8 +151,8 @@ struct VariableScopeOptions {
   std::string default_name = "";
   Initializer initializer = {};       // default for get_variable inside; inherited
   Regularizer regularizer = nullptr;  // inherited
-  // Inherited by sub-scopes; a sub-scope entered by name cannot turn a
-  // parent's reuse off.
+  // Inherited by sub-scopes; false means unset, so neither a sub-scope entered
+  // by name nor a re-entered VariableScope object can turn reuse off.
   Reuse reuse = {};
   std::optional<DType> dtype = std::nullopt;  // inherited
 };
