@@ -14,9 +14,8 @@ namespace keras::backend {
 
 namespace {
 
-std::vector<int> axes(std::optional<int> axis) {
-  return axis ? std::vector<int>{*axis} : std::vector<int>{};
-}
+// Keras's axis=None reduces over all axes.
+tf::Axes axes(std::optional<int> axis) { return axis ? tf::Axes(*axis) : tf::Axes(tf::all_axes); }
 
 // The static dims of x; ValueError naming `what` when more than the leading
 // (batch) dim is unknown, since these helpers build static reshapes.
