@@ -258,6 +258,46 @@ TEST_F(FitTest, LossNoneMinimizesTheLossesLayersAdded) {
   EXPECT_THROW(bare.compile({.optimizer = "sgd"}), keraspp::TypeError);
 }
 
+// x + y (broadcasting) as a two-input layer.
+class BroadcastAddImpl : public keras::engine::LayerImpl {
+ public:
+  BroadcastAddImpl() : LayerImpl("BroadcastAdd") {}
+  std::vector<tf::Tensor> call(const std::vector<tf::Tensor>& xs, const keras::engine::CallArgs&) override {
+    return {tf::add(xs[0], xs[1])};
+  }
+  std::vector<tf::TensorShape> compute_output_shape(const std::vector<tf::TensorShape>& s) override {
+    return {s[0]};
+  }
+};
+
+// Input(tensor=...) inputs are computed from their tensor: fit, evaluate and
+// predict take data only for the other (placeholder) inputs.
+TEST_F(FitTest, InputsFromTensorsAreNotFed) {
+  auto fed = keras::layers::Input({.shape = {2}, .name = "fed"});
+  auto fixed = keras::layers::Input({.name = "fixed",
+                                     .tensor = tf::constant(np::Array::from_vector<float>({1, -1}, {1, 2}))});
+  keras::engine::Layer add(std::make_shared<BroadcastAddImpl>());
+  auto out = keras::layers::Dense(1, {.name = "out"})(add({fed, fixed})[0]);
+  keras::models::Model model({fed, fixed}, {out});
+  EXPECT_EQ(model.input_names(), (std::vector<std::string>{"fed", "fixed"}));
+  model.compile({.optimizer = keras::optimizers::SGD({.lr = 0.05}), .loss = "mse"});
+  np::Array x = np::random::normal(0, 1, {8, 2}).astype(np::float32);
+  np::Array y = np::random::normal(0, 1, {8, 1}).astype(np::float32);
+  const double before = model.evaluate(x, y, {.verbose = 0})[0];
+  keras::engine::History h = model.fit(x, y, {.batch_size = 4, .epochs = 3, .verbose = 0});
+  EXPECT_LT(h.history["loss"].back(), before);
+  const np::Array p = model.predict(x);
+  EXPECT_EQ(p.shape(), (np::Shape{8, 1}));
+  // The fixed input enters the prediction: out = (x + [1, -1]) . W + b.
+  const std::vector<np::Array> wb = model.get_layer("out").get_weights();
+  const double expect0 = (x.get_flat(0) + 1) * wb[0].get_flat(0) + (x.get_flat(1) - 1) * wb[0].get_flat(1) +
+                         wb[1].get_flat(0);
+  EXPECT_NEAR(p.get_flat(0), expect0, 1e-5);
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { model.predict({x, x}); }).rfind(
+                "Error when checking", 0),
+            0u);
+}
+
 TEST_F(FitTest, SteadyStateStepsAllocateNoArrays) {
   Blobs b = make_blobs(103);  // batches of 16 and a last one of 7
   auto model = classifier();

@@ -108,6 +108,23 @@ std::vector<losses::Loss> losses_per_output(const LossList& loss,
   return std::vector<losses::Loss>(n, *loss.single());
 }
 
+// Keras's _feed_inputs / _feed_input_names / _feed_input_shapes: the model
+// inputs whose InputLayer made a placeholder; Input(tensor=...) inputs are
+// computed from their tensor and take no data.
+void set_feed_inputs(TrainingState& s, const ModelImpl& m) {
+  s.inputs.clear();
+  s.input_names.clear();
+  s.input_shapes.clear();
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    const auto* input_layer =
+        i < m.input_layers.size() ? dynamic_cast<const InputLayerImpl*>(m.input_layers[i].get()) : nullptr;
+    if (input_layer && !input_layer->is_placeholder) continue;
+    s.inputs.push_back(m.inputs[i]);
+    s.input_names.push_back(m.input_names[i]);
+    s.input_shapes.push_back(m.internal_input_shapes[i]);
+  }
+}
+
 }  // namespace
 
 TrainingState& compiled_state(const Model& model) {
@@ -119,13 +136,12 @@ TrainingState& compiled_state(const Model& model) {
 TrainingState& prediction_state(Model& model) {
   ModelImpl& m = model.impl();
   auto& s = model.training_state();
-  if (s && s->outputs == m.outputs && s->inputs == m.inputs) return *s;
+  if (s && s->outputs == m.outputs && s->model_inputs == m.inputs) return *s;
   s = std::make_shared<TrainingState>();
-  s->inputs = m.inputs;
+  s->model_inputs = m.inputs;
+  set_feed_inputs(*s, m);
   s->outputs = m.outputs;
-  s->input_names = m.input_names;
   s->output_names = m.output_names;
-  s->input_shapes = m.internal_input_shapes;
   s->output_shapes = m.internal_output_shapes;
   auto guard = s->outputs.at(0).graph().as_default();
   s->learning_phase = K::learning_phase();
@@ -145,11 +161,10 @@ void Model::compile(const CompileOptions& o) {
                               o.sample_weight_mode);
   s->optimizer = o.optimizer;
   s->sample_weight_mode = o.sample_weight_mode;
-  s->inputs = m.inputs;
+  s->model_inputs = m.inputs;
+  set_feed_inputs(*s, m);
   s->outputs = m.outputs;
-  s->input_names = m.input_names;
   s->output_names = m.output_names;
-  s->input_shapes = m.internal_input_shapes;
   s->output_shapes = m.internal_output_shapes;
   const size_t n = s->outputs.size();
   s->loss_functions = losses_per_output(o.loss, s->output_names);

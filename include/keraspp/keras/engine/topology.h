@@ -340,6 +340,9 @@ class InputLayerImpl : public LayerImpl {
   explicit InputLayerImpl(const InputLayerOptions& options);
   Config get_config() const override;
   bool sparse = false;
+  // False for Input(tensor=...): the model does not feed that input (Keras's
+  // is_placeholder; fit / evaluate / predict take no data for it).
+  bool is_placeholder = true;
 };
 
 class InputLayer : public Layer {
