@@ -466,4 +466,37 @@ TEST_F(LayersTest, DenseOnInputsWithTwoUnknownDims) {
   }
 }
 
+// Keras 2.0's _uses_learning_phase: a Dropout called with training=True
+// does not depend on the phase (K.in_train_phase returns its branch), and a
+// model re-applied to new inputs carries its outputs' flag over.
+TEST_F(LayersTest, LearningPhaseFlagsOfTrainingDropoutAndReappliedModels) {
+  auto x = L::Input({.shape = {4}});
+  tf::Tensor always = L::Dropout(0.5)(x, {.training = true});
+  EXPECT_FALSE(K::uses_learning_phase(always));
+  EXPECT_FALSE(K::uses_learning_phase(L::Dropout(0.5)(x, {.training = false})));
+  EXPECT_TRUE(K::uses_learning_phase(L::Dropout(0.5)(x)));
+
+  auto in = L::Input({.shape = {4}});
+  keras::models::Model with_dropout({in}, {L::Dense(2)(L::Dropout(0.5)(in))});
+  keras::models::Model without({in}, {L::Dense(2)(in)});
+  EXPECT_TRUE(with_dropout.uses_learning_phase());
+  EXPECT_FALSE(without.uses_learning_phase());
+  auto other = L::Input({.shape = {4}});
+  EXPECT_TRUE(K::uses_learning_phase(with_dropout(other)));
+  EXPECT_FALSE(K::uses_learning_phase(without(other)));
+  // Keras flags every output of a re-applied model that uses the phase
+  // (Container.uses_learning_phase), not only those computed through it.
+  keras::models::Model two({in}, std::vector<tf::Tensor>{L::Dense(2)(L::Dropout(0.5)(in)), L::Dense(3)(in)});
+  EXPECT_FALSE(K::uses_learning_phase(two.outputs()[1]));
+  const std::vector<tf::Tensor> again = two(std::vector<tf::Tensor>{L::Input({.shape = {4}})});
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_TRUE(K::uses_learning_phase(again[0]));
+  EXPECT_TRUE(K::uses_learning_phase(again[1]));
+  // Nested: a model whose only phase-dependent part is an inner model.
+  auto outer_in = L::Input({.shape = {4}});
+  keras::models::Model outer({outer_in}, {L::Dense(1)(with_dropout(outer_in))});
+  EXPECT_TRUE(outer.uses_learning_phase());
+  EXPECT_TRUE(K::uses_learning_phase(outer(L::Input({.shape = {4}}))));
+}
+
 }  // namespace
