@@ -2,6 +2,7 @@
 #include "support/expect_error.h"
 #include <gtest/gtest.h>
 
+#include "keraspp/ops/transpose_ops.h"
 #include "keraspp/tf.h"
 
 namespace {
@@ -72,6 +73,13 @@ TEST_F(Errors, ReduceAxisOutOfRange) {
             "Invalid reduction dimension: Expected axis in the range [-2, 2), but got 2 for 'Sum' "
             "(op: 'Sum') with input shapes: [3,4].");
   EXPECT_THROW(tf::argmax(x, -3), keraspp::ValueError);
+}
+
+TEST_F(Errors, ExpandDimsOutOfRangeWhileBuilding) {
+  auto x = tf::placeholder(tf::float32, {2, 3});
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::expand_dims(x, 3); }),
+            "Tried to expand dim index 3 for tensor with 2 dimensions.");
+  EXPECT_EQ(tf::expand_dims(x, -3).shape().str(), "(1, 2, 3)");
 }
 
 TEST_F(Errors, ReshapeSizeMismatch) {
