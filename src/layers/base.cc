@@ -19,6 +19,13 @@ Layer::Impl::Impl(std::string base_name, bool trainable_, const std::string& nam
 // being reused); otherwise it is a default name, uniquified among sibling
 // scopes ("dense", "dense_1"), a given name included ("my_layer_1"). The
 // layer's name is that scope's full name ("var_scope/dense").
+void Layer::Impl::capture_scope(const std::string& scope_name) {
+  Graph::DefaultGuard in_graph(graph_);
+  variable_scope vs(scope_name);
+  scope = vs.scope();
+  name = scope.name();
+}
+
 void Layer::Impl::set_scope() {
   if (scope.data()) return;
   if (reuse_.truthy()) {

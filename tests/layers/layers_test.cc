@@ -94,6 +94,24 @@ TEST_F(LayersTest, LayerObjectsTakeTheirScopesNameOnFirstCall) {
   EXPECT_EQ(b.kernel().name(), "fc_1/kernel:0");
 }
 
+// The functional tf.layers.dense passes its name as the layer's scope
+// (TF's `_scope=name`): taken as is, so a second dense with that name needs
+// reuse, unlike a second Dense object (uniquified above).
+TEST_F(LayersTest, FunctionalDenseUsesItsNameAsTheScope) {
+  auto x = tf::placeholder(tf::float32, {-1, 3});
+  tf::layers::dense(x, 2, {.name = "h"});
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::layers::dense(x, 2, {.name = "h"}); }),
+            "Variable h/kernel already exists, disallowed. Did you mean to set reuse=True in "
+            "VarScope?");
+  auto shared = tf::layers::dense(x, 2, {.name = "h", .reuse = true});
+  EXPECT_EQ(var_names(tf::global_variables()), (std::vector<std::string>{"h/kernel:0", "h/bias:0"}));
+  // Name scopes are still uniquified: each layer's capture and first call
+  // took one ("h", "h_1"; the refused one "h_2", "h_3"), as in TF.
+  EXPECT_EQ(shared.op().name(), "h_4/BiasAdd");
+  auto unnamed = tf::layers::dense(x, 2);
+  EXPECT_EQ(unnamed.op().name(), "dense/BiasAdd");
+}
+
 TEST_F(LayersTest, DefaultNamesForVariablesAndOps) {
   auto x = tf::placeholder(tf::float32, {-1, 3}, "x");
   auto y = tf::layers::dense(x, 4, {.activation = tf::nn::relu});

@@ -8,7 +8,8 @@
 // a default name, unique among sibling variable scopes ("dense", "dense_1";
 // a second layer named "my_layer" gets "my_layer_1"), or, with reuse, the
 // name as is. The layer's name is that scope's full name ("mlp1/dense1"),
-// unavailable before the first call. Each call re-enters the scope
+// unavailable before the first call. The functional tf::layers::dense takes
+// its name as the scope itself, chosen at once (TF's `_scope=name`). Each call re-enters the scope
 // (reuse=true once built) and its original name scope, so ops go to
 // "dense/MatMul" and variables to "dense/kernel".
 // Layers are handles: copies share the layer (and its variables).
@@ -81,6 +82,11 @@ class Layer {
     DType dtype() const { return dtype_.value_or(float32); }
     // The given name, else the class's ("dense"): the scope's default name.
     const std::string& base_name() const { return base_name_; }
+    // TF's `_scope` constructor argument, which the functional tf.layers.dense
+    // passes as its name: enters variable_scope(scope_name) now and keeps it
+    // as is (not uniquified: a second dense(x, name="h") without reuse finds
+    // "h/kernel" taken).
+    void capture_scope(const std::string& scope_name);
 
     std::string name;    // empty until the first call
     VariableScope scope;  // null until the first call
