@@ -1,6 +1,8 @@
 // Graph construction: op creation with shape inference, TF's unique naming,
 // name scopes, control dependencies, collections and the default-graph stack.
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <sstream>
 #include <mutex>
 #include <ostream>
@@ -38,6 +40,22 @@ const Node& node_of(const std::shared_ptr<GraphData>& g, int id) {
     throw keraspp::ValueError("Node id " + std::to_string(id) + " is not in the graph (it has " +
                               std::to_string(g->nodes.size()) + " ops).");
   return g->nodes[static_cast<size_t>(id)];
+}
+
+// TF's _VALID_OP_NAME_REGEX "[A-Za-z0-9.][A-Za-z0-9_.\\-/]*" (op names and
+// root-level scopes) and _VALID_SCOPE_NAME_REGEX "[A-Za-z0-9_.\\-/]*" (scopes
+// nested in another, which may also start with '_', '-', '\\' or '/').
+bool is_scope_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '\\' ||
+         c == '-' || c == '/';
+}
+bool is_valid_scope_name(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), is_scope_name_char);
+}
+bool is_valid_op_name(const std::string& name) {
+  if (name.empty()) return false;
+  const unsigned char first = static_cast<unsigned char>(name[0]);
+  return (std::isalnum(first) || first == '.') && is_valid_scope_name(name);
 }
 
 }  // namespace
@@ -94,6 +112,8 @@ Operation Graph::create_op(const NodeSpec& spec) {
   } else {
     name = unique_name(requested);
   }
+  if (!is_valid_op_name(name))
+    throw keraspp::ValueError("'" + name + "' is not a valid node name");
 
   InferenceContext ctx;
   ctx.op_name = name;
@@ -110,11 +130,14 @@ Operation Graph::create_op(const NodeSpec& spec) {
   try {
     if (def.shape_fn) def.shape_fn(ctx);
   } catch (const ShapeError& e) {
+    // TF 1.x raises the shape function's InvalidArgumentError as a ValueError
+    // while the graph is built (common_shapes.call_cpp_shape_fn); the same
+    // check failing in a kernel at run time stays InvalidArgumentError.
     std::string shapes;
     for (size_t i = 0; i < ctx.input_shapes.size(); ++i)
       shapes += (i ? ", " : "") + ctx.input_shapes[i].debug_str();
-    throw errors::InvalidArgumentError(std::string(e.what()) + " for '" + name + "' (op: '" +
-                                       spec.type + "') with input shapes: " + shapes + ".");
+    throw keraspp::ValueError(std::string(e.what()) + " for '" + name + "' (op: '" + spec.type +
+                              "') with input shapes: " + shapes + ".");
   }
 
   Node node;
@@ -296,6 +319,10 @@ Graph Operation::graph() const {
 
 name_scope::name_scope(const std::string& name) : graph_(get_default_graph()) {
   saved_ = graph_.data()->name_stack;
+  // A root-level scope becomes the first component of op names, so it obeys
+  // the op-name rule; nested ones the looser scope rule (TF's name_scope).
+  if (!name.empty() && !(saved_.empty() ? is_valid_op_name(name) : is_valid_scope_name(name)))
+    throw keraspp::ValueError("'" + name + "' is not a valid scope name");
   std::string stack;
   if (name.empty()) {
     stack = "";

@@ -6,40 +6,42 @@
 
 namespace tf::layers {
 
-namespace {
-
-std::string last_component(const std::string& scope_name) {
-  return scope_name.substr(scope_name.rfind('/') + 1);
-}
-
-}  // namespace
-
 Layer::Impl::Impl(std::string base_name, bool trainable_, const std::string& name_, Reuse reuse,
                   Regularizer activity_regularizer)
     : trainable(trainable_),
+      base_name_(name_.empty() ? std::move(base_name) : name_),
       graph_(get_default_graph()),
       reuse_(reuse),
-      activity_regularizer_(std::move(activity_regularizer)) {
-  // Capture the variable scope now (enter and leave): a given name is used as
-  // is, so reuse finds the same variables; otherwise the base name is made
-  // unique among sibling scopes ("dense", "dense_1"), except under reuse,
-  // where the plain base name has to match the scope being reused.
-  if (!name_.empty()) {
-    variable_scope vs(name_);
-    scope = vs.scope();
-  } else if (reuse.truthy()) {
-    variable_scope vs(base_name);
+      activity_regularizer_(std::move(activity_regularizer)) {}
+
+// TF 1.1's lazy scope selection: on the first call, under the variable scope
+// current then. With reuse the base name is taken as is (to find the scope
+// being reused); otherwise it is a default name, uniquified among sibling
+// scopes ("dense", "dense_1"), a given name included ("my_layer_1"). The
+// layer's name is that scope's full name ("var_scope/dense").
+void Layer::Impl::capture_scope(const std::string& scope_name) {
+  Graph::DefaultGuard in_graph(graph_);
+  variable_scope vs(scope_name);
+  scope = vs.scope();
+  name = scope.name();
+}
+
+void Layer::Impl::set_scope() {
+  if (scope.data()) return;
+  if (reuse_.truthy()) {
+    variable_scope vs(base_name_);
     scope = vs.scope();
   } else {
-    variable_scope vs(std::nullopt, {.default_name = base_name});
+    variable_scope vs(std::nullopt, {.default_name = base_name_});
     scope = vs.scope();
   }
-  name = name_.empty() ? last_component(scope.name()) : name_;
+  name = scope.name();
 }
 
 Tensor Layer::Impl::apply(const Tensor& inputs, const std::function<Tensor(const Tensor&)>& call) {
   if (!inputs)
-    throw keraspp::ValueError("Layer " + name + " was called with an empty (None) input");
+    throw keraspp::ValueError("Layer " + (name.empty() ? base_name_ : name) +
+                              " was called with an empty (None) input");
   if (inputs.graph() != graph_) {
     std::ostringstream os;
     os << "Input graph and Layer graph are not the same: " << inputs
@@ -47,6 +49,7 @@ Tensor Layer::Impl::apply(const Tensor& inputs, const std::function<Tensor(const
     throw keraspp::ValueError(os.str());
   }
   Graph::DefaultGuard in_graph(graph_);
+  set_scope();
   variable_scope vs(scope, {.reuse = built ? Reuse(true) : reuse_});
   // Back into the name scope the layer got when its scope was captured, so
   // every call's ops sit together ("dense/MatMul", "dense/MatMul_1").
@@ -95,9 +98,20 @@ Variable Layer::Impl::add_variable(const std::string& var_name, const TensorShap
   return v;
 }
 
-const std::string& Layer::name() const { return impl_->name; }
-const VariableScope& Layer::scope() const { return impl_->scope; }
-const std::string& Layer::scope_name() const { return impl_->scope.name(); }
+const std::string& Layer::name() const {
+  if (!impl_->scope.data())
+    throw keraspp::ValueError("No name available for layer because it has not been used yet.");
+  return impl_->name;
+}
+const VariableScope& Layer::scope() const {
+  if (!impl_->scope.data())
+    throw keraspp::ValueError(
+        "No name available for layer scope because the layer \"" + impl_->base_name() +
+        "\" has not been used yet. The scope name  is determined the first time the layer "
+        "instance is called. You must therefore call the layer before querying `scope_name`.");
+  return impl_->scope;
+}
+const std::string& Layer::scope_name() const { return scope().name(); }
 bool Layer::built() const { return impl_->built; }
 bool Layer::trainable() const { return impl_->trainable; }
 std::vector<Variable> Layer::trainable_weights() const { return impl_->trainable_weights; }

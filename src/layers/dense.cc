@@ -84,8 +84,11 @@ int64_t Dense::units() const { return static_cast<const DenseImpl*>(impl_.get())
 Variable Dense::kernel() const { return static_cast<const DenseImpl*>(impl_.get())->kernel; }
 Variable Dense::bias() const { return static_cast<const DenseImpl*>(impl_.get())->bias; }
 
+// TF's tf.layers.dense: Dense(..., name=name, _scope=name, _reuse=reuse).
 Tensor dense(const Tensor& inputs, int64_t units, const DenseOptions& opts) {
-  return Dense(units, opts)(inputs);
+  auto layer = std::make_shared<DenseImpl>(units, opts);
+  if (!opts.name.empty()) layer->capture_scope(opts.name);
+  return layer->apply(inputs, [&layer](const Tensor& x) { return layer->call(x); });
 }
 
 }  // namespace tf::layers

@@ -13,7 +13,19 @@ namespace {
 
 using Grads = std::vector<Tensor>;
 
-void float_only(const InferenceContext& c) { shape_fns::require_float(c.input_dtypes[0]); }
+// Relu and Relu6 (and their gradients) take TF's `T: realnumbertypes`, the
+// other activations `T: {half, float, double}`.
+bool takes_real_numbers(const std::string& type) {
+  return type == "Relu" || type == "Relu6" || type == "ReluGrad" || type == "Relu6Grad";
+}
+
+void float_only(const InferenceContext& c) {
+  const DType t = c.input_dtypes[0];
+  if (!takes_real_numbers(c.op_type)) return shape_fns::require_float(t);
+  if (t == bool_)
+    throw ShapeError("Value for attr 'T' of bool is not in the list of allowed values: float, "
+                     "double, int32, int64, uint8, int16, int8, uint16, half");
+}
 
 void activation_shape(InferenceContext& c) {
   float_only(c);

@@ -113,36 +113,25 @@ KPP_REGISTER_OP(OpDef{
     .differentiable = false,
 });
 
-Tensor reduce(const char* type, const char* default_name, const Tensor& x, std::vector<int> axis,
-              bool all, const ReduceOptions& opts) {
-  std::vector<int64_t> a(axis.begin(), axis.end());
+// TF's reduce_*: axis None sets reduce_all; a list (possibly empty) is the
+// axis attr, and an empty one reduces nothing.
+Tensor reduce(const char* type, const Tensor& x, const Axes& axis, const ReduceOptions& opts) {
+  std::vector<int64_t> a(axis.list().begin(), axis.list().end());
   return op_builder::create1(type, {x},
-                             {{"axis", a}, {"reduce_all", all}, {"keep_dims", opts.keepdims}},
-                             opts.name.empty() ? default_name : opts.name);
+                             {{"axis", a}, {"reduce_all", axis.all()}, {"keep_dims", opts.keepdims}},
+                             opts.name.empty() ? type : opts.name);
 }
 
 }  // namespace
 
-Tensor reduce_sum(const Tensor& x, std::vector<int> axis, const ReduceOptions& opts) {
-  const bool all = axis.empty();
-  return reduce("Sum", "Sum", x, std::move(axis), all, opts);
+Tensor reduce_sum(const Tensor& x, const Axes& axis, const ReduceOptions& opts) {
+  return reduce("Sum", x, axis, opts);
 }
-Tensor reduce_mean(const Tensor& x, std::vector<int> axis, const ReduceOptions& opts) {
-  const bool all = axis.empty();
-  return reduce("Mean", "Mean", x, std::move(axis), all, opts);
+Tensor reduce_mean(const Tensor& x, const Axes& axis, const ReduceOptions& opts) {
+  return reduce("Mean", x, axis, opts);
 }
-Tensor reduce_max(const Tensor& x, std::vector<int> axis, const ReduceOptions& opts) {
-  const bool all = axis.empty();
-  return reduce("Max", "Max", x, std::move(axis), all, opts);
-}
-Tensor reduce_sum(const Tensor& x, int axis, const ReduceOptions& opts) {
-  return reduce_sum(x, std::vector<int>{axis}, opts);
-}
-Tensor reduce_mean(const Tensor& x, int axis, const ReduceOptions& opts) {
-  return reduce_mean(x, std::vector<int>{axis}, opts);
-}
-Tensor reduce_max(const Tensor& x, int axis, const ReduceOptions& opts) {
-  return reduce_max(x, std::vector<int>{axis}, opts);
+Tensor reduce_max(const Tensor& x, const Axes& axis, const ReduceOptions& opts) {
+  return reduce("Max", x, axis, opts);
 }
 
 Tensor argmax(const Tensor& x, int axis, const std::string& name) {

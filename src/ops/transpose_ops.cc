@@ -77,8 +77,8 @@ Tensor expand_dims(const Tensor& x, int axis, const std::string& name) {
   if (rank < 0 && axis < 0)
     throw keraspp::ValueError("expand_dims with a negative axis needs a tensor of known rank");
   if (rank >= 0 && (axis < -rank - 1 || axis > rank))
-    throw errors::InvalidArgumentError("Tried to expand dim index " + std::to_string(axis) +
-                                       " for tensor with " + std::to_string(rank) + " dimensions.");
+    throw keraspp::ValueError("Tried to expand dim index " + std::to_string(axis) +
+                              " for tensor with " + std::to_string(rank) + " dimensions.");
   if (axis < 0) axis += rank + 1;
   return op_builder::create1("ExpandDims", {x}, {{"dim", static_cast<int64_t>(axis)}}, name);
 }

@@ -90,7 +90,7 @@ Tensor weighted(const Tensor& losses, const TensorLike& weights_arg, Reduction r
     if (reduction == Reduction::SUM_BY_NONZERO_WEIGHTS) {
       Tensor present = where(equal(weights, 0.0), zeros_like(weights), ones_like(weights));
       num_present =
-          reduce_sum(multiply(present, ones_like(losses)), std::vector<int>{}, {.name = "num_present"});
+          reduce_sum(multiply(present, ones_like(losses)), all_axes, {.name = "num_present"});
     }
   }
   Tensor loss;

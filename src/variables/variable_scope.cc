@@ -127,7 +127,9 @@ void variable_scope::enter(const std::optional<std::string>& name, const Variabl
     counts_snapshot_ = std::make_shared<std::map<std::string, int>>(st.variable_scopes_count);
     d->name = full;
     d->name_scope = object->original_name_scope();
-    d->reuse = opts.reuse.is_set() ? opts.reuse : object->reuse();
+    // reuse=false means "not set" (TF: "We don't allow non-inheriting
+    // scopes, False = None here"): a reusing scope object stays reusing.
+    d->reuse = opts.reuse.truthy() ? opts.reuse : object->reuse();
     d->initializer = object->initializer();
     d->regularizer = object->regularizer();
     d->dtype = object->dtype();

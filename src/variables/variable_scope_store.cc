@@ -16,7 +16,8 @@ namespace {
 std::string dims_str(const TensorShape& s) { return s.debug_str(); }
 
 // TF's Merge wording for an initial value whose shape does not fit the
-// variable, reported for the variable's Assign op as the shape function would.
+// variable, reported for the variable's Assign op as its shape function would
+// (a ValueError: the graph is being built).
 void check_initial_shape(const std::string& var_name, const TensorShape& var_shape,
                          const Tensor& value) {
   const TensorShape& v = value.shape();
@@ -34,9 +35,9 @@ void check_initial_shape(const std::string& var_name, const TensorShape& var_sha
         break;
       }
   }
-  throw errors::InvalidArgumentError(core + " for '" + var_name + "/Assign' (op: 'Assign') " +
-                                     "with input shapes: " + dims_str(var_shape) + ", " +
-                                     dims_str(v) + ".");
+  throw keraspp::ValueError(core + " for '" + var_name + "/Assign' (op: 'Assign') " +
+                            "with input shapes: " + dims_str(var_shape) + ", " + dims_str(v) +
+                            ".");
 }
 
 // Creates the variable `full_name` (at the root name scope, so its ops are
@@ -155,6 +156,16 @@ Variable VariableScope::get_variable(const std::string& name, const TensorShape&
                                      const GetVariableOptions& opts) const {
   if (!d_) throw keraspp::ValueError("get_variable on a null VariableScope");
   const std::string full_name = d_->name.empty() ? name : d_->name + "/" + name;
+  // An initial value and an explicit dtype must agree, checked before the
+  // scope's defaults fill in (TF's VariableScope.get_variable).
+  if (opts.dtype && opts.initializer.is_value()) {
+    const DType init_dtype =
+        opts.initializer.tensor() ? opts.initializer.tensor().dtype() : opts.initializer.array()->dtype();
+    if (init_dtype != *opts.dtype)
+      throw keraspp::ValueError("Initializer type '<dtype: '" + np::dtype_name(init_dtype) +
+                                "'>' and explicit dtype '<dtype: '" + np::dtype_name(*opts.dtype) +
+                                "'>' don't match.");
+  }
   const DType dtype = opts.dtype ? *opts.dtype : d_->dtype;
   InitializerArg initializer = opts.initializer;
   if (!initializer.is_set() && d_->initializer) initializer = d_->initializer;

@@ -2,6 +2,7 @@
 #include "support/expect_error.h"
 #include <gtest/gtest.h>
 
+#include "keraspp/ops/transpose_ops.h"
 #include "keraspp/tf.h"
 
 namespace {
@@ -17,7 +18,7 @@ class Errors : public ::testing::Test {
 TEST_F(Errors, MatMulDimensionMismatch) {
   auto x = tf::placeholder(tf::float32, {-1, 784});
   auto w = tf::placeholder(tf::float32, {512, 10});
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::matmul(x, w); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::matmul(x, w); }),
             "Dimensions must be equal, but are 784 and 512 for 'MatMul' (op: 'MatMul') with input "
             "shapes: [?,784], [512,10].");
 }
@@ -25,7 +26,7 @@ TEST_F(Errors, MatMulDimensionMismatch) {
 TEST_F(Errors, BroadcastMismatchNamesTheOp) {
   auto a = tf::placeholder(tf::float32, {3, 4});
   auto b = tf::placeholder(tf::float32, {5});
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::add(a, b); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::add(a, b); }),
             "Dimensions must be equal, but are 4 and 5 for 'Add' (op: 'Add') with input shapes: "
             "[3,4], [5].");
 }
@@ -33,7 +34,7 @@ TEST_F(Errors, BroadcastMismatchNamesTheOp) {
 TEST_F(Errors, DtypeMismatch) {
   auto a = tf::placeholder(tf::float32, {3});
   auto b = tf::placeholder(tf::int32, {3});
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::add(a, b); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::add(a, b); }),
             "Input 1 of node Add was passed int32 incompatible with expected float for 'Add' (op: "
             "'Add') with input shapes: [3], [3].");
 }
@@ -68,15 +69,22 @@ TEST_F(Errors, UninitializedVariable) {
 
 TEST_F(Errors, ReduceAxisOutOfRange) {
   auto x = tf::placeholder(tf::float32, {3, 4});
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::reduce_sum(x, 2); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::reduce_sum(x, 2); }),
             "Invalid reduction dimension: Expected axis in the range [-2, 2), but got 2 for 'Sum' "
             "(op: 'Sum') with input shapes: [3,4].");
-  EXPECT_THROW(tf::argmax(x, -3), tf::errors::InvalidArgumentError);
+  EXPECT_THROW(tf::argmax(x, -3), keraspp::ValueError);
+}
+
+TEST_F(Errors, ExpandDimsOutOfRangeWhileBuilding) {
+  auto x = tf::placeholder(tf::float32, {2, 3});
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::expand_dims(x, 3); }),
+            "Tried to expand dim index 3 for tensor with 2 dimensions.");
+  EXPECT_EQ(tf::expand_dims(x, -3).shape().str(), "(1, 2, 3)");
 }
 
 TEST_F(Errors, ReshapeSizeMismatch) {
   auto x = tf::placeholder(tf::float32, {3, 4});
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::reshape(x, std::vector<int64_t>{5, 2}); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::reshape(x, std::vector<int64_t>{5, 2}); }),
             "Cannot reshape a tensor with 12 elements to shape [5,2] (10 elements) for 'Reshape' "
             "(op: 'Reshape') with input shapes: [3,4], [2].");
   // Unknown at graph time: caught at run time with TF's kernel message.
@@ -129,11 +137,11 @@ TEST(AssignErrors, ShapeMismatchUsesTFsMergeText) {
   try {
     v.assign(tf::zeros({4, 4}));
     FAIL() << "no error";
-  } catch (const tf::errors::InvalidArgumentError& e) {
+  } catch (const keraspp::ValueError& e) {
     EXPECT_STREQ(e.what(), "Dimension 0 in both shapes must be equal, but are 3 and 4. Shapes are "
                            "[3,4] and [4,4]. for 'Assign' (op: 'Assign') with input shapes: [3,4], [4,4].");
   }
-  EXPECT_THROW(v.assign(tf::zeros({12})), tf::errors::InvalidArgumentError);
+  EXPECT_THROW(v.assign(tf::zeros({12})), keraspp::ValueError);
 }
 
 }  // namespace

@@ -5,8 +5,11 @@
 #include <sstream>
 
 #include "keraspp/tf.h"
+#include "support/expect_error.h"
 
 namespace {
+
+using kpp_test::message_of;
 
 std::string str(const tf::Tensor& t) {
   std::ostringstream os;
@@ -31,6 +34,36 @@ TEST_F(Naming, UniqueNamesCountPerName) {
   EXPECT_EQ((1 - x).name(), "sub:0");
   EXPECT_EQ((x * 2.0).name(), "mul:0");
   EXPECT_EQ((x / 2.0).name(), "truediv:0");
+}
+
+// TF's _VALID_OP_NAME_REGEX / _VALID_SCOPE_NAME_REGEX (framework/ops.py):
+// scopes and op names are checked when made, with TF's ValueError texts.
+TEST_F(Naming, InvalidNamesAreValueErrors) {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::name_scope s("foo:0"); }),
+            "'foo:0' is not a valid scope name");
+  // At the root a scope starts an op name, so '_' (or '-', '/') cannot lead.
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::name_scope s("_private"); }),
+            "'_private' is not a valid scope name");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::name_scope s("a b"); }),
+            "'a b' is not a valid scope name");
+  {
+    tf::name_scope outer("outer");
+    tf::name_scope inner("_private");  // nested: allowed
+    EXPECT_EQ(inner.name(), "outer/_private/");
+    EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::name_scope s("bad:1"); }),
+              "'bad:1' is not a valid scope name");
+  }
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::constant(1.0, tf::float32, "foo:0"); }),
+            "'foo:0' is not a valid node name");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::constant(1.0, tf::float32, "_c"); }),
+            "'_c' is not a valid node name");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::variable_scope s("v:0"); }),
+            "'v:0' is not a valid scope name");
+  // Nothing was added by the refused names; valid ones still work.
+  EXPECT_EQ(g.num_ops(), 0);
+  EXPECT_EQ(tf::constant(1.0, tf::float32, "ok.name-1").name(), "ok.name-1:0");
+  tf::name_scope s("scope.with-dots_");
+  EXPECT_EQ(tf::constant(2.0).name(), "scope.with-dots_/Const:0");
 }
 
 TEST_F(Naming, NameScopesNestUniquifyAndReenter) {

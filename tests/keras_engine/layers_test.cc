@@ -414,3 +414,89 @@ TEST_F(LayersTest, LayerOnAPlainTfTensor) {
 }
 
 }  // namespace
+
+namespace {
+
+// Keras 2.0's K.dot for n-d operands: x [..., k] as rows, y [..., k, n] with
+// its k axis moved first; result x_shape[:-1] + y_shape[:-2] + y_shape[-1:].
+TEST_F(LayersTest, DotWithA3dRightOperandFollowsKerasReshapeRule) {
+  const np::Array xv = arange_f(12, {2, 2, 3});
+  const np::Array yv = arange_f(24, {4, 3, 2}, 0.05);
+  tf::Tensor x = tf::placeholder(tf::float32, {-1, 2, 3});
+  tf::Tensor d = K::dot(x, tf::constant(yv));
+  EXPECT_EQ(d.shape(), tf::TensorShape({-1, 2, 4, 2}));
+  const np::Array out = run(d, {{x, xv}});
+  ASSERT_EQ(out.shape(), (np::Shape{2, 2, 4, 2}));
+  // out[a, b, c, e] = sum_k x[a, b, k] * y[c, k, e]
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 2; ++b)
+      for (int c = 0; c < 4; ++c)
+        for (int e = 0; e < 2; ++e) {
+          double want = 0;
+          for (int k = 0; k < 3; ++k) want += xv.at<float>(a, b, k) * yv.at<float>(c, k, e);
+          EXPECT_NEAR(out.at<float>(a, b, c, e), want, 1e-5);
+        }
+  // A 2-d x times a 3-d y: (2, 3) . (4, 3, 2) -> (2, 4, 2).
+  tf::Tensor d2 = K::dot(tf::constant(arange_f(6, {2, 3})), tf::constant(yv));
+  EXPECT_EQ(d2.shape(), tf::TensorShape({2, 4, 2}));
+  EXPECT_NEAR(run(d2).at<float>(1, 3, 1), [&] {
+    double s = 0;
+    for (int k = 0; k < 3; ++k) s += arange_f(6, {2, 3}).at<float>(1, k) * yv.at<float>(3, k, 1);
+    return s;
+  }(), 1e-5);
+}
+
+// Keras 2.0's Dense on (None, None, d): K.dot reads the unknown dims at run
+// time, so sequences of any length go through.
+TEST_F(LayersTest, DenseOnInputsWithTwoUnknownDims) {
+  auto x = L::Input({.batch_shape = {-1, -1, 3}});
+  L::Dense dense(2, {.kernel_initializer = "ones", .bias_initializer = "zeros"});
+  tf::Tensor y = dense(x);
+  EXPECT_EQ(keras::engine::keras_shape(y), tf::TensorShape({-1, -1, 2}));
+  EXPECT_EQ(y.shape(), tf::TensorShape({-1, -1, 2}));
+  for (int64_t t : {1, 5}) {
+    const np::Array in = arange_f(2 * t * 3, {2, t, 3});
+    const np::Array out = run(y, {{x, in}});
+    ASSERT_EQ(out.shape(), (np::Shape{2, t, 2}));
+    for (int64_t i = 0; i < 2 * t; ++i) {
+      const double want = in.get_flat(3 * i) + in.get_flat(3 * i + 1) + in.get_flat(3 * i + 2);
+      EXPECT_NEAR(out.get_flat(2 * i), want, 1e-5);
+      EXPECT_NEAR(out.get_flat(2 * i + 1), want, 1e-5);
+    }
+  }
+}
+
+// Keras 2.0's _uses_learning_phase: a Dropout called with training=True
+// does not depend on the phase (K.in_train_phase returns its branch), and a
+// model re-applied to new inputs carries its outputs' flag over.
+TEST_F(LayersTest, LearningPhaseFlagsOfTrainingDropoutAndReappliedModels) {
+  auto x = L::Input({.shape = {4}});
+  tf::Tensor always = L::Dropout(0.5)(x, {.training = true});
+  EXPECT_FALSE(K::uses_learning_phase(always));
+  EXPECT_FALSE(K::uses_learning_phase(L::Dropout(0.5)(x, {.training = false})));
+  EXPECT_TRUE(K::uses_learning_phase(L::Dropout(0.5)(x)));
+
+  auto in = L::Input({.shape = {4}});
+  keras::models::Model with_dropout({in}, {L::Dense(2)(L::Dropout(0.5)(in))});
+  keras::models::Model without({in}, {L::Dense(2)(in)});
+  EXPECT_TRUE(with_dropout.uses_learning_phase());
+  EXPECT_FALSE(without.uses_learning_phase());
+  auto other = L::Input({.shape = {4}});
+  EXPECT_TRUE(K::uses_learning_phase(with_dropout(other)));
+  EXPECT_FALSE(K::uses_learning_phase(without(other)));
+  // Keras flags every output of a re-applied model that uses the phase
+  // (Container.uses_learning_phase), not only those computed through it.
+  keras::models::Model two({in}, std::vector<tf::Tensor>{L::Dense(2)(L::Dropout(0.5)(in)), L::Dense(3)(in)});
+  EXPECT_FALSE(K::uses_learning_phase(two.outputs()[1]));
+  const std::vector<tf::Tensor> again = two(std::vector<tf::Tensor>{L::Input({.shape = {4}})});
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_TRUE(K::uses_learning_phase(again[0]));
+  EXPECT_TRUE(K::uses_learning_phase(again[1]));
+  // Nested: a model whose only phase-dependent part is an inner model.
+  auto outer_in = L::Input({.shape = {4}});
+  keras::models::Model outer({outer_in}, {L::Dense(1)(with_dropout(outer_in))});
+  EXPECT_TRUE(outer.uses_learning_phase());
+  EXPECT_TRUE(K::uses_learning_phase(outer(L::Input({.shape = {4}}))));
+}
+
+}  // namespace

@@ -2,10 +2,13 @@
 // make: losses go down, evaluate's averages, predict's shapes, weights.
 #include <cmath>
 
+#include "support/expect_error.h"
 #include "train_test_util.h"
 
 namespace keras_train_test {
 namespace {
+
+using kpp_test::message_of;
 
 // Two Gaussian blobs, one-hot labels.
 struct Blobs {
@@ -181,15 +184,118 @@ TEST_F(FitTest, MultiOutputLossesWeightsAndNames) {
   std::vector<np::Array> p = model.predict_multi(x);
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p[1].shape(), (np::Shape{6, 2}));
-  // A map by output name works too; a missing output is an error.
+  // A map by output name works too.
   model.compile({.optimizer = "sgd", .loss = std::map<std::string, keras::losses::Loss>{{"out_a", "mse"}, {"out_b", "mse"}}});
   EXPECT_EQ(model.metrics_names(), (std::vector<std::string>{"loss", "out_a_loss", "out_b_loss"}));
-  try {
-    model.compile({.optimizer = "sgd", .loss = std::map<std::string, keras::losses::Loss>{{"out_a", "mse"}}});
-    FAIL() << "no error";
-  } catch (const keraspp::ValueError& e) {
-    EXPECT_STREQ(e.what(), "Output \"out_b\" missing from loss dictionary.");
+}
+
+// Keras 2.0's compile with a loss map that omits an output: a UserWarning,
+// and that output takes no target; the others train.
+TEST_F(FitTest, LossMapMissingAnOutputWarnsAndTrainsTheOthers) {
+  // out_b has no weights of its own: every trainable weight gets a gradient.
+  auto in = keras::layers::Input({.shape = {2}, .name = "in"});
+  auto h = keras::layers::Dense(2, {.name = "h"})(in);
+  auto a = keras::layers::Dense(1, {.name = "out_a"})(h);
+  auto b = keras::layers::Activation("softmax", {.name = "out_b"})(h);
+  keras::models::Model model({in}, {a, b});
+  testing::internal::CaptureStderr();
+  model.compile({.optimizer = keras::optimizers::SGD({.lr = 0.1}),
+                 .loss = std::map<std::string, keras::losses::Loss>{{"out_a", "mse"}}});
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "UserWarning: Output \"out_b\" missing from loss dictionary. We assume this was done on "
+            "purpose, and we will not be expecting any data to be passed to \"out_b\" during "
+            "training.\n");
+  EXPECT_EQ(model.metrics_names(), (std::vector<std::string>{"loss", "out_a_loss"}));
+  np::Array x = np::random::normal(0, 1, {8, 2}).astype(np::float32);
+  np::Array ya = np::random::normal(0, 1, {8, 1}).astype(np::float32);
+  const std::vector<double> before = model.test_on_batch(x, ya);  // one target: out_a's
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0], before[1]);
+  keras::engine::History hist = model.fit(x, ya, {.batch_size = 8, .epochs = 5, .verbose = 0});
+  EXPECT_LT(hist.history["loss"].back(), before[0]);
+  // Both outputs are still predicted.
+  const std::vector<np::Array> p = model.predict_multi(x);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[1].shape(), (np::Shape{8, 2}));
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { model.fit(x, {ya, ya}, {.verbose = 0}); }).rfind(
+                "Error when checking model target: the list of Numpy arrays that you are passing to "
+                "your model is not the size the model expected. Expected to see 1 arrays",
+                0),
+            0u);
+}
+
+// Keras 2.0's compile(loss=None) (`loss or {}`): every output is skipped
+// with a warning, and the losses layers added are the whole loss.
+TEST_F(FitTest, LossNoneMinimizesTheLossesLayersAdded) {
+  auto in = keras::layers::Input({.shape = {2}, .name = "in"});
+  auto out = keras::layers::Dense(1, {.use_bias = false, .kernel_regularizer = keras::regularizers::l2(0.5),
+                                      .name = "reg"})(in);
+  keras::models::Model model({in}, {out});
+  model.get_layer("reg").set_weights({np::Array::from_vector<float>({1, 2}, {2, 1})});
+  testing::internal::CaptureStderr();
+  model.compile({.optimizer = keras::optimizers::SGD({.lr = 0.1}), .loss = nullptr});
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "UserWarning: Output \"reg\" missing from loss dictionary. We assume this was done on "
+            "purpose, and we will not be expecting any data to be passed to \"reg\" during "
+            "training.\n");
+  EXPECT_EQ(model.metrics_names(), (std::vector<std::string>{"loss"}));
+  np::Array x = np::ones({4, 2});
+  // loss = 0 + 0.5 * (1 + 4); one SGD step scales the kernel by (1 - 0.1 * 2 * 0.5).
+  const std::vector<double> l = model.train_on_batch(x, keras::ArrayList{});
+  EXPECT_NEAR(l[0], 2.5, 1e-6);
+  const np::Array w = model.get_layer("reg").get_weights()[0];
+  EXPECT_NEAR(w.get_flat(0), 0.9, 1e-6);
+  EXPECT_NEAR(w.get_flat(1), 1.8, 1e-6);
+  keras::engine::History h = model.fit(x, keras::ArrayList{}, {.batch_size = 4, .epochs = 2, .verbose = 0});
+  EXPECT_LT(h.history["loss"].back(), 2.5);
+  // No loss at all is still an error; no loss argument is Keras's TypeError.
+  auto bare_in = keras::layers::Input({.shape = {2}});
+  keras::models::Model bare({bare_in}, {keras::layers::Dense(1)(bare_in)});
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { bare.compile({.optimizer = "sgd", .loss = nullptr}); }),
+            "The model cannot be compiled because it has no loss to optimize.");
+  testing::internal::GetCapturedStderr();
+  EXPECT_THROW(bare.compile({.optimizer = "sgd"}), keraspp::TypeError);
+}
+
+// x + y (broadcasting) as a two-input layer.
+class BroadcastAddImpl : public keras::engine::LayerImpl {
+ public:
+  BroadcastAddImpl() : LayerImpl("BroadcastAdd") {}
+  std::vector<tf::Tensor> call(const std::vector<tf::Tensor>& xs, const keras::engine::CallArgs&) override {
+    return {tf::add(xs[0], xs[1])};
   }
+  std::vector<tf::TensorShape> compute_output_shape(const std::vector<tf::TensorShape>& s) override {
+    return {s[0]};
+  }
+};
+
+// Input(tensor=...) inputs are computed from their tensor: fit, evaluate and
+// predict take data only for the other (placeholder) inputs.
+TEST_F(FitTest, InputsFromTensorsAreNotFed) {
+  auto fed = keras::layers::Input({.shape = {2}, .name = "fed"});
+  auto fixed = keras::layers::Input({.name = "fixed",
+                                     .tensor = tf::constant(np::Array::from_vector<float>({1, -1}, {1, 2}))});
+  keras::engine::Layer add(std::make_shared<BroadcastAddImpl>());
+  auto out = keras::layers::Dense(1, {.name = "out"})(add({fed, fixed})[0]);
+  keras::models::Model model({fed, fixed}, {out});
+  EXPECT_EQ(model.input_names(), (std::vector<std::string>{"fed", "fixed"}));
+  model.compile({.optimizer = keras::optimizers::SGD({.lr = 0.05}), .loss = "mse"});
+  np::Array x = np::random::normal(0, 1, {8, 2}).astype(np::float32);
+  np::Array y = np::random::normal(0, 1, {8, 1}).astype(np::float32);
+  const double before = model.evaluate(x, y, {.verbose = 0})[0];
+  keras::engine::History h = model.fit(x, y, {.batch_size = 4, .epochs = 3, .verbose = 0});
+  EXPECT_LT(h.history["loss"].back(), before);
+  const np::Array p = model.predict(x);
+  EXPECT_EQ(p.shape(), (np::Shape{8, 1}));
+  // The fixed input enters the prediction: out = (x + [1, -1]) . W + b.
+  const std::vector<np::Array> wb = model.get_layer("out").get_weights();
+  const double expect0 = (x.get_flat(0) + 1) * wb[0].get_flat(0) + (x.get_flat(1) - 1) * wb[0].get_flat(1) +
+                         wb[1].get_flat(0);
+  EXPECT_NEAR(p.get_flat(0), expect0, 1e-5);
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { model.predict({x, x}); }).rfind(
+                "Error when checking", 0),
+            0u);
 }
 
 TEST_F(FitTest, SteadyStateStepsAllocateNoArrays) {

@@ -37,6 +37,81 @@ tf::Tensor nn_model(const tf::Tensor& images, const tf::Tensor& drop_rate, const
   return net;
 }
 
+// TF r1.1's layers/base_test.py testNaming: a layer is named after the
+// variable scope it picks on its first call, under the variable scope current
+// then; names are uniquified per graph, a given name included, and name
+// scopes do not enter them.
+TEST_F(LayersTest, LayerObjectsTakeTheirScopesNameOnFirstCall) {
+  auto x = tf::placeholder(tf::float32, {-1, 3});
+  auto named = [&](const std::string& name) {
+    tf::layers::Flatten layer({.name = name});
+    layer(x);
+    return layer.name();
+  };
+  tf::layers::Flatten default_layer;
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { (void)default_layer.name(); }),
+            "No name available for layer because it has not been used yet.");
+  EXPECT_THROW((void)default_layer.scope_name(), keraspp::ValueError);
+  default_layer(x);
+  EXPECT_EQ(default_layer.name(), "flatten");
+  EXPECT_EQ(named(""), "flatten_1");
+  EXPECT_EQ(named("my_layer"), "my_layer");
+  EXPECT_EQ(named("my_layer"), "my_layer_1");  // uniquified, not an error
+  {
+    tf::Graph other;  // a new graph has its own names
+    auto in_other = other.as_default();
+    tf::layers::Flatten layer({.name = "my_layer"});
+    layer(tf::placeholder(tf::float32, {-1, 3}));
+    EXPECT_EQ(layer.name(), "my_layer");
+  }
+  EXPECT_EQ(named("my_layer"), "my_layer_2");
+  {
+    tf::name_scope ns("some_name_scope");  // name scopes do not affect names
+    EXPECT_EQ(named(""), "flatten_2");
+    EXPECT_EQ(named("my_layer"), "my_layer_3");
+    EXPECT_EQ(named("other_layer"), "other_layer");
+  }
+  {
+    tf::variable_scope vs("var_scope");  // variable scopes do
+    EXPECT_EQ(named(""), "var_scope/flatten");
+    EXPECT_EQ(named("my_layer"), "var_scope/my_layer");
+    EXPECT_EQ(named("my_layer"), "var_scope/my_layer_1");
+  }
+  // A layer made outside a scope and first called inside it takes that scope.
+  tf::layers::Dense dense(2);
+  {
+    tf::variable_scope vs("tower");
+    dense(x);
+  }
+  EXPECT_EQ(dense.name(), "tower/dense");
+  EXPECT_EQ(var_names(dense.weights()),
+            (std::vector<std::string>{"tower/dense/kernel:0", "tower/dense/bias:0"}));
+  // Two Dense layers given one name get two sets of variables.
+  tf::layers::Dense a(2, {.name = "fc"}), b(2, {.name = "fc"});
+  a(x);
+  b(x);
+  EXPECT_EQ(b.name(), "fc_1");
+  EXPECT_EQ(b.kernel().name(), "fc_1/kernel:0");
+}
+
+// The functional tf.layers.dense passes its name as the layer's scope
+// (TF's `_scope=name`): taken as is, so a second dense with that name needs
+// reuse, unlike a second Dense object (uniquified above).
+TEST_F(LayersTest, FunctionalDenseUsesItsNameAsTheScope) {
+  auto x = tf::placeholder(tf::float32, {-1, 3});
+  tf::layers::dense(x, 2, {.name = "h"});
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::layers::dense(x, 2, {.name = "h"}); }),
+            "Variable h/kernel already exists, disallowed. Did you mean to set reuse=True in "
+            "VarScope?");
+  auto shared = tf::layers::dense(x, 2, {.name = "h", .reuse = true});
+  EXPECT_EQ(var_names(tf::global_variables()), (std::vector<std::string>{"h/kernel:0", "h/bias:0"}));
+  // Name scopes are still uniquified: each layer's capture and first call
+  // took one ("h", "h_1"; the refused one "h_2", "h_3"), as in TF.
+  EXPECT_EQ(shared.op().name(), "h_4/BiasAdd");
+  auto unnamed = tf::layers::dense(x, 2);
+  EXPECT_EQ(unnamed.op().name(), "dense/BiasAdd");
+}
+
 TEST_F(LayersTest, DefaultNamesForVariablesAndOps) {
   auto x = tf::placeholder(tf::float32, {-1, 3}, "x");
   auto y = tf::layers::dense(x, 4, {.activation = tf::nn::relu});

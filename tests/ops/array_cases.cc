@@ -119,20 +119,21 @@ CONFORMANCE_CASE(Case{.op = "AddN", .input_shapes = {{2, 3}, {2, 3}, {2, 3}},
                       .build = [](const V& in) { return Built{tf::add_n(in)}; },
                       .reference = [](const A& x) { return x[0] + x[1] + x[2]; }});
 
-Case reduction(const std::string& op, tf::Tensor (*f)(const tf::Tensor&, std::vector<int>, const tf::ReduceOptions&),
-               std::vector<int> axes, bool keep, np::Array (*ref)(const np::Array&, int, bool)) {
-  std::string label = "axes";
-  for (int a : axes) label += std::to_string(a + 3);
+Case reduction(const std::string& op, tf::Tensor (*f)(const tf::Tensor&, const tf::Axes&, const tf::ReduceOptions&),
+               tf::Axes axes, bool keep, np::Array (*ref)(const np::Array&, int, bool)) {
+  std::string label = axes.all() ? "axes" : "axes_";
+  for (int a : axes.list()) label += std::to_string(a + 3);
   label += keep ? "_keep" : "";
   return Case{.op = op, .label = label, .input_shapes = {{2, 3, 4}},
               .build = [=](const V& in) { return Built{f(in[0], axes, {.keepdims = keep})}; },
               .reference = [=](const A& x) {
-                if (axes.empty()) {
+                if (axes.all()) {
                   np::Array r = ref(x[0], np::kNoAxis, false);
                   return keep ? r.reshape({1, 1, 1}) : r;
                 }
+                // An empty list reduces nothing (TF): x itself.
                 np::Array r = x[0];
-                std::vector<int> sorted = axes;
+                std::vector<int> sorted = axes.list();
                 for (int& a : sorted) a = a < 0 ? a + 3 : a;
                 std::sort(sorted.rbegin(), sorted.rend());
                 for (int a : sorted) r = ref(r, a, true);
@@ -148,12 +149,15 @@ Case reduction(const std::string& op, tf::Tensor (*f)(const tf::Tensor&, std::ve
 np::Array np_sum(const np::Array& a, int axis, bool keep) { return np::sum(a, axis, keep); }
 np::Array np_mean(const np::Array& a, int axis, bool keep) { return np::mean(a, axis, keep); }
 np::Array np_max(const np::Array& a, int axis, bool keep) { return np::max(a, axis, keep); }
-CONFORMANCE_CASE(reduction("Sum", tf::reduce_sum, {}, false, np_sum));
+CONFORMANCE_CASE(reduction("Sum", tf::reduce_sum, tf::all_axes, false, np_sum));
 CONFORMANCE_CASE(reduction("Sum", tf::reduce_sum, {1}, false, np_sum));
 CONFORMANCE_CASE(reduction("Sum", tf::reduce_sum, {0, 2}, true, np_sum));
-CONFORMANCE_CASE(reduction("Mean", tf::reduce_mean, {}, false, np_mean));
+CONFORMANCE_CASE(reduction("Sum", tf::reduce_sum, {}, false, np_sum));
+CONFORMANCE_CASE(reduction("Mean", tf::reduce_mean, tf::all_axes, false, np_mean));
 CONFORMANCE_CASE(reduction("Mean", tf::reduce_mean, {-1}, true, np_mean));
+CONFORMANCE_CASE(reduction("Mean", tf::reduce_mean, {}, true, np_mean));
 CONFORMANCE_CASE(reduction("Max", tf::reduce_max, {1}, false, np_max));
+CONFORMANCE_CASE(reduction("Max", tf::reduce_max, tf::all_axes, false, np_max));
 CONFORMANCE_CASE(reduction("Max", tf::reduce_max, {}, false, np_max));
 // BroadcastReduced is the reductions' gradient; exercised via their checks
 // and here directly through Sum's gradient.

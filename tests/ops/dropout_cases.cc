@@ -52,7 +52,8 @@ CONFORMANCE_CASE(fused_dropout_case("keep09_rank3", {2, 3, 4}, 0.9, 4));
 CONFORMANCE_CASE(Case{
     .op = "_FusedDropoutGrad", .input_shapes = {{3, 5}, {3, 5}},
     .build = [](const V& in) {
-      return Built{tf::op_builder::create1("_FusedDropoutGrad", {in[0], in[1]}, {{"keep_prob", 0.7}})};
+      return Built{tf::op_builder::create1("_FusedDropoutGrad", {in[0], in[1]}, {{"keep_prob", 0.7}},
+                                           "FusedDropoutGrad")};
     },
     .reference = [](const A& x) { return map2(x[0], x[1], [](double g, double m) { return g * m / 0.7; }); },
     .inputs = [] {

@@ -58,7 +58,7 @@ TEST(NnOps, ShapeErrorsUseTFWording) {
   auto guard = g.as_default();
   tf::Tensor v = tf::placeholder(tf::float32, tf::TensorShape({2, 10}));
   tf::Tensor b = tf::placeholder(tf::float32, tf::TensorShape({5}));
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] { tf::nn::bias_add(v, b); }),
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] { tf::nn::bias_add(v, b); }),
             "Dimensions must be equal, but are 10 and 5 for 'BiasAdd' (op: 'BiasAdd') with input "
             "shapes: [2,10], [5].");
   tf::Tensor labels2d = tf::placeholder(tf::int32, tf::TensorShape({2, 10}));
@@ -71,9 +71,39 @@ TEST(NnOps, ShapeErrorsUseTFWording) {
             "Value passed to parameter 'labels' has DataType float not in list of allowed values: "
             "int32, int64");
   tf::Tensor other = tf::placeholder(tf::float32, tf::TensorShape({2, 5}));
-  EXPECT_THROW(tf::nn::softmax_cross_entropy_with_logits(other, v), tf::errors::InvalidArgumentError);
-  EXPECT_THROW(tf::nn::softmax(v, 2), tf::errors::InvalidArgumentError);
-  EXPECT_THROW(tf::nn::relu(tf::placeholder(tf::int32)), tf::errors::InvalidArgumentError);
+  EXPECT_THROW(tf::nn::softmax_cross_entropy_with_logits(other, v), keraspp::ValueError);
+  EXPECT_THROW(tf::nn::softmax(v, 2), keraspp::ValueError);
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::nn::relu(tf::placeholder(tf::bool_)); }),
+            "Value for attr 'T' of bool is not in the list of allowed values: float, double, "
+            "int32, int64, uint8, int16, int8, uint16, half for 'Relu' (op: 'Relu') with input "
+            "shapes: ?.");
+  EXPECT_THROW(tf::nn::elu(tf::placeholder(tf::int32)), keraspp::ValueError);
+}
+
+// TF's Relu and Relu6 take `T: realnumbertypes`: integers too.
+TEST(NnOps, ReluAndRelu6OnIntegers) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  const auto x32 = np::Array::from_vector(std::vector<int32_t>{-3, 0, 4, 7}, {2, 2});
+  const auto x64 = np::Array::from_vector(std::vector<int64_t>{-3, 0, 4, 7}, {4});
+  tf::Tensor r32 = tf::nn::relu(tf::constant(x32));
+  tf::Tensor r6_32 = tf::nn::relu6(tf::constant(x32));
+  tf::Tensor r64 = tf::nn::relu(tf::constant(x64));
+  tf::Tensor r6_64 = tf::nn::relu6(tf::constant(x64));
+  EXPECT_EQ(r32.dtype(), tf::int32);
+  EXPECT_EQ(r64.dtype(), tf::int64);
+  EXPECT_EQ(r32.shape().str(), "(2, 2)");
+  tf::Session s(g);
+  const auto out = s.run({r32, r6_32, r64, r6_64});
+  const std::vector<double> relu = {0, 0, 4, 7}, relu6 = {0, 0, 4, 6};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(out[0].get_flat(i), relu[i]);
+    EXPECT_EQ(out[1].get_flat(i), relu6[i]);
+    EXPECT_EQ(out[2].get_flat(i), relu[i]);
+    EXPECT_EQ(out[3].get_flat(i), relu6[i]);
+  }
+  EXPECT_EQ(out[0].dtype(), np::int32);
+  EXPECT_EQ(out[3].dtype(), np::int64);
 }
 
 TEST(NnOps, SparseLabelOutOfRangeAtRunTime) {

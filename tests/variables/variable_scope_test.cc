@@ -131,6 +131,47 @@ TEST_F(VariableScopeTest, ReuseIsInheritedAndCannotBeSwitchedOff) {
   EXPECT_EQ(tf::global_variables().size(), 1u);
 }
 
+// TF's variable_scope_test.testVarScopeObjectReuse: re-entering a reusing
+// scope object keeps reuse on, even with reuse=false (which means unset).
+TEST_F(VariableScopeTest, ReenteringAReusingScopeObjectKeepsReuse) {
+  tf::VariableScope vs;
+  {
+    tf::variable_scope scope("jump", {.reuse = true});
+    vs = scope.scope();
+  }
+  {
+    tf::variable_scope jump(vs);
+    EXPECT_TRUE(jump.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_reuse(vs, {.reuse = true});
+    EXPECT_TRUE(jump_reuse.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_no_reuse(vs, {.reuse = false});
+    EXPECT_TRUE(jump_no_reuse.scope().reuse().truthy());  // inherited, cannot be undone
+    EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::get_variable("w", {1}); }),
+              "Variable jump/w does not exist, or was not created with tf.get_variable(). Did "
+              "you mean to set reuse=None in VarScope?");
+  }
+  {
+    tf::variable_scope scope("jump", {.reuse = false});
+    vs = scope.scope();
+  }
+  {
+    tf::variable_scope jump(vs);
+    EXPECT_FALSE(jump.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_reuse(vs, {.reuse = true});
+    EXPECT_TRUE(jump_reuse.scope().reuse().truthy());
+  }
+  {
+    tf::variable_scope jump_no_reuse(vs, {.reuse = false});
+    EXPECT_FALSE(jump_no_reuse.scope().reuse().truthy());
+  }
+}
+
 TEST_F(VariableScopeTest, ReuseVariablesOnTheCurrentScope) {
   {
     tf::variable_scope s("rnn");
@@ -299,12 +340,38 @@ TEST_F(VariableScopeTest, ValueInitializersAndTheirErrors) {
   EXPECT_EQ(sess.run(a.value()).get_flat(1), 5.0);
 }
 
+// TF's VariableScope.get_variable: a value initializer whose dtype differs
+// from an explicit dtype is refused before anything is created.
+TEST_F(VariableScopeTest, ValueInitializerOfAnotherDtypeThanDtypeIsAnError) {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              tf::get_variable("v", tf::TensorShape::unknown(),
+                               {.dtype = tf::float32, .initializer = tf::constant(np::Array::from_vector(
+                                                          std::vector<int32_t>{1, 2}, {2}))});
+            }),
+            "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>' don't "
+            "match.");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              tf::get_variable("a", tf::TensorShape::unknown(),
+                               {.dtype = tf::float32, .initializer = np::Array::from_vector(std::vector<double>{1.0, 2.0}, {2})});
+            }),
+            "Initializer type '<dtype: 'float64'>' and explicit dtype '<dtype: 'float32'>' don't "
+            "match.");
+  EXPECT_EQ(graph.num_ops(), 1);  // only the first constant
+  // Agreeing dtypes, and an initializer object with any dtype, are fine.
+  tf::Variable v = tf::get_variable("v", tf::TensorShape::unknown(),
+                                    {.dtype = tf::int32, .initializer = tf::constant(np::Array::from_vector(
+                                                             std::vector<int32_t>{1, 2}, {2}))});
+  EXPECT_EQ(v.dtype(), tf::int32);
+  tf::Variable w = tf::get_variable("w", {2}, {.dtype = tf::float64, .initializer = tf::ones_initializer()});
+  EXPECT_EQ(w.dtype(), tf::float64);
+}
+
 TEST_F(VariableScopeTest, InitializerOfTheWrongShapeNamesTheVariable) {
   tf::Initializer wrong("Wrong", {}, [](const std::vector<int64_t>&, tf::DType dtype) {
     return tf::zeros({3, 2}, dtype);
   });
   tf::variable_scope s("x");
-  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>([&] {
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] {
               tf::get_variable("w", {2, 2}, {.initializer = wrong});
             }),
             "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2,2] and "

@@ -38,7 +38,8 @@ struct InferenceContext {
 
 // Thrown by shape functions with TF's core text ("Dimensions must be equal, but
 // are 784 and 512"); Graph::create_op appends " for 'name' (op: 'Type') with
-// input shapes: [...]." and rethrows InvalidArgumentError.
+// input shapes: [...]." and rethrows keraspp::ValueError (as TF 1.x raises
+// shape errors found while building the graph).
 struct ShapeError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -3,10 +3,15 @@
 // layers share variables through variable scopes and `reuse` (unlike Keras
 // layers, which create plain variables under a name scope).
 //
-// A layer captures its variable scope when constructed: the given name, or a
-// default ("dense", "dense_1", ... unique among sibling variable scopes). Each
-// call re-enters that scope (reuse=true once built) and its original name
-// scope, so ops go to "dense/MatMul" and variables to "dense/kernel".
+// As TF 1.1, a layer picks its variable scope on its first call, under the
+// variable scope current then: its name (given, or the class's: "dense") as
+// a default name, unique among sibling variable scopes ("dense", "dense_1";
+// a second layer named "my_layer" gets "my_layer_1"), or, with reuse, the
+// name as is. The layer's name is that scope's full name ("mlp1/dense1"),
+// unavailable before the first call. The functional tf::layers::dense takes
+// its name as the scope itself, chosen at once (TF's `_scope=name`). Each call re-enters the scope
+// (reuse=true once built) and its original name scope, so ops go to
+// "dense/MatMul" and variables to "dense/kernel".
 // Layers are handles: copies share the layer (and its variables).
 #pragma once
 #include <functional>
@@ -41,9 +46,11 @@ class ValueOrTensor {
 
 class Layer {
  public:
-  // The layer's name: the given one, else its unique default ("dense_1").
+  // The layer's name: its variable scope's full name ("dense_1",
+  // "mlp1/dense1"). ValueError before the first call, as TF 1.1.
   const std::string& name() const;
-  // The captured variable scope ("mlp1/dense1") and its name.
+  // The variable scope chosen on the first call and its name (ValueError
+  // before it).
   const VariableScope& scope() const;
   const std::string& scope_name() const;
   bool built() const;
@@ -73,9 +80,16 @@ class Layer {
                           const Initializer& initializer, const Regularizer& regularizer,
                           bool trainable = true);
     DType dtype() const { return dtype_.value_or(float32); }
+    // The given name, else the class's ("dense"): the scope's default name.
+    const std::string& base_name() const { return base_name_; }
+    // TF's `_scope` constructor argument, which the functional tf.layers.dense
+    // passes as its name: enters variable_scope(scope_name) now and keeps it
+    // as is (not uniquified: a second dense(x, name="h") without reuse finds
+    // "h/kernel" taken).
+    void capture_scope(const std::string& scope_name);
 
-    std::string name;
-    VariableScope scope;
+    std::string name;    // empty until the first call
+    VariableScope scope;  // null until the first call
     bool trainable;
     bool built = false;
     std::vector<Variable> trainable_weights, non_trainable_weights;
@@ -83,7 +97,10 @@ class Layer {
 
    private:
     void add_loss(const Tensor& loss);
+    // Picks the variable scope on the first call (see the file comment).
+    void set_scope();
 
+    std::string base_name_;
     Graph graph_;
     Reuse reuse_;
     Regularizer activity_regularizer_;

@@ -1,6 +1,10 @@
 // Math ops: elementwise arithmetic with broadcasting, matmul, reductions,
 // comparisons. Names and argument order follow tf.* in TF 1.x.
 #pragma once
+#include <initializer_list>
+#include <optional>
+#include <vector>
+
 #include "keraspp/ops/builder.h"
 
 namespace tf {
@@ -38,17 +42,34 @@ struct MatMulOptions {
 };
 Tensor matmul(const Tensor& a, const Tensor& b, const MatMulOptions& opts = {});
 
-// Reductions: axis list empty = all axes; negative axes allowed.
+// The axes a reduction reduces, as TF's `axis` argument: all of them
+// (axis=None: `tf::all_axes`, the default), one (`1`, `-1`) or a list
+// (`{0, 2}`; an empty list `{}` reduces none: the result is x, as in TF).
+// Negative axes count from the end.
+struct AllAxes {};
+inline constexpr AllAxes all_axes{};
+class Axes {
+ public:
+  Axes(AllAxes) {}
+  Axes(int axis) : list_(std::vector<int>{axis}) {}
+  Axes(std::initializer_list<int> axes) : list_(std::vector<int>(axes)) {}
+  Axes(std::vector<int> axes) : list_(std::move(axes)) {}
+  bool all() const { return !list_.has_value(); }
+  // The listed axes (empty when all()).
+  const std::vector<int>& list() const { return all() ? kNone : *list_; }
+
+ private:
+  static inline const std::vector<int> kNone = {};
+  std::optional<std::vector<int>> list_;
+};
+
 struct ReduceOptions {
   bool keepdims = false;
   std::string name = "";
 };
-Tensor reduce_sum(const Tensor& x, std::vector<int> axis = {}, const ReduceOptions& opts = {});
-Tensor reduce_mean(const Tensor& x, std::vector<int> axis = {}, const ReduceOptions& opts = {});
-Tensor reduce_max(const Tensor& x, std::vector<int> axis = {}, const ReduceOptions& opts = {});
-Tensor reduce_sum(const Tensor& x, int axis, const ReduceOptions& opts = {});
-Tensor reduce_mean(const Tensor& x, int axis, const ReduceOptions& opts = {});
-Tensor reduce_max(const Tensor& x, int axis, const ReduceOptions& opts = {});
+Tensor reduce_sum(const Tensor& x, const Axes& axis = all_axes, const ReduceOptions& opts = {});
+Tensor reduce_mean(const Tensor& x, const Axes& axis = all_axes, const ReduceOptions& opts = {});
+Tensor reduce_max(const Tensor& x, const Axes& axis = all_axes, const ReduceOptions& opts = {});
 
 // -> int64 indices of the maximum along axis.
 Tensor argmax(const Tensor& x, int axis, const std::string& name = "");

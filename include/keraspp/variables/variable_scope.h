@@ -135,9 +135,12 @@ VariableScope get_variable_scope();
 //  "Variable x/w does not exist, or was not created with tf.get_variable(). Did you
 //   mean to set reuse=None in VarScope?"
 //  "Trying to share variable x/w, but specified shape (3, 4) and found shape (4, 4)."
-// An initializer producing the wrong shape raises InvalidArgumentError naming
-// the variable's Assign op; an initializer's own ValueError/TypeError (e.g. a
-// constant with too many values) gets " for variable 'x/w'" appended.
+//  "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>'
+//   don't match." (a value initializer and opts.dtype disagree)
+// An initializer producing the wrong shape raises ValueError naming the
+// variable's Assign op (a shape error while building, as TF 1.x); an
+// initializer's own ValueError/TypeError (e.g. a constant with too many
+// values) gets " for variable 'x/w'" appended.
 Variable get_variable(const std::string& name, const TensorShape& shape = TensorShape::unknown(),
                       const GetVariableOptions& opts = {});
 
@@ -148,8 +151,8 @@ struct VariableScopeOptions {
   std::string default_name = "";
   Initializer initializer = {};       // default for get_variable inside; inherited
   Regularizer regularizer = nullptr;  // inherited
-  // Inherited by sub-scopes; a sub-scope entered by name cannot turn a
-  // parent's reuse off.
+  // Inherited by sub-scopes; false means unset, so neither a sub-scope entered
+  // by name nor a re-entered VariableScope object can turn reuse off.
   Reuse reuse = {};
   std::optional<DType> dtype = std::nullopt;  // inherited
 };

@@ -14,9 +14,8 @@ namespace keras::backend {
 
 namespace {
 
-std::vector<int> axes(std::optional<int> axis) {
-  return axis ? std::vector<int>{*axis} : std::vector<int>{};
-}
+// Keras's axis=None reduces over all axes.
+tf::Axes axes(std::optional<int> axis) { return axis ? tf::Axes(*axis) : tf::Axes(tf::all_axes); }
 
 // The static dims of x; ValueError naming `what` when more than the leading
 // (batch) dim is unknown, since these helpers build static reshapes.
@@ -37,19 +36,78 @@ std::vector<int64_t> known_trailing_dims(const tf::Tensor& x, const char* what) 
 
 tf::Tensor identity(const tf::Tensor& x) { return tf::identity(x); }
 
+namespace {
+
+// Dimension i of x as a [1] int32 tensor: the static size when known, else
+// read from tf.shape(x) at run time (Keras's int_shape-or-tf.shape rule).
+tf::Tensor dim_tensor(const tf::Tensor& x, int i) {
+  const int64_t d = x.shape().dim(i);
+  if (d >= 0) return tf::constant(np::Array::from_vector(std::vector<int32_t>{static_cast<int32_t>(d)}, {1}));
+  // One-hot pick and sum: shape(x)[i] without a slicing op.
+  std::vector<int32_t> pick(static_cast<size_t>(x.shape().rank()), 0);
+  pick[static_cast<size_t>(i)] = 1;
+  const tf::Tensor picked = tf::reduce_sum(
+      tf::multiply(tf::shape(x), tf::constant(np::Array::from_vector(pick, {x.shape().rank()}))));
+  return tf::reshape(picked, std::vector<int64_t>{1});
+}
+
+// A -1 (inferred) dimension, or dim i of t.
+struct Dim {
+  tf::Tensor t;
+  int i = 0;
+  int64_t known() const { return t ? t.shape().dim(i) : -1; }
+  tf::Tensor tensor() const {
+    return t ? dim_tensor(t, i) : tf::constant(np::Array::from_vector(std::vector<int32_t>{-1}, {1}));
+  }
+};
+
+// x reshaped to `dims`: a static shape when every named dim is known, else
+// a shape tensor concatenated from per-dim pieces.
+tf::Tensor reshape_to(const tf::Tensor& x, const std::vector<Dim>& dims) {
+  std::vector<int64_t> known;
+  bool all_known = true;
+  for (const Dim& d : dims) {
+    known.push_back(d.known());
+    all_known = all_known && (!d.t || d.known() >= 0);
+  }
+  if (all_known) return tf::reshape(x, known);
+  std::vector<tf::Tensor> pieces;
+  for (const Dim& d : dims) pieces.push_back(d.tensor());
+  return tf::reshape(x, tf::concat(pieces, 0));
+}
+
+}  // namespace
+
+// Keras 2.0's dot: 2-d operands multiply directly; otherwise x [..., k] is
+// taken as rows [-1, k], y [..., k, n] with its k axis moved first as
+// [k, -1], and the product reshaped to x_shape[:-1] + y_shape[:-2] +
+// y_shape[-1:] (each dim static when known, else read at run time).
 tf::Tensor dot(const tf::Tensor& x, const tf::Tensor& y) {
-  const int rx = x.shape().rank(), ry = y.shape().rank();
-  if (rx <= 2 && ry <= 2) return tf::matmul(x, y);
-  if (ry != 2)
-    throw keraspp::ValueError("dot supports an n-d x with a 2-d y only, got y of shape " +
-                              y.shape().keras_str());
-  // [..., k] x [k, n]: fold the leading axes into rows.
-  std::vector<int64_t> xs = known_trailing_dims(x, "dot");
-  const int64_t k = xs.back();
-  tf::Tensor out = tf::matmul(tf::reshape(x, std::vector<int64_t>{-1, k}), y);
-  xs.back() = y.shape().dim(1);
-  xs[0] = -1;
-  return tf::reshape(out, xs);
+  const tf::TensorShape &xs = x.shape(), &ys = y.shape();
+  if (!xs.has_rank() || !ys.has_rank() || (xs.rank() <= 2 && ys.rank() <= 2)) return tf::matmul(x, y);
+  const int rx = xs.rank(), ry = ys.rank();
+  if (rx < 2 || ry < 2)
+    throw keraspp::ValueError("dot needs operands of rank >= 2, got shapes " + xs.keras_str() +
+                              " and " + ys.keras_str());
+  const tf::Tensor xt = reshape_to(x, {Dim{}, Dim{x, rx - 1}});
+  // y's permutation [ry-2, 0, ..., ry-3, ry-1]; none for a 2-d y.
+  tf::Tensor yp = y;
+  if (ry > 2) {
+    std::vector<int> perm = {ry - 2};
+    for (int i = 0; i < ry - 2; ++i) perm.push_back(i);
+    perm.push_back(ry - 1);
+    yp = tf::transpose(y, perm);
+  }
+  const tf::Tensor yt = reshape_to(yp, {Dim{y, ry - 2}, Dim{}});
+  std::vector<Dim> out_dims;
+  for (int i = 0; i < rx - 1; ++i) out_dims.push_back({x, i});
+  for (int i = 0; i < ry - 2; ++i) out_dims.push_back({y, i});
+  out_dims.push_back({y, ry - 1});
+  std::vector<int64_t> static_dims;
+  for (const Dim& d : out_dims) static_dims.push_back(d.known());
+  tf::Tensor out = reshape_to(tf::matmul(xt, yt), out_dims);
+  out.set_shape(tf::TensorShape(static_dims));
+  return out;
 }
 
 tf::Tensor bias_add(const tf::Tensor& x, const tf::Tensor& bias) { return tf::nn::bias_add(x, bias); }

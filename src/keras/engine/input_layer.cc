@@ -47,6 +47,7 @@ InputLayerImpl::InputLayerImpl(const InputLayerOptions& o)
           : o.input_tensor ? K::dtype(o.input_tensor)
                            : K::floatx();
   tf::Tensor input_tensor = o.input_tensor;
+  is_placeholder = !input_tensor;
   if (!input_tensor) input_tensor = K::placeholder(*shape, std::nullopt, dtype, name);
   const tf::TensorShape ks(*shape);
   // The node Input() returns through; its history makes the tensor a Keras tensor.

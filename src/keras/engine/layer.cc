@@ -182,7 +182,7 @@ void LayerImpl::add_inbound_node(const std::vector<tf::Tensor>& inputs,
   for (size_t i = 0; i < outputs.size(); ++i) {
     set_keras_tensor_info(outputs[i],
                           {output_shapes[i], KerasHistory{shared_from_this(), node_index, static_cast<int>(i)}});
-    if (inputs_use_lp || uses_learning_phase) K::set_uses_learning_phase(outputs[i], true);
+    if (inputs_use_lp || flags_outputs_with_learning_phase()) K::set_uses_learning_phase(outputs[i], true);
   }
   node->output_tensors = node_held(outputs);
 }

@@ -1,6 +1,7 @@
 // Model.compile (Keras 2.0.2's engine/training.py): per-output targets and
 // sample-weight placeholders, the weighted total loss plus regularization,
 // the metrics, and the train/test/predict functions run on cached plans.
+#include <iostream>
 #include <sstream>
 
 #include "keraspp/keras/backend.h"
@@ -70,9 +71,10 @@ tf::Tensor weighted_loss(const losses::Loss& fn, const tf::Tensor& y_true, const
 std::vector<losses::Loss> losses_per_output(const LossList& loss,
                                             const std::vector<std::string>& output_names) {
   const size_t n = output_names.size();
-  if (loss.empty())
+  if (!loss.given())
     throw keraspp::TypeError("compile() missing 1 required positional argument: 'loss'");
-  if (!loss.by_name().empty()) {
+  // A map, or None / an empty map (Keras's `loss or {}`).
+  if (loss.empty() || !loss.by_name().empty()) {
     for (const auto& [name, fn] : loss.by_name())
       if (std::find(output_names.begin(), output_names.end(), name) == output_names.end())
         throw keraspp::ValueError("Unknown entry in loss dictionary: \"" + name +
@@ -80,8 +82,15 @@ std::vector<losses::Loss> losses_per_output(const LossList& loss,
     std::vector<losses::Loss> out;
     for (const auto& name : output_names) {
       auto it = loss.by_name().find(name);
-      if (it == loss.by_name().end())
-        throw keraspp::ValueError("Output \"" + name + "\" missing from loss dictionary.");
+      if (it == loss.by_name().end()) {
+        // Keras's warnings.warn: the output is skipped (no target, no loss).
+        std::cerr << "UserWarning: Output \"" << name
+                  << "\" missing from loss dictionary. We assume this was done on purpose, and "
+                     "we will not be expecting any data to be passed to \""
+                  << name << "\" during training.\n";
+        out.emplace_back();
+        continue;
+      }
       out.push_back(it->second);
     }
     return out;
@@ -99,6 +108,23 @@ std::vector<losses::Loss> losses_per_output(const LossList& loss,
   return std::vector<losses::Loss>(n, *loss.single());
 }
 
+// Keras's _feed_inputs / _feed_input_names / _feed_input_shapes: the model
+// inputs whose InputLayer made a placeholder; Input(tensor=...) inputs are
+// computed from their tensor and take no data.
+void set_feed_inputs(TrainingState& s, const ModelImpl& m) {
+  s.inputs.clear();
+  s.input_names.clear();
+  s.input_shapes.clear();
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    const auto* input_layer =
+        i < m.input_layers.size() ? dynamic_cast<const InputLayerImpl*>(m.input_layers[i].get()) : nullptr;
+    if (input_layer && !input_layer->is_placeholder) continue;
+    s.inputs.push_back(m.inputs[i]);
+    s.input_names.push_back(m.input_names[i]);
+    s.input_shapes.push_back(m.internal_input_shapes[i]);
+  }
+}
+
 }  // namespace
 
 TrainingState& compiled_state(const Model& model) {
@@ -110,13 +136,12 @@ TrainingState& compiled_state(const Model& model) {
 TrainingState& prediction_state(Model& model) {
   ModelImpl& m = model.impl();
   auto& s = model.training_state();
-  if (s && s->outputs == m.outputs && s->inputs == m.inputs) return *s;
+  if (s && s->outputs == m.outputs && s->model_inputs == m.inputs) return *s;
   s = std::make_shared<TrainingState>();
-  s->inputs = m.inputs;
+  s->model_inputs = m.inputs;
+  set_feed_inputs(*s, m);
   s->outputs = m.outputs;
-  s->input_names = m.input_names;
   s->output_names = m.output_names;
-  s->input_shapes = m.internal_input_shapes;
   s->output_shapes = m.internal_output_shapes;
   auto guard = s->outputs.at(0).graph().as_default();
   s->learning_phase = K::learning_phase();
@@ -136,11 +161,10 @@ void Model::compile(const CompileOptions& o) {
                               o.sample_weight_mode);
   s->optimizer = o.optimizer;
   s->sample_weight_mode = o.sample_weight_mode;
-  s->inputs = m.inputs;
+  s->model_inputs = m.inputs;
+  set_feed_inputs(*s, m);
   s->outputs = m.outputs;
-  s->input_names = m.input_names;
   s->output_names = m.output_names;
-  s->input_shapes = m.internal_input_shapes;
   s->output_shapes = m.internal_output_shapes;
   const size_t n = s->outputs.size();
   s->loss_functions = losses_per_output(o.loss, s->output_names);
@@ -180,10 +204,15 @@ void Model::compile(const CompileOptions& o) {
     tf::Tensor term = s->loss_weights[i] == 1.0 ? output_loss : output_loss * s->loss_weights[i];
     total_loss = total_loss ? total_loss + term : term;
   }
-  if (!total_loss)
+  // No output has a loss: the model's own (layer) losses are the loss, as
+  // Keras 2.0's `total_loss = 0.` plus them; none at all is Keras's
+  // RuntimeError (a ValueError here).
+  const std::vector<tf::Tensor> layer_losses = m.losses();
+  if (!total_loss && layer_losses.empty())
     throw keraspp::ValueError("The model cannot be compiled because it has no loss to optimize.");
+  if (!total_loss) total_loss = tf::constant(0.0, layer_losses.front().dtype());
   // Regularization (and other layer) losses.
-  for (const tf::Tensor& l : m.losses()) total_loss = total_loss + tf::cast(l, total_loss.dtype());
+  for (const tf::Tensor& l : layer_losses) total_loss = total_loss + tf::cast(l, total_loss.dtype());
   s->total_loss = total_loss;
 
   // Metrics: the same list for every output, named "<output>_<metric>"

@@ -35,6 +35,10 @@ struct TrainingState {
   std::vector<double> loss_weights;
   std::string sample_weight_mode;
 
+  // The model's inputs when this state was made (to notice a rebuilt model).
+  std::vector<tf::Tensor> model_inputs;
+  // The fed inputs (Keras's _feed_inputs: not those of Input(tensor=...)),
+  // and the outputs.
   std::vector<tf::Tensor> inputs, outputs;
   std::vector<std::string> input_names, output_names;
   std::vector<tf::TensorShape> input_shapes, output_shapes;  // Keras shapes

@@ -59,11 +59,22 @@ template <class T> void leaky_relu_grad(KernelContext& ctx) {
   run_activation_grad<T>(ctx, [alpha](T g, T x) { return x > T(0) ? g : alpha * g; });
 }
 
-template <class T> void register_for() {
+// Relu, Relu6 and their gradients: for floats and integers (TF's realnumbertypes).
+template <class T> void register_relus() {
   constexpr DType t = np::dtype_v<T>;
   auto& r = KernelRegistry::global();
   r.add("Relu", "CPU", t, activation<T>([](T x) { return x > zero<T> ? x : zero<T>; }));
   r.add("Relu6", "CPU", t, activation<T>([](T x) { return x > zero<T> ? (x < six<T> ? x : six<T>) : zero<T>; }));
+  r.add("ReluGrad", "CPU", t, activation_grad<T>([](T g, T y) { return y > zero<T> ? g : zero<T>; }));
+  r.add("Relu6Grad", "CPU", t, activation_grad<T>([](T g, T x) {
+          return x > zero<T> && x < six<T> ? g : zero<T>;
+        }));
+}
+
+template <class T> void register_for() {
+  constexpr DType t = np::dtype_v<T>;
+  auto& r = KernelRegistry::global();
+  register_relus<T>();
   r.add("Elu", "CPU", t, activation<T>([](T x) { return x > zero<T> ? x : std::expm1(x); }));
   r.add("Selu", "CPU", t, activation<T>([](T x) {
           return x > zero<T> ? scale<T> * x : scale<T> * alpha<T> * std::expm1(x);
@@ -76,10 +87,6 @@ template <class T> void register_for() {
   r.add("LeakyRelu", "CPU", t, leaky_relu<T>);
 
   // ReluGrad(g, y), EluGrad(g, y), SeluGrad(g, y) read outputs; the others features.
-  r.add("ReluGrad", "CPU", t, activation_grad<T>([](T g, T y) { return y > zero<T> ? g : zero<T>; }));
-  r.add("Relu6Grad", "CPU", t, activation_grad<T>([](T g, T x) {
-          return x > zero<T> && x < six<T> ? g : zero<T>;
-        }));
   r.add("EluGrad", "CPU", t, activation_grad<T>([](T g, T y) { return y > zero<T> ? g : g * (y + one<T>); }));
   r.add("SeluGrad", "CPU", t, activation_grad<T>([](T g, T y) {
           return y > zero<T> ? g * scale<T> : g * (y + scale<T> * alpha<T>);
@@ -97,6 +104,9 @@ template <class T> void register_for() {
 const bool registered = [] {
   register_for<float>();
   register_for<double>();
+  register_relus<int32_t>();
+  register_relus<int64_t>();
+  register_relus<uint8_t>();
   return true;
 }();
 

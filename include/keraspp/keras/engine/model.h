@@ -62,6 +62,7 @@ class ModelImpl : public LayerImpl {
   bool is_container() const override { return true; }
   // Whether any output depends on the learning phase.
   bool outputs_use_learning_phase() const;
+  bool flags_outputs_with_learning_phase() const override { return outputs_use_learning_phase(); }
 
   // ---- the topology (Keras's Container attributes) ----
   std::vector<std::shared_ptr<LayerImpl>> layers;  // by decreasing depth

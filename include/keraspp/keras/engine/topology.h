@@ -227,6 +227,10 @@ class LayerImpl : public std::enable_shared_from_this<LayerImpl> {
   void assert_input_compatibility(const std::vector<tf::Tensor>& inputs) const;
   // Whether this layer is a Model (a container of layers).
   virtual bool is_container() const { return false; }
+  // Keras's `layer.uses_learning_phase` as a call reads it to flag its
+  // outputs: the attribute, or for a Model whether any of its outputs uses
+  // the phase (so all outputs of a model re-applied to new inputs are flagged).
+  virtual bool flags_outputs_with_learning_phase() const { return uses_learning_phase; }
 
   // ---- state (Python's attributes) ----
   std::string class_name;
@@ -354,6 +358,9 @@ class InputLayerImpl : public LayerImpl {
   explicit InputLayerImpl(const InputLayerOptions& options);
   Config get_config() const override;
   bool sparse = false;
+  // False for Input(tensor=...): the model does not feed that input (Keras's
+  // is_placeholder; fit / evaluate / predict take no data for it).
+  bool is_placeholder = true;
 };
 
 class InputLayer : public Layer {

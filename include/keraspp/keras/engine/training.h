@@ -106,22 +106,29 @@ struct History {
 // ---- compile -------------------------------------------------------------
 
 // The loss argument of compile: one loss for every output, a list with one
-// per output, or a map output-name -> loss.
+// per output, or a map output-name -> loss. `nullptr` is Python's
+// loss=None: as Keras 2.0's `loss or {}`, an empty map, so no output has a
+// loss (the model's own losses, added by layers, are what is minimized).
+// Not given at all (the default), compile raises Keras's TypeError.
 class LossList {
  public:
   LossList() = default;
-  LossList(const char* name) : single_(losses::Loss(name)) {}
-  LossList(const std::string& name) : single_(losses::Loss(name)) {}
-  LossList(losses::Loss loss) : single_(std::move(loss)) {}
-  LossList(losses::LossFunctionPtr fn) : single_(losses::Loss(fn)) {}
+  LossList(std::nullptr_t) : given_(true) {}
+  LossList(const char* name) : single_(losses::Loss(name)), given_(true) {}
+  LossList(const std::string& name) : single_(losses::Loss(name)), given_(true) {}
+  LossList(losses::Loss loss) : single_(std::move(loss)), given_(true) {}
+  LossList(losses::LossFunctionPtr fn) : single_(losses::Loss(fn)), given_(true) {}
   template <class F>
     requires losses::LossCallable<F>
-  LossList(F fn) : single_(losses::Loss(std::move(fn))) {}
-  LossList(std::initializer_list<losses::Loss> per_output) : list_(per_output) {}
-  LossList(std::vector<losses::Loss> per_output) : list_(std::move(per_output)) {}
-  LossList(std::map<std::string, losses::Loss> by_output) : by_name_(std::move(by_output)) {}
+  LossList(F fn) : single_(losses::Loss(std::move(fn))), given_(true) {}
+  LossList(std::initializer_list<losses::Loss> per_output) : list_(per_output), given_(true) {}
+  LossList(std::vector<losses::Loss> per_output) : list_(std::move(per_output)), given_(true) {}
+  LossList(std::map<std::string, losses::Loss> by_output)
+      : by_name_(std::move(by_output)), given_(true) {}
 
   bool empty() const { return !single_ && list_.empty() && by_name_.empty(); }
+  // False only for the default (no loss argument).
+  bool given() const { return given_; }
   const std::optional<losses::Loss>& single() const { return single_; }
   const std::vector<losses::Loss>& list() const { return list_; }
   const std::map<std::string, losses::Loss>& by_name() const { return by_name_; }
@@ -130,6 +137,7 @@ class LossList {
   std::optional<losses::Loss> single_;
   std::vector<losses::Loss> list_;
   std::map<std::string, losses::Loss> by_name_;
+  bool given_ = false;
 };
 
 // model.compile({.optimizer = keras::optimizers::Adagrad(),
