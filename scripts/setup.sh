@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Keras++'s build and test dependencies from Debian 12's packages
-# (DESIGN.md §5). Needs root; skips apt when everything is already there.
+# (docs/design.md §5). Needs root; skips apt when everything is already there.
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libdnnl-dev zlib1g-dev libminizip-dev
       libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev dataset-fashion-mnist)

@@ -1,4 +1,4 @@
-// Same seed, same thread count: two fits give bit-identical losses (DESIGN.md
+// Same seed, same thread count: two fits give bit-identical losses (docs/design.md
 // §3 "Reproducibility"), including dropout and shuffling.
 #include <gtest/gtest.h>
 
