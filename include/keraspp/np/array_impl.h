@@ -1,6 +1,10 @@
-// Template definitions of np::Array (included by array.h).
+// Template definitions of np::Array (included at the end of array.h; on its
+// own it includes array.h first, so it compiles by itself too).
 #pragma once
+#include <cstdint>
 #include <cstring>
+
+#include "keraspp/np/array.h"
 
 namespace np {
 
