@@ -13,16 +13,11 @@ namespace {
 
 using Grads = std::vector<Tensor>;
 
-void float_only(const InferenceContext& c) { shape_fns::require_float(c.input_dtypes[0]); }
-
-void activation_shape(InferenceContext& c) {
-  float_only(c);
-  shape_fns::unchanged(c);
-}
+// The dtypes the activation kernels take.
+constexpr const char* kFloat = "T: {float, double}";
 
 // (gradients, x): same dtype and compatible shapes -> gradients' shape.
 void activation_grad_shape(InferenceContext& c) {
-  float_only(c);
   shape_fns::require_same_dtypes(c);
   const TensorShape& a = c.input_shapes[0];
   const TensorShape& b = c.input_shapes[1];
@@ -45,9 +40,12 @@ Tensor slope_one_below_zero(const Tensor& gg, const Tensor& g, const Tensor& y) 
 }
 
 // Forward op `name` whose gradient is grad_type(dy, input or output).
-#define KPP_ACTIVATION(NAME, GRAD, USES_OUTPUT)                                         \
+#define KPP_ACTIVATION(NAME, GRAD, USES_OUTPUT, ...)                                    \
   KPP_REGISTER_OP(OpDef{.name = NAME,                                                   \
-                        .shape_fn = activation_shape,                                   \
+                        .inputs = {"features: T"},                                      \
+                        .outputs = {"activations: T"},                                  \
+                        .attrs = {kFloat __VA_OPT__(,) __VA_ARGS__},                    \
+                        .shape_fn = shape_fns::unchanged,                               \
                         .grad_fn = [](const Operation& op, const Grads& g) -> Grads {    \
                           return {grad_op(GRAD, g[0], USES_OUTPUT ? op.output(0) : op.input(0), op)}; \
                         }})
@@ -58,13 +56,19 @@ KPP_ACTIVATION("Elu", "EluGrad", true);
 KPP_ACTIVATION("Selu", "SeluGrad", true);
 KPP_ACTIVATION("Softplus", "SoftplusGrad", false);
 KPP_ACTIVATION("Softsign", "SoftsignGrad", false);
-KPP_ACTIVATION("LeakyRelu", "LeakyReluGrad", false);
+KPP_ACTIVATION("LeakyRelu", "LeakyReluGrad", false, "alpha: float = 0.2");
 #undef KPP_ACTIVATION
+
+// Brace lists for the macro (commas would split its arguments).
+const std::vector<std::string> kGradAttrs{kFloat}, kLeakyGradAttrs{kFloat, "alpha: float = 0.2"};
 
 // The gradient ops are linear in their first input; the second input's
 // derivative is zero almost everywhere for the piecewise-linear ones (None).
-#define KPP_ACTIVATION_GRAD(NAME, ...)                                                  \
+#define KPP_ACTIVATION_GRAD(NAME, ATTRS, ...)                                           \
   KPP_REGISTER_OP(OpDef{.name = NAME,                                                   \
+                        .inputs = {"gradients: T", "features: T"},                      \
+                        .outputs = {"backprops: T"},                                    \
+                        .attrs = ATTRS,                                                 \
                         .shape_fn = activation_grad_shape,                              \
                         .grad_fn = [](const Operation& op, const Grads& gr) -> Grads {   \
                           const Tensor gg = gr[0], g = op.input(0), x = op.input(1);   \
@@ -72,19 +76,19 @@ KPP_ACTIVATION("LeakyRelu", "LeakyReluGrad", false);
                           return {grad_op(NAME, gg, x, op), __VA_ARGS__};               \
                         }})
 
-KPP_ACTIVATION_GRAD("ReluGrad", Tensor());
-KPP_ACTIVATION_GRAD("Relu6Grad", Tensor());
-KPP_ACTIVATION_GRAD("LeakyReluGrad", Tensor());
+KPP_ACTIVATION_GRAD("ReluGrad", kGradAttrs, Tensor());
+KPP_ACTIVATION_GRAD("Relu6Grad", kGradAttrs, Tensor());
+KPP_ACTIVATION_GRAD("LeakyReluGrad", kLeakyGradAttrs, Tensor());
 // EluGrad(g, y) = g * (y + 1) for y < 0; SeluGrad(g, y) = g * (y + scale * alpha).
-KPP_ACTIVATION_GRAD("EluGrad", slope_one_below_zero(gg, g, x));
-KPP_ACTIVATION_GRAD("SeluGrad", slope_one_below_zero(gg, g, x));
+KPP_ACTIVATION_GRAD("EluGrad", kGradAttrs, slope_one_below_zero(gg, g, x));
+KPP_ACTIVATION_GRAD("SeluGrad", kGradAttrs, slope_one_below_zero(gg, g, x));
 // SoftplusGrad(g, x) = g * sigmoid(x): d/dx = g * s * (1 - s).
-KPP_ACTIVATION_GRAD("SoftplusGrad", [&] {
+KPP_ACTIVATION_GRAD("SoftplusGrad", kGradAttrs, [&] {
   const Tensor s = sigmoid(x);
   return multiply(multiply(gg, g), multiply(s, subtract(1.0, s)));
 }());
 // SoftsignGrad(g, x) = g / (1 + |x|)^2: d/dx = -2 g sign(x) / (1 + |x|)^3.
-KPP_ACTIVATION_GRAD("SoftsignGrad", [&] {
+KPP_ACTIVATION_GRAD("SoftsignGrad", kGradAttrs, [&] {
   const Tensor d = add(abs(x), 1.0);
   return divide(multiply(multiply(gg, g), multiply(sign(x), -2.0)), multiply(d, square(d)));
 }());
