@@ -166,10 +166,16 @@ void check_inputs(const OpDef& def, const InferenceContext& c) {
     }
   }
   const size_t n = c.input_dtypes.size();
-  if (has_list ? n < singles + 1 : n != singles)
-    throw keraspp::ValueError("NodeDef expected inputs '" + def.signature() + "' do not match " +
+  if (has_list ? n < singles + 1 : n != singles) {
+    std::string expected;
+    for (const ArgDef& a : def.input_args) {
+      const std::string type = a.dtype ? np::tf_dtype_name(*a.dtype) : a.type_attr;
+      expected += (expected.empty() ? "" : ", ") + (a.number_attr.empty() ? type : a.number_attr + "*" + type);
+    }
+    throw keraspp::ValueError("NodeDef expected inputs '" + expected + "' do not match " +
                               std::to_string(n) + " inputs specified; Op<name=" + def.name +
-                              "> for '" + c.op_name + "'");
+                              "; signature=" + def.signature() + "> for '" + c.op_name + "'");
+  }
   const size_t list_len = n - singles;
   size_t i = 0;
   for (const ArgDef& a : def.input_args) {

@@ -1,4 +1,4 @@
-// Activation ops: Relu, Relu6, Elu, Selu, Softplus, Softsign, LeakyRelu, and
+// Activation ops: Relu, Relu6, Elu, Selu, Softplus, LeakyRelu, Softsign, and
 // their fused gradient ops (ReluGrad, ...), each with its own gradient so
 // second derivatives work. Gradient ops take (gradients, features) or
 // (gradients, outputs) as TF's do: Relu, Elu and Selu use the outputs, so the
@@ -6,6 +6,8 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_ops.h"
+
+#include "nn_activations_schema.h"
 
 namespace tf {
 
@@ -55,7 +57,7 @@ KPP_ACTIVATION("Relu6", "Relu6Grad", false);
 KPP_ACTIVATION("Elu", "EluGrad", true);
 KPP_ACTIVATION("Selu", "SeluGrad", true);
 KPP_ACTIVATION("Softplus", "SoftplusGrad", false);
-KPP_ACTIVATION("Softsign", "SoftsignGrad", false);
+
 KPP_ACTIVATION("LeakyRelu", "LeakyReluGrad", false, "alpha: float = 0.2");
 #undef KPP_ACTIVATION
 
@@ -87,12 +89,34 @@ KPP_ACTIVATION_GRAD("SoftplusGrad", kGradAttrs, [&] {
   const Tensor s = sigmoid(x);
   return multiply(multiply(gg, g), multiply(s, subtract(1.0, s)));
 }());
-// SoftsignGrad(g, x) = g / (1 + |x|)^2: d/dx = -2 g sign(x) / (1 + |x|)^3.
-KPP_ACTIVATION_GRAD("SoftsignGrad", kGradAttrs, [&] {
-  const Tensor d = add(abs(x), 1.0);
-  return divide(multiply(multiply(gg, g), multiply(sign(x), -2.0)), multiply(d, square(d)));
-}());
 #undef KPP_ACTIVATION_GRAD
+
+// Softsign, added by docs/adding-an-op.md: features / (1 + |features|).
+KPP_REGISTER_OP(OpDef{
+    .name = "Softsign",
+    .inputs = schema::kSoftsign.specs(),
+    .outputs = {"activations: T"},
+    .attrs = {"T: {float, double}"},
+    .shape_fn = shape_fns::unchanged,
+    .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
+      return {op_builder::create1("SoftsignGrad", {g[0], op.input(0)})};
+    },
+});
+
+// SoftsignGrad(g, x) = g / (1 + |x|)^2: linear in g; d/dx = -2 g sign(x) / (1 + |x|)^3.
+KPP_REGISTER_OP(OpDef{
+    .name = "SoftsignGrad",
+    .inputs = schema::kSoftsignGrad.specs(),
+    .outputs = {"backprops: T"},
+    .attrs = {"T: {float, double}"},
+    .shape_fn = activation_grad_shape,
+    .grad_fn = [](const Operation& op, const std::vector<Tensor>& gr) -> std::vector<Tensor> {
+      const Tensor gg = gr[0], g = op.input(0), x = op.input(1);
+      const Tensor d = add(abs(x), 1.0);
+      return {op_builder::create1("SoftsignGrad", {gg, x}),
+              divide(multiply(multiply(gg, g), multiply(sign(x), -2.0)), multiply(d, square(d)))};
+    },
+});
 
 }  // namespace
 

@@ -38,7 +38,7 @@ KPP_REGISTER_OP(OpDef{
     .name = "Size",
     .inputs = {"input: T"},
     .outputs = {"output: out_type"},
-    .attrs = {"T: type", "out_type: {int32, int64} = int32"},
+    .attrs = {"T: type", "out_type: type = int32"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.attr<DType>("out_type"), TensorShape::scalar());
     },

@@ -28,7 +28,9 @@ bool intersects(const std::set<int>& a, const std::set<int>& b) {
 }
 
 // The OpDef of what a step runs (a fused step's is the fused op's).
-const OpDef& def_of(const Step& st) { return OpRegistry::global().lookup(st.type); }
+const OpDef& def_of(const Step& st) {
+  return st.type == st.node->type ? *st.node->def : OpRegistry::global().lookup(st.type);
+}
 
 // Steps whose outputs are always fresh buffers, never an input's: a value
 // they compute from a variable is a copy.
