@@ -2,6 +2,8 @@
 // Const, Identity, StopGradient, NoOp. Definition, shape fn, gradient, builder.
 #include "keraspp/ops/array_ops.h"
 
+#include "array_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -18,7 +20,7 @@ KPP_REGISTER_OP(OpDef{.name = "Placeholder",
 
 KPP_REGISTER_OP(OpDef{
     .name = "PlaceholderWithDefault",
-    .inputs = {"input: dtype"},
+    .inputs = schema::kPlaceholderWithDefault.specs(),
     .outputs = {"output: dtype"},
     .attrs = {"dtype: type", "shape: shape"},
     .shape_fn =
@@ -49,7 +51,7 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "Identity",
-    .inputs = {"input: T"},
+    .inputs = schema::kIdentity.specs(),
     .outputs = {"output: T"},
     .attrs = {"T: type"},
     .shape_fn = shape_fns::unchanged,
@@ -58,7 +60,7 @@ KPP_REGISTER_OP(OpDef{
 });
 
 KPP_REGISTER_OP(OpDef{.name = "StopGradient",
-                      .inputs = {"input: T"},
+                      .inputs = schema::kIdentity.specs(),
                       .outputs = {"output: T"},
                       .attrs = {"T: type"},
                       .shape_fn = shape_fns::unchanged,

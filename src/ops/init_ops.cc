@@ -1,6 +1,8 @@
 // Qr: batched QR decomposition (the orthogonal initializer's building block).
 #include "keraspp/ops/init_ops.h"
 
+#include "init_ops_schema.h"
+
 #include <algorithm>
 
 namespace tf {
@@ -31,7 +33,7 @@ void qr_shape(InferenceContext& c) {
 }
 
 KPP_REGISTER_OP(OpDef{.name = "Qr",
-                      .inputs = {"input: T"},
+                      .inputs = schema::kQr.specs(),
                       .outputs = {"q: T", "r: T"},
                       .attrs = {"T: {double, float}", "full_matrices: bool = false"},
                       .shape_fn = qr_shape,

@@ -33,6 +33,10 @@ void update_shape(InferenceContext& c, int num_refs) {
   c.set_output(0, c.input_dtypes[0], p);
 }
 
+int num_refs(const char* op) {
+  return static_cast<int>(OpRegistry::global().lookup(op).ref_inputs.size());
+}
+
 // Inputs from keras_training_ops_schema.h; the gradient may be a fused
 // MatMul product (OpDef::gradient_product).
 #define KPP_KERAS_UPDATE_OP(NAME, ...)                                                   \
@@ -41,7 +45,7 @@ void update_shape(InferenceContext& c, int num_refs) {
                         .outputs = {"out: Ref(T)"},                                      \
                         .attrs = {"T: {float, double}" __VA_OPT__(,) __VA_ARGS__},                   \
                         .shape_fn = [](InferenceContext& c) {                            \
-                          update_shape(c, static_cast<int>(OpRegistry::global().lookup(#NAME).ref_inputs.size())); \
+                          update_shape(c, num_refs(#NAME));                              \
                         },                                                               \
                         .differentiable = false,                                         \
                         .stateful = true,                                                \

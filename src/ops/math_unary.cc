@@ -3,6 +3,8 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
+#include "math_unary_schema.h"
+
 namespace tf {
 
 namespace {
@@ -15,7 +17,7 @@ constexpr const char* kAnyNumber = "T: {float, double, int32, int64}";
 // x -> y, elementwise. T: the dtypes of its kernels.
 #define KPP_UNARY_OP(NAME, T, ...)                                                 \
   KPP_REGISTER_OP(OpDef{.name = NAME,                                              \
-                        .inputs = {"x: T"},                                        \
+                        .inputs = schema::kUnary.specs(),                          \
                         .outputs = {"y: T"},                                       \
                         .attrs = {T},                                              \
                         .shape_fn = shape_fns::unchanged,                          \
@@ -28,7 +30,7 @@ constexpr const char* kAnyNumber = "T: {float, double, int32, int64}";
 
 // -0 is a zero: negation keeps zeros (fold.h).
 KPP_REGISTER_OP(OpDef{.name = "Neg",
-                      .inputs = {"x: T"},
+                      .inputs = schema::kUnary.specs(),
                       .outputs = {"y: T"},
                       .attrs = {kAnyNumber},
                       .shape_fn = shape_fns::unchanged,
@@ -47,7 +49,7 @@ KPP_UNARY_OP("Tanh", kFloat, multiply(dy, subtract(1.0, square(y))));
 
 // sign has a zero derivative almost everywhere; TF returns zeros, we block.
 KPP_REGISTER_OP(OpDef{.name = "Sign",
-                      .inputs = {"x: T"},
+                      .inputs = schema::kUnary.specs(),
                       .outputs = {"y: T"},
                       .attrs = {kAnyNumber},
                       .shape_fn = shape_fns::unchanged,

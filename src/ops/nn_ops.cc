@@ -70,7 +70,7 @@ KPP_REGISTER_OP(OpDef{
 // floor is piecewise constant: TF registers a None gradient.
 KPP_REGISTER_OP(OpDef{
     .name = "Floor",
-    .inputs = {"x: T"},
+    .inputs = schema::kFloor.specs(),
     .outputs = {"y: T"},
     .attrs = {"T: {float, double}"},
     .shape_fn = shape_fns::unchanged,

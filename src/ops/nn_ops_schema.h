@@ -8,6 +8,7 @@ namespace tf::schema {
 // value: [N, ..., C], bias: [C].
 inline constexpr ArgList kBiasAdd{"value: T", "bias: T"};
 inline constexpr ArgList kBiasAddGrad{"out_backprop: T"};
+inline constexpr ArgList kFloor{"x: T"};
 // ReluGrad -> BiasAddGrad: relu's (gradients, features).
 inline constexpr ArgList kFusedReluBiasAddGrad{"gradients: T", "features: T"};
 // _FusedDropoutGrad -> ReluGrad -> BiasAddGrad: the dropout gradient's

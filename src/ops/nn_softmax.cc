@@ -28,7 +28,7 @@ void softmax_shape(InferenceContext& c) {
 // y = softmax(x): dx = (dy - sum(dy * y, axis)) * y.
 KPP_REGISTER_OP(OpDef{
     .name = "Softmax",
-    .inputs = {"logits: T"},
+    .inputs = schema::kSoftmax.specs(),
     .outputs = {"softmax: T"},
     .attrs = {"T: {float, double}", "axis: int = -1"},
     .shape_fn = softmax_shape,
@@ -43,7 +43,7 @@ KPP_REGISTER_OP(OpDef{
 // y = log_softmax(x): dx = dy - exp(y) * sum(dy, axis).
 KPP_REGISTER_OP(OpDef{
     .name = "LogSoftmax",
-    .inputs = {"logits: T"},
+    .inputs = schema::kSoftmax.specs(),
     .outputs = {"logsoftmax: T"},
     .attrs = {"T: {float, double}", "axis: int = -1"},
     .shape_fn = softmax_shape,

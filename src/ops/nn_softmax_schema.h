@@ -5,6 +5,8 @@
 
 namespace tf::schema {
 
+// Softmax, LogSoftmax: logits of rank >= 1, normalized along attr axis.
+inline constexpr ArgList kSoftmax{"logits: T"};
 // features, labels: [..., C].
 inline constexpr ArgList kSoftmaxCrossEntropyWithLogits{"features: T", "labels: T"};
 // features: [..., C], labels: int [...].

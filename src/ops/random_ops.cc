@@ -3,6 +3,8 @@
 // random_uniform / random_normal / truncated_normal.
 #include "keraspp/ops/random_ops.h"
 
+#include "random_ops_schema.h"
+
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
@@ -36,7 +38,7 @@ void random_shape(InferenceContext& c) {
 
 #define KPP_RANDOM_OP(NAME)                                                      \
   KPP_REGISTER_OP(OpDef{.name = NAME,                                             \
-                        .inputs = {"shape: T"},                                   \
+                        .inputs = schema::kRandom.specs(),                        \
                         .outputs = {"output: dtype"},                             \
                         .attrs = {"T: {int32, int64}", "dtype: {float, double}",   \
                                   "seed: int = 0", "seed2: int = 0"},             \

@@ -24,7 +24,7 @@ TensorShape shape_from_input(const InferenceContext& c, int i) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "Shape",
-    .inputs = {"input: T"},
+    .inputs = schema::kShape.specs(),
     .outputs = {"output: out_type"},
     .attrs = {"T: type", "out_type: {int32} = int32"},
     .shape_fn = [](InferenceContext& c) {
@@ -36,7 +36,7 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "Size",
-    .inputs = {"input: T"},
+    .inputs = schema::kShape.specs(),
     .outputs = {"output: out_type"},
     .attrs = {"T: type", "out_type: type = int32"},
     .shape_fn = [](InferenceContext& c) {
@@ -107,7 +107,7 @@ KPP_REGISTER_OP(OpDef{
 });
 
 KPP_REGISTER_OP(OpDef{.name = "ZerosLike",
-                      .inputs = {"x: T"},
+                      .inputs = schema::kLike.specs(),
                       .outputs = {"y: T"},
                       .attrs = {"T: type"},
                       .shape_fn = shape_fns::unchanged,
@@ -115,7 +115,7 @@ KPP_REGISTER_OP(OpDef{.name = "ZerosLike",
                       .produces_zeros = true});
 
 KPP_REGISTER_OP(OpDef{.name = "OnesLike",
-                      .inputs = {"x: T"},
+                      .inputs = schema::kLike.specs(),
                       .outputs = {"y: T"},
                       .attrs = {"T: type"},
                       .shape_fn = shape_fns::unchanged,
@@ -123,7 +123,7 @@ KPP_REGISTER_OP(OpDef{.name = "OnesLike",
 
 KPP_REGISTER_OP(OpDef{
     .name = "Cast",
-    .inputs = {"x: SrcT"},
+    .inputs = schema::kCast.specs(),
     .outputs = {"y: DstT"},
     .attrs = {"SrcT: type", "DstT: type"},
     .shape_fn = [](InferenceContext& c) {
@@ -190,7 +190,7 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "ConcatV2",
-    .inputs = {"values: N * T"},
+    .inputs = schema::kConcatV2.specs(),
     .outputs = {"output: T"},
     .attrs = {"N: int", "T: type", "axis: int"},
     .shape_fn = [](InferenceContext& c) {
@@ -254,7 +254,7 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "AddN",
-    .inputs = {"inputs: N * T"},
+    .inputs = schema::kAddN.specs(),
     .outputs = {"sum: T"},
     .attrs = {"N: int", "T: {float, double, int32, int64}"},
     .shape_fn = [](InferenceContext& c) {

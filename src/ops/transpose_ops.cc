@@ -5,6 +5,8 @@
 
 #include "keraspp/ops/array_ops.h"
 
+#include "transpose_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -36,7 +38,7 @@ std::vector<Tensor> transpose_grad(const Operation& op, const std::vector<Tensor
 }
 
 KPP_REGISTER_OP(OpDef{.name = "Transpose",
-                      .inputs = {"x: T"},
+                      .inputs = schema::kTranspose.specs(),
                       .outputs = {"y: T"},
                       .attrs = {"T: type", "perm: list(int)"},
                       .shape_fn = transpose_shape,
@@ -56,7 +58,7 @@ void expand_dims_shape(InferenceContext& c) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "ExpandDims",
-    .inputs = {"input: T"},
+    .inputs = schema::kExpandDims.specs(),
     .outputs = {"output: T"},
     .attrs = {"T: type", "dim: int"},
     .shape_fn = expand_dims_shape,

@@ -44,7 +44,7 @@ bool can_link(const Step& st, const FusionLink& link, DType dtype) {
 bool match(const Plan& plan, const Readers& readers, const std::vector<bool>& removed,
            const ResolvedPattern& p, size_t k, std::vector<size_t>& at) {
   const auto& chain = p.row.chain;
-  if (!plan.steps[k].node->out_dtypes.size()) return false;
+  if (plan.steps[k].node->out_dtypes.empty()) return false;
   const DType dtype = plan.steps[k].node->out_dtypes[0];
   if (!can_link(plan.steps[k], chain[0], dtype)) return false;
   at.assign(chain.size(), 0);

@@ -27,6 +27,16 @@ np::Array& ref_value(KernelContext& ctx, int i, const fused::Gradient<T>& grad) 
   return it->second;
 }
 
+// Every update takes the parameter first, then its accumulators
+// (keras_training_ops_schema.h): refs [0, N).
+constexpr int kParam = schema::kKerasSGDUpdate.index("p");
+static_assert(kParam == schema::kKerasRMSpropUpdate.index("p") &&
+              kParam == schema::kKerasAdagradUpdate.index("p") &&
+              kParam == schema::kKerasAdadeltaUpdate.index("p") &&
+              kParam == schema::kKerasAdamUpdate.index("p") &&
+              kParam == schema::kKerasAdamaxUpdate.index("p") &&
+              kParam == schema::kKerasNadamUpdate.index("p"));
+
 // Scalar input i as T (indices from keras_training_ops_schema.h).
 template <class T> T scalar(KernelContext& ctx, int i) {
   const np::Array& a = ctx.input(i);
@@ -47,7 +57,7 @@ void run_update(KernelContext& ctx, int grad_input, const Step& step) {
   std::array<T*, N> slots;
   for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad).template data<T>();
   fused::for_each_element(grad, step, slots);
-  ctx.set_output(0, ctx.state().variables.at(ctx.input_node(0).id));
+  ctx.set_output(0, ctx.state().variables.at(ctx.input_node(kParam).id));
 }
 
 // Each step's formula is in its comment; the code spells every fused
@@ -56,7 +66,8 @@ void run_update(KernelContext& ctx, int grad_input, const Step& step) {
 // v = mom*m - lr*g; m = v; p = p + v, or with nesterov p = p + mom*v - lr*g.
 template <class T> void sgd(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasSGDUpdate;
-  const T lr = scalar<T>(ctx, in.index("lr")), mom = scalar<T>(ctx, in.index("momentum"));
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T mom = scalar<T>(ctx, in.index("momentum"));
   // Two loops rather than a branch per element.
   if (ctx.attr<bool>("nesterov")) {
     run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& m) {
@@ -76,7 +87,9 @@ template <class T> void sgd(KernelContext& ctx) {
 // a = rho*a + (1-rho)*g*g; p -= lr*g / (sqrt(a) + eps).
 template <class T> void rmsprop(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasRMSpropUpdate;
-  const T lr = scalar<T>(ctx, in.index("lr")), rho = scalar<T>(ctx, in.index("rho")), eps = scalar<T>(ctx, in.index("epsilon"));
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T rho = scalar<T>(ctx, in.index("rho"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
   run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& acc) {
     const T a = std::fma(rho, acc, (T(1) - rho) * g * g);
     acc = a;
@@ -87,7 +100,8 @@ template <class T> void rmsprop(KernelContext& ctx) {
 // a = a + g*g; p -= lr*g / (sqrt(a) + eps).
 template <class T> void adagrad(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasAdagradUpdate;
-  const T lr = scalar<T>(ctx, in.index("lr")), eps = scalar<T>(ctx, in.index("epsilon"));
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
   run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& acc) {
     const T a = std::fma(g, g, acc);
     acc = a;
@@ -99,7 +113,9 @@ template <class T> void adagrad(KernelContext& ctx) {
 // d = rho*d + (1-rho)*u*u.
 template <class T> void adadelta(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasAdadeltaUpdate;
-  const T lr = scalar<T>(ctx, in.index("lr")), rho = scalar<T>(ctx, in.index("rho")), eps = scalar<T>(ctx, in.index("epsilon"));
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T rho = scalar<T>(ctx, in.index("rho"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
   run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& acc, T& delta) {
     const T a = std::fma(rho, acc, (T(1) - rho) * g * g);
     acc = a;
@@ -112,8 +128,10 @@ template <class T> void adadelta(KernelContext& ctx) {
 // m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g; p -= lr_t*m / (sqrt(v) + eps).
 template <class T> void adam(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasAdamUpdate;
-  const T lr_t = scalar<T>(ctx, in.index("lr_t")), b1 = scalar<T>(ctx, in.index("beta_1")), b2 = scalar<T>(ctx, in.index("beta_2")),
-          eps = scalar<T>(ctx, in.index("epsilon"));
+  const T lr_t = scalar<T>(ctx, in.index("lr_t"));
+  const T b1 = scalar<T>(ctx, in.index("beta_1"));
+  const T b2 = scalar<T>(ctx, in.index("beta_2"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
   run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& m_acc, T& v_acc) {
     const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
     const T v = std::fma(b2, v_acc, (T(1) - b2) * g * g);
@@ -126,8 +144,10 @@ template <class T> void adam(KernelContext& ctx) {
 // m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr_t*m / (u + eps).
 template <class T> void adamax(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasAdamaxUpdate;
-  const T lr_t = scalar<T>(ctx, in.index("lr_t")), b1 = scalar<T>(ctx, in.index("beta_1")), b2 = scalar<T>(ctx, in.index("beta_2")),
-          eps = scalar<T>(ctx, in.index("epsilon"));
+  const T lr_t = scalar<T>(ctx, in.index("lr_t"));
+  const T b1 = scalar<T>(ctx, in.index("beta_1"));
+  const T b2 = scalar<T>(ctx, in.index("beta_2"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
   run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& m_acc, T& u_acc) {
     const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
     const T u = std::max(b2 * u_acc, std::abs(g));
@@ -141,9 +161,15 @@ template <class T> void adamax(KernelContext& ctx) {
 // m_bar = (1-mu_t)*g' + mu_t1*(m*m_scale); p -= lr*m_bar / (sqrt(v*v_scale) + eps).
 template <class T> void nadam(KernelContext& ctx) {
   constexpr auto& in = schema::kKerasNadamUpdate;
-  const T lr = scalar<T>(ctx, in.index("lr")), b1 = scalar<T>(ctx, in.index("beta_1")), b2 = scalar<T>(ctx, in.index("beta_2")),
-          eps = scalar<T>(ctx, in.index("epsilon")), g_scale = scalar<T>(ctx, in.index("g_scale")), m_scale = scalar<T>(ctx, in.index("m_scale")),
-          v_scale = scalar<T>(ctx, in.index("v_scale")), mu_t = scalar<T>(ctx, in.index("mu_t")), mu_t1 = scalar<T>(ctx, in.index("mu_t1"));
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T b1 = scalar<T>(ctx, in.index("beta_1"));
+  const T b2 = scalar<T>(ctx, in.index("beta_2"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  const T g_scale = scalar<T>(ctx, in.index("g_scale"));
+  const T m_scale = scalar<T>(ctx, in.index("m_scale"));
+  const T v_scale = scalar<T>(ctx, in.index("v_scale"));
+  const T mu_t = scalar<T>(ctx, in.index("mu_t"));
+  const T mu_t1 = scalar<T>(ctx, in.index("mu_t1"));
   run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& m_acc, T& v_acc) {
     const T g_prime = g * g_scale;
     const T m = std::fma(b1, m_acc, (T(1) - b1) * g);

@@ -123,8 +123,9 @@ template <class T, bool kDropout> void relu_bias_add_grad(KernelContext& ctx) {
 }
 
 template <class T> void floor_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+  constexpr int kX = schema::kFloor.index("x");
+  const np::Array& x = ctx.input(kX);
+  np::Array& out = ctx.forward_input_or_allocate(kX, 0, x.shape(), x.dtype());
   np::unary_loop(x.data<T>(), out.data<T>(), x.size(), [](T v) { return std::floor(v); });
 }
 

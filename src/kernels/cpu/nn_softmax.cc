@@ -37,9 +37,10 @@ Rows rows_around(const KernelContext& ctx, const np::Shape& s, int64_t axis) {
 
 // out = softmax (or log_softmax) of x along the axis; out may alias x.
 template <class T, bool kLog> void softmax_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  constexpr int kLogits = schema::kSoftmax.index("logits");
+  const np::Array& x = ctx.input(kLogits);
   const Rows r = rows_around(ctx, x.shape(), ctx.attr<int64_t>("axis"));
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+  np::Array& out = ctx.forward_input_or_allocate(kLogits, 0, x.shape(), x.dtype());
   const T* px = x.data<T>();
   T* po = out.data<T>();
   const int64_t lines = r.n ? r.outer * r.inner : 0, n = r.n, inner = r.inner;

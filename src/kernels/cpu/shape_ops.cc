@@ -20,14 +20,14 @@ np::Shape shape_arg(const KernelContext& ctx, int i) {
 }
 
 void shape_kernel(KernelContext& ctx) {
-  const np::Shape& s = ctx.input(0).shape();
+  const np::Shape& s = ctx.input(schema::kShape.index("input")).shape();
   np::Array& out = ctx.allocate_output(0, {static_cast<int64_t>(s.size())}, int32);
   for (size_t i = 0; i < s.size(); ++i) out.data<int32_t>()[i] = static_cast<int32_t>(s[i]);
 }
 
 void size_kernel(KernelContext& ctx) {
   np::Array& out = ctx.allocate_output(0, {}, ctx.node().out_dtypes[0]);
-  out.set_flat(0, static_cast<double>(ctx.input(0).size()));
+  out.set_flat(0, static_cast<double>(ctx.input(schema::kShape.index("input")).size()));
 }
 
 void reshape_kernel(KernelContext& ctx) {
@@ -64,12 +64,13 @@ void fill_kernel(KernelContext& ctx) {
 }
 
 template <int Value> void fill_like(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype()).fill(Value);
+  constexpr int kX = schema::kLike.index("x");
+  const np::Array& x = ctx.input(kX);
+  ctx.forward_input_or_allocate(kX, 0, x.shape(), x.dtype()).fill(Value);
 }
 
 void cast_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  const np::Array& x = ctx.input(schema::kCast.index("x"));
   const DType dst = ctx.attr<DType>("DstT");
   np::Array& out = ctx.allocate_output(0, x.shape(), dst);
   np::dispatch(dst, [&](auto d) {
@@ -187,15 +188,16 @@ void select_kernel(KernelContext& ctx) {
 
 // Copies `n` inputs (first_input..) into out along `axis`.
 void concat_kernel(KernelContext& ctx) {
-  const int n = ctx.num_inputs();
-  const np::Array& first = ctx.input(0);
+  constexpr int kValues = schema::kConcatV2.index("values");
+  const int n = ctx.num_inputs() - kValues;
+  const np::Array& first = ctx.input(kValues);
   const int rank = first.ndim();
   int axis = static_cast<int>(ctx.attr<int64_t>("axis"));
   if (axis < 0) axis += rank;
   np::Shape s = first.shape();
   s[static_cast<size_t>(axis)] = 0;
   for (int i = 0; i < n; ++i) {
-    const np::Array& a = ctx.input(i);
+    const np::Array& a = ctx.input(kValues + i);
     for (int d = 0; d < rank; ++d)
       if (d != axis && a.shape(d) != first.shape(d))
         throw errors::InvalidArgumentError("ConcatOp : Dimensions of inputs should match: shape[0] = " +
@@ -210,7 +212,7 @@ void concat_kernel(KernelContext& ctx) {
   const size_t out_row = static_cast<size_t>(out.size() / std::max<int64_t>(outer, 1)) * item;
   size_t offset = 0;
   for (int i = 0; i < n; ++i) {
-    const np::Array& a = ctx.input(i);
+    const np::Array& a = ctx.input(kValues + i);
     const size_t row = static_cast<size_t>(a.size() / std::max<int64_t>(outer, 1)) * item;
     for (int64_t o = 0; o < outer; ++o)
       std::memcpy(static_cast<char*>(out.raw_data()) + o * out_row + offset,
@@ -241,16 +243,17 @@ void concat_grad_kernel(KernelContext& ctx) {
 }
 
 template <class T> void add_n_kernel(KernelContext& ctx) {
-  const np::Array& a = ctx.input(0);
-  for (int i = 1; i < ctx.num_inputs(); ++i)
+  constexpr int kInputs = schema::kAddN.index("inputs");  // the terms, from here on
+  const np::Array& a = ctx.input(kInputs);
+  for (int i = kInputs + 1; i < ctx.num_inputs(); ++i)
     if (ctx.input(i).shape() != a.shape())
       throw errors::InvalidArgumentError("Inputs to operation " + ctx.op_name() +
                                          " of type AddN must have the same size and shape.");
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, a.shape(), a.dtype());
+  np::Array& out = ctx.forward_input_or_allocate(kInputs, 0, a.shape(), a.dtype());
   T* po = out.data<T>();
   const int64_t n = a.size();
   if (po != a.data<T>()) std::memcpy(po, a.data<T>(), a.nbytes());
-  for (int i = 1; i < ctx.num_inputs(); ++i) {
+  for (int i = kInputs + 1; i < ctx.num_inputs(); ++i) {
     const T* p = ctx.input(i).data<T>();
     np::simd_for(n, [&](int64_t k) { po[k] += p[k]; });
   }

@@ -13,6 +13,14 @@ namespace {
 
 std::string shape_debug(const np::Shape& s) { return TensorShape(s).debug_str(); }
 
+// Every training op takes the variable first, then its slots
+// (training_ops_schema.h): refs [0, N).
+constexpr int kVar = schema::kApplyGradientDescent.index("var");
+static_assert(kVar == schema::kApplyMomentum.index("var") && kVar == schema::kApplyAdagrad.index("var") &&
+              kVar == schema::kApplyAdam.index("var") && kVar == schema::kApplyRMSProp.index("var") &&
+              kVar == schema::kApplyCenteredRMSProp.index("var") &&
+              kVar == schema::kApplyAdadelta.index("var"));
+
 // The value of ref input i ("var", "accum", ...): initialized and shaped like
 // the gradient (TF's "var and accum do not have the same shape" otherwise).
 template <class T>
@@ -22,13 +30,13 @@ T* ref_data(KernelContext& ctx, int i, std::string_view what, const fused::Gradi
   auto it = vars.find(node.id);
   if (it == vars.end())
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " + node.name);
-  const np::Shape& var_shape = vars.find(ctx.input_node(0).id)->second.shape();
+  const np::Shape& var_shape = vars.find(ctx.input_node(kVar).id)->second.shape();
   const np::Shape& shape = it->second.shape();
-  if (i > 0 && shape != var_shape)
+  if (i != kVar && shape != var_shape)
     throw errors::InvalidArgumentError("var and " + std::string(what) +
                                        " do not have the same shape" + shape_debug(var_shape) +
                                        " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
-  if (i == 0 && !grad.has_shape(shape))
+  if (i == kVar && !grad.has_shape(shape))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
                                        shape_debug(shape) + " " + shape_debug(grad.shape()) +
                                        " for '" + ctx.op_name() + "'");
@@ -60,7 +68,7 @@ template <class T, size_t N, class Step>
 void update(KernelContext& ctx, const fused::Gradient<T>& grad, const std::array<T*, N>& s,
             const Step& step) {
   fused::for_each_element(grad, step, s);
-  ctx.set_output(0, ctx.state().variables.find(ctx.input_node(0).id)->second);
+  ctx.set_output(0, ctx.state().variables.find(ctx.input_node(kVar).id)->second);
 }
 
 template <class T> void apply_gradient_descent(KernelContext& ctx) {
