@@ -118,8 +118,9 @@ template <class T> void softsign_grad(KernelContext& ctx) {
   if (g.shape() != x.shape())
     throw errors::InvalidArgumentError(
         "Inputs to operation " + ctx.op_name() + " of type " + ctx.node().type +
-        " must have the same size and shape.  Input 0: " + np::shape_str(g.shape()) +
-        " != input 1: " + np::shape_str(x.shape()));
+        " must have the same size and shape.  Input " + std::to_string(kGradients) + ": " +
+        np::shape_str(g.shape()) + " != input " + std::to_string(kFeatures) + ": " +
+        np::shape_str(x.shape()));
   np::Array& out = ctx.forward_input_or_allocate(kGradients, 0, g.shape(), g.dtype());
   const T* pg = g.data<T>();
   const T* px = x.data<T>();
