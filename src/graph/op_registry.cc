@@ -63,7 +63,7 @@ AttrValue parse_default(const OpDef& def, const AttrDef& a, const std::string& t
 }
 
 // "name: type [= default]", the type "{float, double}" meaning a type attr
-// with allowed values.
+// with allowed values, "{'SAME', 'VALID'}" a string attr with them.
 AttrDef parse_attr(const OpDef& def, const std::string& spec) {
   const size_t colon = spec.find(':');
   if (colon == std::string::npos) bad_schema(def, "no type in attr '" + spec + "'");
@@ -78,15 +78,21 @@ AttrDef parse_attr(const OpDef& def, const std::string& spec) {
   a.type = trim(rest);
   if (!a.type.empty() && a.type.front() == '{') {
     std::string list = a.type.substr(1, a.type.size() - 2);
-    a.type = "type";
+    const bool strings = trim(list).rfind('\'', 0) == 0;
+    a.type = strings ? "string" : "type";
     size_t pos = 0;
     while (pos <= list.size()) {
       const size_t comma = std::min(list.find(',', pos), list.size());
       const std::string n = trim(list.substr(pos, comma - pos));
+      pos = comma + 1;
+      if (strings) {
+        if (n.size() < 2 || n.back() != '\'') bad_schema(def, "unquoted value in attr '" + a.name + "'");
+        a.allowed_strings.push_back(n.substr(1, n.size() - 2));
+        continue;
+      }
       const auto t = dtype_named(n);
       if (!t) bad_schema(def, "unknown dtype '" + n + "' in attr '" + a.name + "'");
       a.allowed.push_back(*t);
-      pos = comma + 1;
     }
   }
   static const std::set<std::string> types = {"type",  "bool",  "int",      "float",
@@ -121,6 +127,16 @@ void check_allowed(const AttrDef& a, DType t, const std::string& parameter) {
   throw keraspp::TypeError("Value passed to parameter '" + parameter + "' has DataType " +
                            np::dtype_name(t) + " not in list of allowed values: " +
                            allowed_list(a.allowed));
+}
+
+// TF's apply_op check of a string attr against its allowed values.
+void check_allowed_string(const OpDef& def, const AttrDef& a, const std::string& value) {
+  const auto& allowed = a.allowed_strings;
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  std::string list;
+  for (const auto& s : allowed) list += (list.empty() ? "" : "\", \"") + s;
+  throw keraspp::ValueError("Attr '" + a.name + "' of '" + def.name + "' Op passed string '" +
+                            value + "' not in: \"" + list + "\".");
 }
 
 void parse_schema(OpDef& def) {
@@ -205,6 +221,7 @@ void check_attrs(const OpDef& def, const InferenceContext& c) {
       throw keraspp::TypeError("Expected " + a->type + " for argument '" + name + "' of '" +
                                def.name + "' Op");
     if (a->type == "type") check_allowed(*a, std::get<DType>(value), name);
+    if (!a->allowed_strings.empty()) check_allowed_string(def, *a, std::get<std::string>(value));
   }
   if (!unexpected.empty())
     throw keraspp::TypeError(def.name + " got unexpected keyword arguments: " + unexpected);

@@ -3,7 +3,9 @@
 // declarations, plan-only ops refused in graphs.
 #include <gtest/gtest.h>
 
+#include "conformance.h"
 #include "keraspp/graph/op_registry.h"
+#include "keraspp/kernels/kernel.h"
 #include "keraspp/ops/builder.h"
 #include "keraspp/tf.h"
 #include "ops/training_ops_schema.h"
@@ -125,6 +127,37 @@ TEST(SchemaRegistry, MalformedSchemasAreRefused) {
                      .zero_preserving = {"y"}}),
             "Op '_SchemaTestBadName' has no input named 'y'");
   EXPECT_EQ(tf::OpRegistry::global().find("_SchemaTestNoType"), nullptr);
+}
+
+}  // namespace
+
+namespace {
+
+// A string attr with allowed values (as Conv2D's padding will be). A
+// test-only op: exempt from conformance cases, with a pass-through kernel.
+constexpr tf::ArgList kPaddedInputs{"input: T"};
+const bool padded_exempt = conformance::exempt().emplace("_SchemaTestPadded", "a schema test's op").second;
+const tf::kernels::KernelRegistrar padded_kernel{
+    "_SchemaTestPadded", "CPU", std::nullopt,
+    [](tf::kernels::KernelContext& ctx) { ctx.forward_input(kPaddedInputs.index("input"), 0); }};
+const tf::OpRegistrar padded{tf::OpDef{.name = "_SchemaTestPadded",
+                                       .inputs = kPaddedInputs.specs(),
+                                       .outputs = {"output: T"},
+                                       .attrs = {"T: {float}", "padding: {'SAME', 'VALID'}"},
+                                       .shape_fn = tf::shape_fns::unchanged,
+                                       .differentiable = false}};
+
+TEST_F(Schema, StringAttrsAreCheckedAgainstTheirAllowedValues) {
+  const tf::Tensor a = tf::placeholder(tf::float32, {2});
+  EXPECT_EQ(tf::op_builder::create("_SchemaTestPadded", {a}, {{"padding", std::string("SAME")}})
+                .get_attr<std::string>("padding"),
+            "SAME");
+  EXPECT_EQ(message_of<keraspp::ValueError>([&] {
+              tf::op_builder::create("_SchemaTestPadded", {a}, {{"padding", std::string("FULL")}});
+            }),
+            "Attr 'padding' of '_SchemaTestPadded' Op passed string 'FULL' not in: \"SAME\", \"VALID\".");
+  EXPECT_EQ(message_of<keraspp::TypeError>([&] { tf::op_builder::create("_SchemaTestPadded", {a}); }),
+            "No argument for attr padding of '_SchemaTestPadded' Op");
 }
 
 }  // namespace

@@ -69,14 +69,17 @@ struct ArgDef {
 };
 
 // An attribute: "transpose_a: bool = false", "T: {float, double}",
-// "keep_prob: float". Types are TF's: type, bool, int, float, string, shape,
-// tensor, list(int). A type attr named by an input ("x: T") is inferred from
-// that input; the others are given by the builder or take their default.
+// "padding: {'SAME', 'VALID'}", "keep_prob: float". Types are TF's: type,
+// bool, int, float, string, shape, tensor, list(int); a list in braces is a
+// type attr's (or, quoted, a string attr's) allowed values. A type attr
+// named by an input ("x: T") is inferred from that input; the others are
+// given by the builder or take their default.
 struct AttrDef {
   std::string name;
   std::string type;
   std::optional<AttrValue> default_value;
-  std::vector<DType> allowed;  // for a type attr; empty: any dtype
+  std::vector<DType> allowed;                // for a type attr; empty: any dtype
+  std::vector<std::string> allowed_strings;  // for a string attr; empty: any
 };
 
 // A fusion the plan makes (fuse.h), declared next to its fused op. The
