@@ -381,11 +381,7 @@ void require_rank(const InferenceContext& c, int input, int rank) {
                      std::to_string(s.rank()));
 }
 
-void require_float(DType t, const std::string& attr) {
-  if (!np::is_floating(t))
-    throw ShapeError("Value for attr '" + attr + "' of " + np::tf_dtype_name(t) +
-                     " is not in the list of allowed values: half, float, double");
-}
+
 
 void merge_dims(const TensorShape& a, const TensorShape& b, int n, std::vector<int64_t>& out) {
   for (int i = 0; i < n; ++i) {

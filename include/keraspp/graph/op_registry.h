@@ -266,9 +266,7 @@ void broadcast_binary(InferenceContext& c);
 // int32 from y:0 incompatible with expected float." wording is approximated.
 void require_same_dtypes(InferenceContext& c);
 void require_rank(const InferenceContext& c, int input, int rank);
-// TF's attr check for float-only ops: "Value for attr 'T' of int32 is not in
-// the list of allowed values: half, float, double".
-void require_float(DType t, const std::string& attr = "T");
+
 // Appends the first n dims of a and b, merged (an unknown dim takes the other's),
 // to out; TF's merge wording when two known dims differ.
 void merge_dims(const TensorShape& a, const TensorShape& b, int n, std::vector<int64_t>& out);
