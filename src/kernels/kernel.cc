@@ -84,18 +84,7 @@ bool KernelRegistry::has_any(const std::string& op) const {
   return it != fns_.end() && std::get<0>(it->first) == op;
 }
 
-void KernelRegistry::allow_gradient_product(const std::string& op, int input) {
-  gradient_product_inputs_[op] = input;
-}
 
-std::optional<int> KernelRegistry::gradient_product_input(const std::string& op,
-                                                          int num_inputs) const {
-  auto it = gradient_product_inputs_.find(op);
-  if (it == gradient_product_inputs_.end()) return std::nullopt;
-  const int i = it->second < 0 ? num_inputs + it->second : it->second;
-  if (i < 0 || i >= num_inputs) return std::nullopt;
-  return i;
-}
 
 DType kernel_dtype(const Node& node, const std::vector<DType>& input_dtypes) {
   if (!node.out_dtypes.empty()) return node.out_dtypes[0];

@@ -2,6 +2,8 @@
 // Const, Identity, StopGradient, NoOp. Definition, shape fn, gradient, builder.
 #include "keraspp/ops/array_ops.h"
 
+#include "array_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -10,10 +12,17 @@ void placeholder_shape(InferenceContext& c) {
   c.set_output(0, c.attr<DType>("dtype"), c.attr<TensorShape>("shape"));
 }
 
-KPP_REGISTER_OP(OpDef{.name = "Placeholder", .shape_fn = placeholder_shape, .differentiable = false});
+KPP_REGISTER_OP(OpDef{.name = "Placeholder",
+                      .outputs = {"output: dtype"},
+                      .attrs = {"dtype: type", "shape: shape"},
+                      .shape_fn = placeholder_shape,
+                      .differentiable = false});
 
 KPP_REGISTER_OP(OpDef{
     .name = "PlaceholderWithDefault",
+    .inputs = schema::kPlaceholderWithDefault.specs(),
+    .outputs = {"output: dtype"},
+    .attrs = {"dtype: type", "shape: shape"},
     .shape_fn =
         [](InferenceContext& c) {
           const TensorShape& s = c.attr<TensorShape>("shape");
@@ -24,26 +33,39 @@ KPP_REGISTER_OP(OpDef{
         },
     // The default value is a constant in practice; pass the gradient through.
     .grad_fn = [](const Operation&, const std::vector<Tensor>& g) { return g; },
+    .forwards_input = true,
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "Const",
+    .outputs = {"output: dtype"},
+    .attrs = {"value: tensor", "dtype: type"},
     .shape_fn =
         [](InferenceContext& c) {
           const auto& v = c.attr<np::Array>("value");
           c.set_output(0, v.dtype(), TensorShape(v.shape()));
         },
     .differentiable = false,
+    .is_constant = true,
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "Identity",
+    .inputs = schema::kIdentity.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: type"},
     .shape_fn = shape_fns::unchanged,
     .grad_fn = [](const Operation&, const std::vector<Tensor>& g) { return g; },
+    .forwards_input = true,
 });
 
-KPP_REGISTER_OP(OpDef{.name = "StopGradient", .shape_fn = shape_fns::unchanged,
-                      .differentiable = false});
+KPP_REGISTER_OP(OpDef{.name = "StopGradient",
+                      .inputs = schema::kIdentity.specs(),
+                      .outputs = {"output: T"},
+                      .attrs = {"T: type"},
+                      .shape_fn = shape_fns::unchanged,
+                      .differentiable = false,
+                      .forwards_input = true});
 
 KPP_REGISTER_OP(OpDef{.name = "NoOp", .shape_fn = [](InferenceContext&) {},
                       .differentiable = false});
@@ -63,7 +85,7 @@ Tensor placeholder_with_default(const TensorLike& input, const TensorShape& shap
 
 Tensor constant(const np::Array& value, const std::string& name) {
   // The graph keeps its own copy: later changes to `value` must not leak in.
-  return op_builder::create1("Const", {}, {{"value", value.copy()}},
+  return op_builder::create1("Const", {}, {{"value", value.copy()}, {"dtype", value.dtype()}},
                              name.empty() ? "Const" : name);
 }
 

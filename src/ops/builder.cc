@@ -29,7 +29,9 @@ Graph graph_for(const std::vector<Tensor>& inputs) {
 Operation create(const std::string& type, const std::vector<Tensor>& inputs, AttrMap attrs,
                  const std::string& name) {
   Graph g = graph_for(inputs);
-  return g.create_op(NodeSpec{type, name, inputs, std::move(attrs)});
+  // Attrs left out take their schema defaults, as TF's apply_op fills them.
+  const OpDef& def = OpRegistry::global().lookup(type);
+  return g.create_op(NodeSpec{type, name, inputs, with_default_attrs(def, std::move(attrs))});
 }
 
 Tensor create1(const std::string& type, const std::vector<Tensor>& inputs, AttrMap attrs,

@@ -1,6 +1,8 @@
 // Qr: batched QR decomposition (the orthogonal initializer's building block).
 #include "keraspp/ops/init_ops.h"
 
+#include "init_ops_schema.h"
+
 #include <algorithm>
 
 namespace tf {
@@ -10,9 +12,6 @@ namespace {
 // input [..., M, N] -> q [..., M, K|M], r [..., K|M, N].
 void qr_shape(InferenceContext& c) {
   const DType t = c.input_dtypes[0];
-  if (t != float32 && t != float64)
-    throw ShapeError("Value for attr 'T' of " + np::tf_dtype_name(t) +
-                     " is not in the list of allowed values: double, float");
   const TensorShape& s = c.input_shapes[0];
   if (!s.has_rank()) {
     c.set_output(0, t, TensorShape::unknown());
@@ -33,7 +32,12 @@ void qr_shape(InferenceContext& c) {
   c.set_output(1, t, TensorShape(r));
 }
 
-KPP_REGISTER_OP(OpDef{.name = "Qr", .shape_fn = qr_shape, .differentiable = false});
+KPP_REGISTER_OP(OpDef{.name = "Qr",
+                      .inputs = schema::kQr.specs(),
+                      .outputs = {"q: T", "r: T"},
+                      .attrs = {"T: {double, float}", "full_matrices: bool = false"},
+                      .shape_fn = qr_shape,
+                      .differentiable = false});
 
 }  // namespace
 

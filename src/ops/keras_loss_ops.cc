@@ -16,6 +16,8 @@
 // gradient graph also builds it and lets the plan prune it.
 #include "keraspp/ops/keras_loss_ops.h"
 
+#include "keras_loss_ops_schema.h"
+
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
@@ -46,7 +48,6 @@ TensorShape merge_inputs(const TensorShape& t, const TensorShape& y) {
 
 // (y_true, y_pred): [..., C] -> loss [...].
 void loss_shape(InferenceContext& c) {
-  shape_fns::require_float(c.input_dtypes[0]);
   shape_fns::require_same_dtypes(c);
   const TensorShape in = merge_inputs(c.input_shapes[0], c.input_shapes[1]);
   if (!in.has_rank()) return c.set_output(0, c.input_dtypes[0], TensorShape::unknown());
@@ -57,7 +58,6 @@ void loss_shape(InferenceContext& c) {
 
 // (grad [...], y_true [..., C], y_pred [..., C]) -> [..., C].
 void grad_shape(InferenceContext& c) {
-  shape_fns::require_float(c.input_dtypes[0]);
   shape_fns::require_same_dtypes(c);
   const TensorShape& g = c.input_shapes[0];
   TensorShape in = merge_inputs(c.input_shapes[1], c.input_shapes[2]);
@@ -112,6 +112,9 @@ ClipParts clip_parts(const Tensor& y_pred, double eps) {
 // and d/dy_pred from their ops.
 KPP_REGISTER_OP(OpDef{
     .name = kLoss,
+    .inputs = schema::kKerasXent.specs(),
+    .outputs = {"loss: T"},
+    .attrs = {"T: {float, double}", "epsilon: float"},
     .shape_fn = loss_shape,
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       const double eps = op.get_attr<double>("epsilon");
@@ -129,6 +132,9 @@ KPP_REGISTER_OP(OpDef{
 //   d/dy = (g / s^2) (t M G / c^2 - sum(t M) sum(G))
 KPP_REGISTER_OP(OpDef{
     .name = kGrad,
+    .inputs = schema::kKerasXentGrad.specs(),
+    .outputs = {"y_pred_grad: T"},
+    .attrs = {"T: {float, double}", "epsilon: float"},
     .shape_fn = grad_shape,
     .grad_fn = [](const Operation& op, const Grads& gr) -> Grads {
       const double eps = op.get_attr<double>("epsilon");
@@ -151,6 +157,9 @@ KPP_REGISTER_OP(OpDef{
 //   d/dy = -(g / s) (H M / c - sum(H M))
 KPP_REGISTER_OP(OpDef{
     .name = kTargetGrad,
+    .inputs = schema::kKerasXentGrad.specs(),
+    .outputs = {"y_true_grad: T"},
+    .attrs = {"T: {float, double}", "epsilon: float"},
     .shape_fn = grad_shape,
     .grad_fn = [](const Operation& op, const Grads& gr) -> Grads {
       const double eps = op.get_attr<double>("epsilon");

@@ -3,6 +3,8 @@
 // them; their conformance cases check one step against the formula.
 #include "keraspp/ops/keras_training_ops.h"
 
+#include "keras_training_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -31,31 +33,36 @@ void update_shape(InferenceContext& c, int num_refs) {
   c.set_output(0, c.input_dtypes[0], p);
 }
 
-std::vector<int> first_n(int n) {
-  std::vector<int> v;
-  for (int i = 0; i < n; ++i) v.push_back(i);
-  return v;
+int num_refs(const char* op) {
+  return static_cast<int>(OpRegistry::global().lookup(op).ref_inputs.size());
 }
 
-#define KPP_KERAS_UPDATE_OP(NAME, REFS)                                        \
-  KPP_REGISTER_OP(OpDef{.name = NAME,                                          \
-                        .shape_fn = [](InferenceContext& c) { update_shape(c, REFS); }, \
-                        .differentiable = false,                               \
-                        .stateful = true,                                      \
-                        .ref_inputs = first_n(REFS)})
+// Inputs from keras_training_ops_schema.h; the gradient may be a fused
+// MatMul product (OpDef::gradient_product).
+#define KPP_KERAS_UPDATE_OP(NAME, ...)                                                   \
+  KPP_REGISTER_OP(OpDef{.name = #NAME,                                                   \
+                        .inputs = schema::k##NAME.specs(),                               \
+                        .outputs = {"out: Ref(T)"},                                      \
+                        .attrs = {"T: {float, double}" __VA_OPT__(,) __VA_ARGS__},                   \
+                        .shape_fn = [](InferenceContext& c) {                            \
+                          update_shape(c, num_refs(#NAME));                              \
+                        },                                                               \
+                        .differentiable = false,                                         \
+                        .stateful = true,                                                \
+                        .gradient_product = "grad"})
 
-KPP_KERAS_UPDATE_OP("KerasSGDUpdate", 2);
-KPP_KERAS_UPDATE_OP("KerasRMSpropUpdate", 2);
-KPP_KERAS_UPDATE_OP("KerasAdagradUpdate", 2);
-KPP_KERAS_UPDATE_OP("KerasAdadeltaUpdate", 3);
-KPP_KERAS_UPDATE_OP("KerasAdamUpdate", 3);
-KPP_KERAS_UPDATE_OP("KerasAdamaxUpdate", 3);
-KPP_KERAS_UPDATE_OP("KerasNadamUpdate", 3);
+KPP_KERAS_UPDATE_OP(KerasSGDUpdate, "nesterov: bool = false");
+KPP_KERAS_UPDATE_OP(KerasRMSpropUpdate);
+KPP_KERAS_UPDATE_OP(KerasAdagradUpdate);
+KPP_KERAS_UPDATE_OP(KerasAdadeltaUpdate);
+KPP_KERAS_UPDATE_OP(KerasAdamUpdate);
+KPP_KERAS_UPDATE_OP(KerasAdamaxUpdate);
+KPP_KERAS_UPDATE_OP(KerasNadamUpdate);
 #undef KPP_KERAS_UPDATE_OP
 
 void require_variables(const std::vector<Tensor>& refs, const char* op) {
   for (const Tensor& t : refs)
-    if (t.op().type() != "VariableV2")
+    if (!t.op().op_def().is_variable)
       throw keraspp::TypeError(std::string("'") + op + "' Op requires that its variable inputs " +
                                "be mutable tensors (e.g.: a tf.Variable), got " + t.name());
 }

@@ -1,6 +1,8 @@
 // MatMul: a [m,k] x b [k,n] -> [m,n], with optional transposes.
 #include "keraspp/ops/math_ops.h"
 
+#include "matmul_schema.h"
+
 namespace tf {
 
 namespace {
@@ -35,7 +37,42 @@ std::vector<Tensor> matmul_grad(const Operation& op, const std::vector<Tensor>& 
           matmul(d, a, {.transpose_a = true, .transpose_b = true})};
 }
 
-KPP_REGISTER_OP(OpDef{.name = "MatMul", .shape_fn = matmul_shape, .grad_fn = matmul_grad});
+KPP_REGISTER_OP(OpDef{.name = "MatMul",
+                      .inputs = schema::kMatMul.specs(),
+                      .outputs = {"product: T"},
+                      .attrs = {"T: {float, double}", "transpose_a: bool = false",
+                                "transpose_b: bool = false"},
+                      .shape_fn = matmul_shape,
+                      .grad_fn = matmul_grad,
+                      .zero_preserving = {"a", "b"},
+                      .allocates_outputs = true,
+                      .matrix_product = true});
+
+// Plan-made (fuse.h): MatMul -> BiasAdd (-> Relu) as one step adding the
+// bias and applying relu while the product is in cache.
+KPP_REGISTER_OP(OpDef{.name = "_FusedMatMul",
+                      .inputs = schema::kFusedMatMul.specs(),  // "a: T", "b: T", "bias: T"
+                      .outputs = {"product: T"},
+                      .attrs = {"T: {float}", "transpose_a: bool = false", "transpose_b: bool = false"},
+                      .differentiable = false,
+                      .allocates_outputs = true,
+                      .plan_only = true});
+KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedMatMul",
+                                  .chain = {{"MatMul", ""}, {"BiasAdd", "value"}},
+                                  .inputs = {{0, "a"}, {0, "b"}, {1, "bias"}},
+                                  .outputs = {1}});
+
+KPP_REGISTER_OP(OpDef{.name = "_FusedMatMulRelu",
+                      .inputs = schema::kFusedMatMul.specs(),  // "a: T", "b: T", "bias: T"
+                      .outputs = {"product: T"},
+                      .attrs = {"T: {float}", "transpose_a: bool = false", "transpose_b: bool = false"},
+                      .differentiable = false,
+                      .allocates_outputs = true,
+                      .plan_only = true});
+KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedMatMulRelu",
+                                  .chain = {{"MatMul", ""}, {"BiasAdd", "value"}, {"Relu", "features"}},
+                                  .inputs = {{0, "a"}, {0, "b"}, {1, "bias"}},
+                                  .outputs = {2}});
 
 }  // namespace
 

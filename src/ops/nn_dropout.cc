@@ -15,6 +15,8 @@
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_ops.h"
 
+#include "nn_dropout_schema.h"
+
 namespace tf {
 
 namespace {
@@ -52,8 +54,10 @@ Tensor fused_dropout_grad(const Tensor& dy, const Tensor& mask, double keep_prob
 // RandomUniform with the op's seed/seed2 attrs. Stateful: each run draws anew.
 KPP_REGISTER_OP(OpDef{
     .name = "_FusedDropout",
+    .inputs = schema::kFusedDropout.specs(),
+    .outputs = {"y: T", "mask: T"},
+    .attrs = {"T: {float, double}", "keep_prob: float", "seed: int = 0", "seed2: int = 0"},
     .shape_fn = [](InferenceContext& c) {
-      shape_fns::require_float(c.input_dtypes[0]);
       c.set_output(0, c.input_dtypes[0], c.input_shapes[0]);
       c.set_output(1, c.input_dtypes[0], c.input_shapes[0]);
     },
@@ -68,8 +72,10 @@ KPP_REGISTER_OP(OpDef{
 // dy, mask: equal shapes -> dy * mask / keep_prob. Linear in each input.
 KPP_REGISTER_OP(OpDef{
     .name = "_FusedDropoutGrad",
+    .inputs = schema::kFusedDropoutGrad.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: {float, double}", "keep_prob: float"},
     .shape_fn = [](InferenceContext& c) {
-      shape_fns::require_float(c.input_dtypes[0]);
       shape_fns::require_same_dtypes(c);
       c.set_output(0, c.input_dtypes[0], merge_equal(c.input_shapes[0], c.input_shapes[1]));
     },

@@ -4,6 +4,8 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
+#include "nn_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -34,6 +36,9 @@ void bias_add_shape(InferenceContext& c) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "BiasAdd",
+    .inputs = schema::kBiasAdd.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: {float, double, int32, int64}"},
     .shape_fn = bias_add_shape,
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       return {g[0], op_builder::create1("BiasAddGrad", {g[0]})};
@@ -43,6 +48,9 @@ KPP_REGISTER_OP(OpDef{
 // out_backprop: [N, ..., C] -> [C], the sum over all but the last axis.
 KPP_REGISTER_OP(OpDef{
     .name = "BiasAddGrad",
+    .inputs = schema::kBiasAddGrad.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: {float, double, int32, int64}"},
     .shape_fn = [](InferenceContext& c) {
       const TensorShape& s = c.input_shapes[0];
       if (!s.has_rank()) {
@@ -62,12 +70,37 @@ KPP_REGISTER_OP(OpDef{
 // floor is piecewise constant: TF registers a None gradient.
 KPP_REGISTER_OP(OpDef{
     .name = "Floor",
-    .shape_fn = [](InferenceContext& c) {
-      shape_fns::require_float(c.input_dtypes[0]);
-      shape_fns::unchanged(c);
-    },
+    .inputs = schema::kFloor.specs(),
+    .outputs = {"y: T"},
+    .attrs = {"T: {float, double}"},
+    .shape_fn = shape_fns::unchanged,
     .grad_fn = [](const Operation&, const Grads&) -> Grads { return {Tensor()}; },
 });
+
+// Plan-made (fuse.h): the backprop of Dense -> relu (-> dropout) as one
+// pass giving relu's gradient and the bias gradient summing it.
+KPP_REGISTER_OP(OpDef{.name = "_FusedReluBiasAddGrad",
+                      .inputs = schema::kFusedReluBiasAddGrad.specs(),
+                      .outputs = {"backprops: T", "bias_grad: T"},
+                      .attrs = {"T: {float, double}"},
+                      .differentiable = false,
+                      .plan_only = true});
+KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedReluBiasAddGrad",
+                                  .chain = {{"ReluGrad", ""}, {"BiasAddGrad", "out_backprop"}},
+                                  .inputs = {{0, "gradients"}, {0, "features"}},
+                                  .outputs = {0, 1}});
+
+KPP_REGISTER_OP(OpDef{.name = "_FusedDropoutReluBiasAddGrad",
+                      .inputs = schema::kFusedDropoutReluBiasAddGrad.specs(),
+                      .outputs = {"backprops: T", "bias_grad: T"},
+                      .attrs = {"T: {float, double}", "keep_prob: float"},
+                      .differentiable = false,
+                      .plan_only = true});
+KPP_REGISTER_FUSION(FusionPattern{
+    .fused_op = "_FusedDropoutReluBiasAddGrad",
+    .chain = {{"_FusedDropoutGrad", ""}, {"ReluGrad", "gradients"}, {"BiasAddGrad", "out_backprop"}},
+    .inputs = {{0, "dy"}, {0, "mask"}, {1, "features"}},
+    .outputs = {1, 2}});
 
 }  // namespace
 

@@ -5,17 +5,18 @@
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_ops.h"
 
+#include "nn_softmax_schema.h"
+
 namespace tf {
 
 namespace {
 
 using Grads = std::vector<Tensor>;
 
-void float_only(const InferenceContext& c) { shape_fns::require_float(c.input_dtypes[0]); }
+
 
 // logits: rank >= 1 -> same shape; attr axis in [-rank, rank).
 void softmax_shape(InferenceContext& c) {
-  float_only(c);
   const TensorShape& s = c.input_shapes[0];
   if (s.has_rank()) {
     if (s.rank() < 1) throw ShapeError("Shape must be at least rank 1 but is rank 0");
@@ -27,6 +28,9 @@ void softmax_shape(InferenceContext& c) {
 // y = softmax(x): dx = (dy - sum(dy * y, axis)) * y.
 KPP_REGISTER_OP(OpDef{
     .name = "Softmax",
+    .inputs = schema::kSoftmax.specs(),
+    .outputs = {"softmax: T"},
+    .attrs = {"T: {float, double}", "axis: int = -1"},
     .shape_fn = softmax_shape,
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       const Tensor y = op.output(0);
@@ -39,6 +43,9 @@ KPP_REGISTER_OP(OpDef{
 // y = log_softmax(x): dx = dy - exp(y) * sum(dy, axis).
 KPP_REGISTER_OP(OpDef{
     .name = "LogSoftmax",
+    .inputs = schema::kSoftmax.specs(),
+    .outputs = {"logsoftmax: T"},
+    .attrs = {"T: {float, double}", "axis: int = -1"},
     .shape_fn = softmax_shape,
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       const Tensor y = op.output(0);
@@ -49,7 +56,6 @@ KPP_REGISTER_OP(OpDef{
 
 // features, labels: [..., C] -> loss [...], backprop [..., C].
 void xent_shape(InferenceContext& c) {
-  float_only(c);
   shape_fns::require_same_dtypes(c);
   const TensorShape& a = c.input_shapes[0];
   const TensorShape& b = c.input_shapes[1];
@@ -77,11 +83,6 @@ void xent_shape(InferenceContext& c) {
 
 // features: [..., C], labels: int32/int64 [...] -> loss [...], backprop [..., C].
 void sparse_xent_shape(InferenceContext& c) {
-  float_only(c);
-  const DType lt = c.input_dtypes[1];
-  if (lt != int32 && lt != int64)
-    throw ShapeError("Value for attr 'Tlabels' of " + np::tf_dtype_name(lt) +
-                     " is not in the list of allowed values: int32, int64");
   const TensorShape& f = c.input_shapes[0];
   const TensorShape& l = c.input_shapes[1];
   const DType t = c.input_dtypes[0];
@@ -127,6 +128,9 @@ Tensor xent_logits_grad(const Operation& op, const Grads& g) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "SoftmaxCrossEntropyWithLogits",
+    .inputs = schema::kSoftmaxCrossEntropyWithLogits.specs(),
+    .outputs = {"loss: T", "backprop: T"},
+    .attrs = {"T: {float, double}"},
     .shape_fn = xent_shape,
     // labels: -log_softmax(logits) * g0, and -g1 through backprop.
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
@@ -140,6 +144,9 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "SparseSoftmaxCrossEntropyWithLogits",
+    .inputs = schema::kSparseSoftmaxCrossEntropyWithLogits.specs(),
+    .outputs = {"loss: T", "backprop: T"},
+    .attrs = {"T: {float, double}", "Tlabels: {int32, int64}"},
     .shape_fn = sparse_xent_shape,
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       return {xent_logits_grad(op, g), Tensor()};

@@ -3,6 +3,8 @@
 // random_uniform / random_normal / truncated_normal.
 #include "keraspp/ops/random_ops.h"
 
+#include "random_ops_schema.h"
+
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
@@ -14,13 +16,10 @@ namespace {
 // the shape is a constant, else [?] * length (unknown rank if that is unknown).
 void random_shape(InferenceContext& c) {
   const DType t = c.attr<DType>("dtype");
-  shape_fns::require_float(t, "dtype");
   const TensorShape& s = c.input_shapes[0];
   if (s.has_rank() && s.rank() != 1)
     throw ShapeError("Shape must be rank 1 but is rank " + std::to_string(s.rank()));
-  if (c.input_dtypes[0] != int32 && c.input_dtypes[0] != int64)
-    throw ShapeError("Input 'shape' must be int32 or int64, got " +
-                     np::tf_dtype_name(c.input_dtypes[0]));
+  
   if (const np::Array* v = c.input_constants[0]) {
     std::vector<int64_t> d;
     for (int64_t k = 0; k < v->size(); ++k) {
@@ -37,8 +36,14 @@ void random_shape(InferenceContext& c) {
   }
 }
 
-#define KPP_RANDOM_OP(NAME)                                                            \
-  KPP_REGISTER_OP(OpDef{.name = NAME, .shape_fn = random_shape, .differentiable = false, \
+#define KPP_RANDOM_OP(NAME)                                                      \
+  KPP_REGISTER_OP(OpDef{.name = NAME,                                             \
+                        .inputs = schema::kRandom.specs(),                        \
+                        .outputs = {"output: dtype"},                             \
+                        .attrs = {"T: {int32, int64}", "dtype: {float, double}",   \
+                                  "seed: int = 0", "seed2: int = 0"},             \
+                        .shape_fn = random_shape,                                 \
+                        .differentiable = false,                                  \
                         .stateful = true})
 KPP_RANDOM_OP("RandomUniform");
 KPP_RANDOM_OP("RandomStandardNormal");

@@ -60,14 +60,21 @@ Tensor spread(const Operation& op, const Tensor& g) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "Sum",
+    .inputs = {"input: T"},
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "axis: list(int)", "reduce_all: bool = false", "keep_dims: bool = false"},
     .shape_fn = reduce_shape,
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       return {spread(op, g[0])};
     },
+    .zero_preserving = {"input"},
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "Mean",
+    .inputs = {"input: T"},
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "axis: list(int)", "reduce_all: bool = false", "keep_dims: bool = false"},
     .shape_fn = reduce_shape,
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       const DType t = g[0].dtype();
@@ -79,6 +86,9 @@ KPP_REGISTER_OP(OpDef{
 // The gradient goes to the maxima, split evenly among ties (as TF).
 KPP_REGISTER_OP(OpDef{
     .name = "Max",
+    .inputs = {"input: T"},
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "axis: list(int)", "reduce_all: bool = false", "keep_dims: bool = false"},
     .shape_fn = reduce_shape,
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       const Tensor x = op.input(0);
@@ -90,6 +100,9 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "BroadcastReduced",
+    .inputs = {"grad: T", "input: T"},
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "axis: list(int)", "reduce_all: bool = false", "keep_dims: bool = false"},
     .shape_fn = [](InferenceContext& c) { c.set_output(0, c.input_dtypes[0], c.input_shapes[1]); },
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       return {op_builder::create1("Sum", {g[0]}, reduce_attrs(op)), Tensor()};
@@ -98,6 +111,9 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "ArgMax",
+    .inputs = {"input: T"},
+    .outputs = {"output: int64"},
+    .attrs = {"T: type", "axis: int"},
     .shape_fn = [](InferenceContext& c) {
       const TensorShape& in = c.input_shapes[0];
       if (!in.has_rank()) {

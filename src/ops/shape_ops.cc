@@ -3,6 +3,8 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
+#include "shape_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -22,6 +24,9 @@ TensorShape shape_from_input(const InferenceContext& c, int i) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "Shape",
+    .inputs = schema::kShape.specs(),
+    .outputs = {"output: out_type"},
+    .attrs = {"T: type", "out_type: {int32} = int32"},
     .shape_fn = [](InferenceContext& c) {
       const TensorShape& s = c.input_shapes[0];
       c.set_output(0, int32, s.has_rank() ? TensorShape({s.rank()}) : TensorShape({-1}));
@@ -31,6 +36,9 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "Size",
+    .inputs = schema::kShape.specs(),
+    .outputs = {"output: out_type"},
+    .attrs = {"T: type", "out_type: type = int32"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.attr<DType>("out_type"), TensorShape::scalar());
     },
@@ -75,14 +83,21 @@ void reshape_shape(InferenceContext& c) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "Reshape",
+    .inputs = schema::kReshape.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "Tshape: {int32, int64}"},
     .shape_fn = reshape_shape,
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       return {reshape(g[0], shape(op.input(0))), Tensor()};
     },
+    .zero_preserving = {"tensor"},
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "Fill",
+    .inputs = schema::kFill.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: type"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.input_dtypes[1], shape_from_input(c, 0));
     },
@@ -91,13 +106,26 @@ KPP_REGISTER_OP(OpDef{
     },
 });
 
-KPP_REGISTER_OP(OpDef{.name = "ZerosLike", .shape_fn = shape_fns::unchanged,
-                      .differentiable = false});
-KPP_REGISTER_OP(OpDef{.name = "OnesLike", .shape_fn = shape_fns::unchanged,
+KPP_REGISTER_OP(OpDef{.name = "ZerosLike",
+                      .inputs = schema::kLike.specs(),
+                      .outputs = {"y: T"},
+                      .attrs = {"T: type"},
+                      .shape_fn = shape_fns::unchanged,
+                      .differentiable = false,
+                      .produces_zeros = true});
+
+KPP_REGISTER_OP(OpDef{.name = "OnesLike",
+                      .inputs = schema::kLike.specs(),
+                      .outputs = {"y: T"},
+                      .attrs = {"T: type"},
+                      .shape_fn = shape_fns::unchanged,
                       .differentiable = false});
 
 KPP_REGISTER_OP(OpDef{
     .name = "Cast",
+    .inputs = schema::kCast.specs(),
+    .outputs = {"y: DstT"},
+    .attrs = {"SrcT: type", "DstT: type"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.attr<DType>("DstT"), c.input_shapes[0]);
     },
@@ -107,20 +135,28 @@ KPP_REGISTER_OP(OpDef{
       if (!np::is_floating(src) || !np::is_floating(g[0].dtype())) return {Tensor()};
       return {cast(g[0], src)};
     },
+    .converts_input = true,
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "SumToShape",
+    .inputs = schema::kToShape.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: {float, double, int32, int64}", "Tshape: {int32, int64}"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.input_dtypes[0], shape_from_input(c, 1));
     },
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       return {broadcast_to(g[0], shape(op.input(0))), Tensor()};
     },
+    .zero_preserving = {"input"},
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "BroadcastTo",
+    .inputs = schema::kToShape.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "Tshape: {int32, int64}"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.input_dtypes[0], shape_fns::broadcast(c.input_shapes[0], shape_from_input(c, 1)));
     },
@@ -131,6 +167,9 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "Select",
+    .inputs = schema::kSelect.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: type"},
     .shape_fn = [](InferenceContext& c) {
       if (c.input_dtypes[0] != bool_) throw ShapeError("condition must be bool");
       if (c.input_dtypes[1] != c.input_dtypes[2])
@@ -146,10 +185,14 @@ KPP_REGISTER_OP(OpDef{
       return {Tensor(), sum_to_shape(where(c, g[0], zeros), shape(op.input(1))),
               sum_to_shape(where(c, zeros, g[0]), shape(op.input(2)))};
     },
+    .select = OpDef::Select{"condition", "t", "e"},
 });
 
 KPP_REGISTER_OP(OpDef{
     .name = "ConcatV2",
+    .inputs = schema::kConcatV2.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"N: int", "T: type", "axis: int"},
     .shape_fn = [](InferenceContext& c) {
       const int n = c.num_inputs();
       int64_t axis = c.attr<int64_t>("axis");
@@ -199,6 +242,9 @@ KPP_REGISTER_OP(OpDef{
 // inputs...), which give every earlier extent along the axis at run time.
 KPP_REGISTER_OP(OpDef{
     .name = "ConcatGrad",
+    .inputs = schema::kConcatGrad.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"N: int", "T: type", "axis: int", "index: int"},
     .shape_fn = [](InferenceContext& c) {
       const auto i = static_cast<size_t>(c.attr<int64_t>("index"));
       c.set_output(0, c.input_dtypes[0], c.input_shapes.at(1 + i));
@@ -208,6 +254,9 @@ KPP_REGISTER_OP(OpDef{
 
 KPP_REGISTER_OP(OpDef{
     .name = "AddN",
+    .inputs = schema::kAddN.specs(),
+    .outputs = {"sum: T"},
+    .attrs = {"N: int", "T: {float, double, int32, int64}"},
     .shape_fn = [](InferenceContext& c) {
       shape_fns::require_same_dtypes(c);
       TensorShape s = c.input_shapes[0];
@@ -222,6 +271,7 @@ KPP_REGISTER_OP(OpDef{
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) {
       return std::vector<Tensor>(static_cast<size_t>(op.num_inputs()), g[0]);
     },
+    .sums_inputs = true,
 });
 
 Tensor shape_tensor(const std::vector<int64_t>& dims) {

@@ -2,17 +2,22 @@
 // through SessionState); assignments take the variable by reference.
 #include "keraspp/ops/state_ops.h"
 
+#include "state_ops_schema.h"
+
 namespace tf {
 
 namespace {
 
 KPP_REGISTER_OP(OpDef{
     .name = "VariableV2",
+    .outputs = {"ref: Ref(dtype)"},
+    .attrs = {"shape: shape", "dtype: type"},
     .shape_fn = [](InferenceContext& c) {
       c.set_output(0, c.attr<DType>("dtype"), c.attr<TensorShape>("shape"));
     },
     .differentiable = false,
     .stateful = true,
+    .is_variable = true,
 });
 
 void assign_shape(InferenceContext& c) {
@@ -33,18 +38,27 @@ void assign_shape(InferenceContext& c) {
   c.set_output(0, c.input_dtypes[0], validate ? a.merge_with(b) : b);
 }
 
-KPP_REGISTER_OP(OpDef{.name = "Assign", .shape_fn = assign_shape, .differentiable = false,
-                      .stateful = true, .ref_inputs = {0}});
-KPP_REGISTER_OP(OpDef{.name = "AssignAdd", .shape_fn = assign_shape, .differentiable = false,
-                      .stateful = true, .ref_inputs = {0}});
-KPP_REGISTER_OP(OpDef{.name = "AssignSub", .shape_fn = assign_shape, .differentiable = false,
-                      .stateful = true, .ref_inputs = {0}});
+// ref = value (+ or - for AssignAdd/AssignSub); the output is the variable.
+#define KPP_ASSIGN_OP(NAME, ...)                                                        \
+  KPP_REGISTER_OP(OpDef{.name = NAME,                                                   \
+                        .inputs = schema::kAssign.specs(),                              \
+                        .outputs = {"output_ref: Ref(T)"},                              \
+                        .attrs = {"T: type", __VA_ARGS__},                              \
+                        .shape_fn = assign_shape,                                       \
+                        .differentiable = false,                                        \
+                        .stateful = true})
+KPP_ASSIGN_OP("Assign", "validate_shape: bool = true", "use_locking: bool = true");
+KPP_ASSIGN_OP("AssignAdd", "use_locking: bool = false");
+KPP_ASSIGN_OP("AssignSub", "use_locking: bool = false");
+#undef KPP_ASSIGN_OP
 KPP_REGISTER_OP(OpDef{
     .name = "IsVariableInitialized",
+    .inputs = schema::kIsVariableInitialized.specs(),
+    .outputs = {"is_initialized: bool"},
+    .attrs = {"dtype: type"},
     .shape_fn = [](InferenceContext& c) { c.set_output(0, bool_, TensorShape::scalar()); },
     .differentiable = false,
     .stateful = true,
-    .ref_inputs = {0},
 });
 
 void require_variable(const Tensor& ref, const std::string& op) {

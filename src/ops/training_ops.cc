@@ -3,33 +3,29 @@
 // scalar hyper-parameters; the output is the updated var. No gradients flow.
 #include "keraspp/ops/training_ops.h"
 
+#include "training_ops_schema.h"
+
 namespace tf {
 
 namespace {
 
-// One training op's signature: its inputs in TF's order, how many leading
-// inputs are variables, and which input is the gradient.
-struct ApplySignature {
+// One training op: its name, inputs (training_ops_schema.h), the input the
+// gradient is (which a fused MatMul product may replace) and extra attrs.
+struct ApplyOp {
   const char* op;
-  std::vector<const char*> inputs;
-  int num_refs;
-  int grad;
+  std::vector<std::string> inputs;
+  const char* grad;
+  std::vector<std::string> attrs = {};
 };
 
-const ApplySignature kGradientDescent{"ApplyGradientDescent", {"var", "alpha", "delta"}, 1, 2};
-const ApplySignature kMomentum{"ApplyMomentum", {"var", "accum", "lr", "grad", "momentum"}, 2, 3};
-const ApplySignature kAdagrad{"ApplyAdagrad", {"var", "accum", "lr", "grad"}, 2, 3};
-const ApplySignature kAdam{"ApplyAdam",
-                           {"var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2",
-                            "epsilon", "grad"},
-                           3, 9};
-const ApplySignature kRMSProp{
-    "ApplyRMSProp", {"var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"}, 3, 7};
-const ApplySignature kCenteredRMSProp{
-    "ApplyCenteredRMSProp",
-    {"var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"}, 4, 8};
-const ApplySignature kAdadelta{
-    "ApplyAdadelta", {"var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"}, 3, 6};
+const ApplyOp kGradientDescent{"ApplyGradientDescent", schema::kApplyGradientDescent.specs(), "delta"};
+const ApplyOp kMomentum{"ApplyMomentum", schema::kApplyMomentum.specs(), "grad",
+                        {"use_nesterov: bool = false"}};
+const ApplyOp kAdagrad{"ApplyAdagrad", schema::kApplyAdagrad.specs(), "grad"};
+const ApplyOp kAdam{"ApplyAdam", schema::kApplyAdam.specs(), "grad"};
+const ApplyOp kRMSProp{"ApplyRMSProp", schema::kApplyRMSProp.specs(), "grad"};
+const ApplyOp kCenteredRMSProp{"ApplyCenteredRMSProp", schema::kApplyCenteredRMSProp.specs(), "grad"};
+const ApplyOp kAdadelta{"ApplyAdadelta", schema::kApplyAdadelta.specs(), "grad"};
 
 std::string merge_error(const TensorShape& a, const TensorShape& b) {
   if (a.rank() != b.rank())
@@ -45,18 +41,20 @@ std::string merge_error(const TensorShape& a, const TensorShape& b) {
 
 // var, slots and grad: one shape; hyper-parameters: scalars; all one dtype.
 // Output 0: the updated var.
-void apply_shape(InferenceContext& c, const ApplySignature& sig) {
+void apply_shape(InferenceContext& c, const OpDef& def) {
   shape_fns::require_same_dtypes(c);
+  const int num_refs = static_cast<int>(def.ref_inputs.size());
+  const int grad = def.gradient_product_input;
   TensorShape s = c.input_shapes[0];
   auto merge = [&](size_t i) {
     const TensorShape& other = c.input_shapes[i];
     if (!s.is_compatible_with(other)) throw ShapeError(merge_error(s, other));
     s = s.merge_with(other);
   };
-  for (int i = 1; i < sig.num_refs; ++i) merge(static_cast<size_t>(i));
-  merge(static_cast<size_t>(sig.grad));
-  for (int i = sig.num_refs; i < c.num_inputs(); ++i) {
-    if (i == sig.grad) continue;
+  for (int i = 1; i < num_refs; ++i) merge(static_cast<size_t>(i));
+  merge(static_cast<size_t>(grad));
+  for (int i = num_refs; i < c.num_inputs(); ++i) {
+    if (i == grad) continue;
     const TensorShape& h = c.input_shapes[static_cast<size_t>(i)];
     if (h.has_rank() && h.rank() != 0)
       throw ShapeError("Shape must be rank 0 but is rank " + std::to_string(h.rank()));
@@ -64,16 +62,21 @@ void apply_shape(InferenceContext& c, const ApplySignature& sig) {
   c.set_output(0, c.input_dtypes[0], s);
 }
 
-OpDef apply_def(const ApplySignature& sig) {
-  std::vector<int> refs;
-  for (int i = 0; i < sig.num_refs; ++i) refs.push_back(i);
+OpDef apply_def(const ApplyOp& op) {
+  std::vector<std::string> attrs{"T: {float, double}", "use_locking: bool = false"};
+  attrs.insert(attrs.end(), op.attrs.begin(), op.attrs.end());
   return OpDef{
-      .name = sig.op,
-      .shape_fn = [&sig](InferenceContext& c) { apply_shape(c, sig); },
+      .name = op.op,
+      .inputs = op.inputs,
+      .outputs = {"out: Ref(T)"},
+      .attrs = attrs,
+      .shape_fn = [name = op.op](InferenceContext& c) {
+        apply_shape(c, OpRegistry::global().lookup(name));
+      },
       .grad_fn = nullptr,
       .differentiable = false,
       .stateful = true,
-      .ref_inputs = refs,
+      .gradient_product = op.grad,
   };
 }
 
@@ -86,17 +89,18 @@ KPP_REGISTER_OP(apply_def(kCenteredRMSProp));
 KPP_REGISTER_OP(apply_def(kAdadelta));
 
 // Checks the ref inputs are variables (TF's wording) and builds the op.
-Tensor build(const ApplySignature& sig, const std::vector<Tensor>& inputs, AttrMap attrs,
+Tensor build(const ApplyOp& op, const std::vector<Tensor>& inputs, AttrMap attrs,
              const std::string& name) {
-  for (int i = 0; i < sig.num_refs; ++i) {
+  const OpDef& def = OpRegistry::global().lookup(op.op);
+  for (int i : def.ref_inputs) {
     const Tensor& t = inputs[static_cast<size_t>(i)];
-    if (!t || t.op().type() != "VariableV2")
-      throw keraspp::TypeError(std::string("'") + sig.op + "' Op requires that input '" +
-                               sig.inputs[static_cast<size_t>(i)] +
+    if (!t || !t.op().op_def().is_variable)
+      throw keraspp::TypeError(std::string("'") + op.op + "' Op requires that input '" +
+                               def.input_args[static_cast<size_t>(i)].name +
                                "' be a mutable tensor (e.g.: a tf.Variable), got " +
                                (t ? t.name() : std::string("None")));
   }
-  return op_builder::create1(sig.op, inputs, std::move(attrs), name);
+  return op_builder::create1(op.op, inputs, std::move(attrs), name);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include "keraspp/ops/array_ops.h"
 
+#include "transpose_ops_schema.h"
+
 namespace tf {
 
 namespace {
@@ -35,7 +37,12 @@ std::vector<Tensor> transpose_grad(const Operation& op, const std::vector<Tensor
   return {transpose(g[0], inverse)};
 }
 
-KPP_REGISTER_OP(OpDef{.name = "Transpose", .shape_fn = transpose_shape, .grad_fn = transpose_grad});
+KPP_REGISTER_OP(OpDef{.name = "Transpose",
+                      .inputs = schema::kTranspose.specs(),
+                      .outputs = {"y: T"},
+                      .attrs = {"T: type", "perm: list(int)"},
+                      .shape_fn = transpose_shape,
+                      .grad_fn = transpose_grad});
 
 void expand_dims_shape(InferenceContext& c) {
   const TensorShape& x = c.input_shapes[0];
@@ -51,6 +58,9 @@ void expand_dims_shape(InferenceContext& c) {
 
 KPP_REGISTER_OP(OpDef{
     .name = "ExpandDims",
+    .inputs = schema::kExpandDims.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"T: type", "dim: int"},
     .shape_fn = expand_dims_shape,
     .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       return {reshape(g[0], shape(op.input(0)))};

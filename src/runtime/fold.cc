@@ -1,6 +1,8 @@
 // Plan-time folding of known scalar predicates (see fold.h).
 #include "fold.h"
 
+#include "keraspp/graph/op_registry.h"
+
 namespace tf::runtime {
 
 Folding::Folding(const GraphData& g, const std::vector<Edge>& fed,
@@ -39,31 +41,25 @@ void Folding::visit(const Node& n) {
   };
   auto is_zero = [&](const Edge& e) { return zero_.count(key(resolve(e))) > 0; };
 
-  if (n.type == "Const" && n.out_dtypes[0] == bool_) {
+  // What the op computes comes from its OpDef's flags (op_registry.h).
+  const OpDef& def = *n.def;
+  if (def.is_constant && n.out_dtypes[0] == bool_) {
     const np::Array& v = std::get<np::Array>(n.attrs.at("value"));
     if (v.ndim() == 0) known_[key(out)] = v.get_flat(0) != 0;
-  } else if (n.type == "Identity" || n.type == "StopGradient" ||
-             n.type == "PlaceholderWithDefault") {
+  } else if (def.forwards_input) {
     // Identities (variable reads, an unfed default) cost a step and nothing
     // else: readers read the input; its facts carry over through resolve().
     alias_[key(out)] = resolve(n.inputs[0]);
-  } else if (n.type == "Cast" && n.out_dtypes[0] == bool_) {
+  } else if (def.converts_input && n.out_dtypes[0] == bool_) {
     if (auto v = known(n.inputs[0])) known_[key(out)] = *v;
-  } else if (n.type == "Select") {
+  } else if (def.select_inputs) {
     // A scalar condition picks one whole branch (the kernel passes it through).
-    if (auto c = known(n.inputs[0])) {
-      const Edge chosen = resolve(n.inputs[*c ? 1 : 2]);
-      alias_[key(out)] = chosen;
-    }
-  } else if (n.type == "ZerosLike") {
+    const OpDef::SelectInputs& s = *def.select_inputs;
+    if (auto c = known(n.inputs[static_cast<size_t>(s.predicate)]))
+      alias_[key(out)] = resolve(n.inputs[static_cast<size_t>(*c ? s.if_true : s.if_false)]);
+  } else if (def.produces_zeros) {
     zero_.insert(key(out));
-  } else if (n.type == "SumToShape" || n.type == "Sum" || n.type == "Reshape" ||
-             n.type == "Neg" || n.type == "RealDiv") {
-    // Sums, views and negations of zeros, and zeros divided by anything.
-    if (is_zero(n.inputs[0])) zero_.insert(key(out));
-  } else if (n.type == "Mul" || n.type == "MatMul") {
-    if (is_zero(n.inputs[0]) || is_zero(n.inputs[1])) zero_.insert(key(out));
-  } else if (n.type == "AddN") {
+  } else if (def.sums_inputs) {
     std::vector<Edge> terms;
     for (const Edge& e : n.inputs)
       if (!is_zero(e)) terms.push_back(resolve(e));
@@ -75,6 +71,13 @@ void Folding::visit(const Node& n) {
     } else {
       reduced_[n.id] = std::move(terms);
     }
+  } else {
+    // Sums, views, negations and products of zeros, zeros divided by anything.
+    for (int i : def.zero_preserving_inputs)
+      if (is_zero(n.inputs[static_cast<size_t>(i)])) {
+        zero_.insert(key(out));
+        break;
+      }
   }
 }
 

@@ -9,6 +9,10 @@
 // it if anything reads it): a sum drops its known-zero terms. As with
 // tf.cond, the branch not taken contributes an exact zero gradient, even
 // where the unfolded product would have been 0 * inf = nan.
+//
+// Which ops are constants, identities, casts, selects, zeros, zero-keeping
+// or sums is read from their OpDefs' flags (op_registry.h); no op type is
+// named here.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -41,7 +45,7 @@ class Folding {
   std::map<int64_t, bool> known_;             // edge -> value of a known scalar bool
   std::map<int64_t, Edge> alias_;             // folded edge -> the edge it reads
   std::set<int64_t> zero_;                    // edges known to hold only zeros
-  std::map<int, std::vector<Edge>> reduced_;  // AddN node -> its nonzero terms
+  std::map<int, std::vector<Edge>> reduced_;  // sum node -> its nonzero terms
   std::set<int64_t> fed_;
 };
 

@@ -96,8 +96,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
   for (int s : plan->feed_slots) plan->keep[static_cast<size_t>(s)] = true;
   for (int s : plan->fetch_slots) plan->keep[static_cast<size_t>(s)] = true;
   if (optimize) {
-    fuse_matmul_epilogues(*plan);
-    fuse_bias_add_grads(*plan);
+    fuse_chains(*plan);
     fuse_gradient_products(*plan);
   }
 

@@ -334,9 +334,14 @@ TEST(KerasXent, ShapeFunctionErrors) {
   EXPECT_EQ(build_error(tf::float32, tf::TensorShape({2, 3}), tf::float64, tf::TensorShape({2, 3})),
             "Input 1 of node KerasCategoricalCrossentropy was passed double incompatible with expected float" +
                 op + "[2,3], [2,3].");
-  EXPECT_EQ(build_error(tf::int32, tf::TensorShape({2, 3}), tf::int32, tf::TensorShape({2, 3})),
-            "Value for attr 'T' of int32 is not in the list of allowed values: half, float, double" + op +
-                "[2,3], [2,3].");
+  {  // The schema's dtype check, before the shape function: TF 1.x's apply_op TypeError.
+    tf::Graph g;
+    auto guard = g.as_default();
+    const tf::Tensor t = tf::placeholder(tf::int32, {2, 3}), y = tf::placeholder(tf::int32, {2, 3});
+    EXPECT_EQ(message_of<keraspp::TypeError>([&] { tf::keras_categorical_crossentropy(t, y, kEps); }),
+              "Value passed to parameter 'y_true' has DataType int32 not in list of allowed values: "
+              "float32, float64");
+  }
   // Unknown ranks: the output's rank is unknown too, or follows the known input.
   tf::Graph g;
   auto guard = g.as_default();

@@ -73,11 +73,13 @@ TEST(NnOps, ShapeErrorsUseTFWording) {
   tf::Tensor other = tf::placeholder(tf::float32, tf::TensorShape({2, 5}));
   EXPECT_THROW(tf::nn::softmax_cross_entropy_with_logits(other, v), keraspp::ValueError);
   EXPECT_THROW(tf::nn::softmax(v, 2), keraspp::ValueError);
-  EXPECT_EQ(message_of<keraspp::ValueError>([] { tf::nn::relu(tf::placeholder(tf::bool_)); }),
-            "Value for attr 'T' of bool is not in the list of allowed values: float, double, "
-            "int32, int64, uint8, int16, int8, uint16, half for 'Relu' (op: 'Relu') with input "
-            "shapes: ?.");
-  EXPECT_THROW(tf::nn::elu(tf::placeholder(tf::int32)), keraspp::ValueError);
+  // TF's apply_op checks the dtype against the op's schema (a TypeError).
+  EXPECT_EQ(message_of<keraspp::TypeError>([] { tf::nn::relu(tf::placeholder(tf::bool_)); }),
+            "Value passed to parameter 'features' has DataType bool not in list of allowed "
+            "values: float32, float64, int32, int64, uint8");
+  EXPECT_EQ(message_of<keraspp::TypeError>([&] { tf::nn::elu(tf::placeholder(tf::int32)); }),
+            "Value passed to parameter 'features' has DataType int32 not in list of allowed values: "
+            "float32, float64");
 }
 
 // TF's Relu and Relu6 take `T: realnumbertypes`: integers too.

@@ -108,16 +108,9 @@ class KernelRegistry {
   // Null when none is registered.
   const KernelFn* find(const std::string& op, const std::string& device, DType dtype) const;
   bool has_any(const std::string& op) const;
-  // Marks op's CPU float32 kernel as able to take its gradient input as a
-  // product (KernelContext::gradient_product). `input` < 0 counts from the
-  // end (-1: the last input), as Python indexes.
-  void allow_gradient_product(const std::string& op, int input);
-  // That input of a node of type op, or nullopt when op takes no product.
-  std::optional<int> gradient_product_input(const std::string& op, int num_inputs) const;
 
  private:
   std::map<std::tuple<std::string, std::string, int>, KernelFn> fns_;
-  std::map<std::string, int> gradient_product_inputs_;
 };
 
 // The dtype a node's kernel is selected by.

@@ -1,4 +1,5 @@
 // CPU kernels of the data-moving array ops (Placeholder, Const, Identity, ...).
+#include "../../ops/array_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 
 namespace tf::kernels {
@@ -12,7 +13,10 @@ void placeholder(KernelContext& ctx) {
       np::tf_dtype_name(n.out_dtypes[0]) + " and shape " + n.out_shapes[0].debug_str());
 }
 
-void forward(KernelContext& ctx) { ctx.forward_input(0, 0); }
+// Identity, StopGradient, PlaceholderWithDefault: output 0 is the input.
+constexpr int kInput = schema::kIdentity.index("input");
+static_assert(kInput == schema::kPlaceholderWithDefault.index("input"));
+void forward(KernelContext& ctx) { ctx.forward_input(kInput, 0); }
 
 const bool registered = [] {
   auto& r = KernelRegistry::global();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../../ops/init_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 
 namespace tf::kernels {
@@ -64,7 +65,7 @@ void householder_qr(const double* a, int64_t m, int64_t n, bool full, std::vecto
 
 template <class T>
 void qr_kernel(KernelContext& ctx) {
-  const np::Array& a = ctx.input(0);
+  const np::Array& a = ctx.input(schema::kQr.index("input"));
   if (a.ndim() < 2)
     throw errors::InvalidArgumentError("Input to '" + ctx.op_name() +
                                        "' must have rank >= 2, got shape " +

@@ -22,6 +22,7 @@
 //                                         broadcast gradient, in that order
 #include <cmath>
 
+#include "../../ops/keras_loss_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -51,10 +52,17 @@ struct Rows {
   np::Shape leading;
 };
 
-// y_true and y_pred (inputs first, first + 1) must have one shape of rank >= 1.
-Rows rows_of(const KernelContext& ctx, int first) {
-  const np::Shape& t = ctx.input(first).shape();
-  const np::Shape& y = ctx.input(first + 1).shape();
+// Input indices (keras_loss_ops_schema.h).
+constexpr int kLossTrue = schema::kKerasXent.index("y_true");
+constexpr int kLossPred = schema::kKerasXent.index("y_pred");
+constexpr int kGrad = schema::kKerasXentGrad.index("grad");
+constexpr int kGradTrue = schema::kKerasXentGrad.index("y_true");
+constexpr int kGradPred = schema::kKerasXentGrad.index("y_pred");
+
+// y_true and y_pred (inputs y_true, y_pred) must have one shape of rank >= 1.
+Rows rows_of(const KernelContext& ctx, int y_true, int y_pred) {
+  const np::Shape& t = ctx.input(y_true).shape();
+  const np::Shape& y = ctx.input(y_pred).shape();
   if (t != y)
     throw errors::InvalidArgumentError("Incompatible shapes: " + np::shape_str(t) + " vs. " +
                                        np::shape_str(y) + " for '" + ctx.op_name() + "'");
@@ -70,7 +78,7 @@ Rows rows_of(const KernelContext& ctx, int first) {
 
 // The gradient ops' incoming gradient must be shaped like the loss.
 void check_grad(const KernelContext& ctx, const Rows& r) {
-  const np::Shape& g = ctx.input(0).shape();
+  const np::Shape& g = ctx.input(kGrad).shape();
   if (g != r.leading)
     throw errors::InvalidArgumentError("grad must have the loss's shape " + np::shape_str(r.leading) +
                                        ", got " + np::shape_str(g) + " for '" + ctx.op_name() + "'");
@@ -96,11 +104,11 @@ template <class T> T row_sum(const T* y, int64_t n) {
 
 // (y_true, y_pred): [..., C] -> loss [...].
 template <class T> void loss_kernel(KernelContext& ctx) {
-  const Rows r = rows_of(ctx, 0);
+  const Rows r = rows_of(ctx, kLossTrue, kLossPred);
   const Clip<T> clip(ctx.attr<double>("epsilon"));
   np::Array& out = ctx.allocate_output(0, r.leading, np::dtype_v<T>);
-  const T* pt = ctx.input(0).data<T>();
-  const T* py = ctx.input(1).data<T>();
+  const T* pt = ctx.input(kLossTrue).data<T>();
+  const T* py = ctx.input(kLossPred).data<T>();
   T* po = out.data<T>();
   const int64_t n = r.classes;
   for_rows(r, [=](int64_t i) {
@@ -122,12 +130,13 @@ template <class T> void loss_kernel(KernelContext& ctx) {
 // y_true, y_pred and output (n = C values each), ng = -grad and s = sum(y). The output may
 // take y_pred's buffer, so a body reads each y value before writing its slot.
 template <class T, class Body> void for_grad_rows(KernelContext& ctx, Body body) {
-  const Rows r = rows_of(ctx, 1);
+  const Rows r = rows_of(ctx, kGradTrue, kGradPred);
   check_grad(ctx, r);
-  np::Array& out = ctx.forward_input_or_allocate(2, 0, ctx.input(2).shape(), np::dtype_v<T>);
-  const T* pg = ctx.input(0).data<T>();
-  const T* pt = ctx.input(1).data<T>();
-  const T* py = ctx.input(2).data<T>();
+  np::Array& out =
+      ctx.forward_input_or_allocate(kGradPred, 0, ctx.input(kGradPred).shape(), np::dtype_v<T>);
+  const T* pg = ctx.input(kGrad).data<T>();
+  const T* pt = ctx.input(kGradTrue).data<T>();
+  const T* py = ctx.input(kGradPred).data<T>();
   T* po = out.data<T>();
   const int64_t n = r.classes;
   for_rows(r, [=](int64_t i) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "../../ops/keras_training_ops_schema.h"
 #include "fused_update.h"
 #include "keraspp/kernels/kernel.h"
 
@@ -26,7 +27,17 @@ np::Array& ref_value(KernelContext& ctx, int i, const fused::Gradient<T>& grad) 
   return it->second;
 }
 
-// Scalar input i as T.
+// Every update takes the parameter first, then its accumulators
+// (keras_training_ops_schema.h): refs [0, N).
+constexpr int kParam = schema::kKerasSGDUpdate.index("p");
+static_assert(kParam == schema::kKerasRMSpropUpdate.index("p") &&
+              kParam == schema::kKerasAdagradUpdate.index("p") &&
+              kParam == schema::kKerasAdadeltaUpdate.index("p") &&
+              kParam == schema::kKerasAdamUpdate.index("p") &&
+              kParam == schema::kKerasAdamaxUpdate.index("p") &&
+              kParam == schema::kKerasNadamUpdate.index("p"));
+
+// Scalar input i as T (indices from keras_training_ops_schema.h).
 template <class T> T scalar(KernelContext& ctx, int i) {
   const np::Array& a = ctx.input(i);
   if (a.size() != 1)
@@ -37,16 +48,16 @@ template <class T> T scalar(KernelContext& ctx, int i) {
 }
 
 // Runs step(g, p, slots...) on every element (fused::for_each_element): refs
-// [0, N) are the parameter and its accumulators, the gradient is the node's
-// last input (or the product fused in its place). The output is the updated
-// parameter.
-template <class T, int N, class Step> void run_update(KernelContext& ctx, const Step& step) {
-  const int grad_input = static_cast<int>(ctx.node().inputs.size()) - 1;
+// [0, N) are the parameter and its accumulators, the gradient is input
+// `grad_input` (or the product fused in its place). The output is the
+// updated parameter.
+template <class T, int N, class Step>
+void run_update(KernelContext& ctx, int grad_input, const Step& step) {
   const fused::Gradient<T> grad = fused::gradient<T>(ctx, grad_input);
   std::array<T*, N> slots;
   for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad).template data<T>();
   fused::for_each_element(grad, step, slots);
-  ctx.set_output(0, ctx.state().variables.at(ctx.input_node(0).id));
+  ctx.set_output(0, ctx.state().variables.at(ctx.input_node(kParam).id));
 }
 
 // Each step's formula is in its comment; the code spells every fused
@@ -54,16 +65,18 @@ template <class T, int N, class Step> void run_update(KernelContext& ctx, const 
 
 // v = mom*m - lr*g; m = v; p = p + v, or with nesterov p = p + mom*v - lr*g.
 template <class T> void sgd(KernelContext& ctx) {
-  const T lr = scalar<T>(ctx, 2), mom = scalar<T>(ctx, 3);
+  constexpr auto& in = schema::kKerasSGDUpdate;
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T mom = scalar<T>(ctx, in.index("momentum"));
   // Two loops rather than a branch per element.
   if (ctx.attr<bool>("nesterov")) {
-    run_update<T, 2>(ctx, [=](T g, T& p, T& m) {
+    run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& m) {
       const T v = std::fma(mom, m, -(lr * g));
       m = v;
       p = std::fma(-lr, g, std::fma(mom, v, p));
     });
   } else {
-    run_update<T, 2>(ctx, [=](T g, T& p, T& m) {
+    run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& m) {
       const T v = std::fma(mom, m, -(lr * g));
       m = v;
       p = p + v;
@@ -73,8 +86,11 @@ template <class T> void sgd(KernelContext& ctx) {
 
 // a = rho*a + (1-rho)*g*g; p -= lr*g / (sqrt(a) + eps).
 template <class T> void rmsprop(KernelContext& ctx) {
-  const T lr = scalar<T>(ctx, 2), rho = scalar<T>(ctx, 3), eps = scalar<T>(ctx, 4);
-  run_update<T, 2>(ctx, [=](T g, T& p, T& acc) {
+  constexpr auto& in = schema::kKerasRMSpropUpdate;
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T rho = scalar<T>(ctx, in.index("rho"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& acc) {
     const T a = std::fma(rho, acc, (T(1) - rho) * g * g);
     acc = a;
     p -= lr * g / (std::sqrt(a) + eps);
@@ -83,8 +99,10 @@ template <class T> void rmsprop(KernelContext& ctx) {
 
 // a = a + g*g; p -= lr*g / (sqrt(a) + eps).
 template <class T> void adagrad(KernelContext& ctx) {
-  const T lr = scalar<T>(ctx, 2), eps = scalar<T>(ctx, 3);
-  run_update<T, 2>(ctx, [=](T g, T& p, T& acc) {
+  constexpr auto& in = schema::kKerasAdagradUpdate;
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  run_update<T, 2>(ctx, in.index("grad"), [=](T g, T& p, T& acc) {
     const T a = std::fma(g, g, acc);
     acc = a;
     p -= lr * g / (std::sqrt(a) + eps);
@@ -94,8 +112,11 @@ template <class T> void adagrad(KernelContext& ctx) {
 // a = rho*a + (1-rho)*g*g; u = g*sqrt(d + eps) / sqrt(a + eps); p -= lr*u;
 // d = rho*d + (1-rho)*u*u.
 template <class T> void adadelta(KernelContext& ctx) {
-  const T lr = scalar<T>(ctx, 3), rho = scalar<T>(ctx, 4), eps = scalar<T>(ctx, 5);
-  run_update<T, 3>(ctx, [=](T g, T& p, T& acc, T& delta) {
+  constexpr auto& in = schema::kKerasAdadeltaUpdate;
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T rho = scalar<T>(ctx, in.index("rho"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& acc, T& delta) {
     const T a = std::fma(rho, acc, (T(1) - rho) * g * g);
     acc = a;
     const T u = g * std::sqrt(delta + eps) / std::sqrt(a + eps);
@@ -106,9 +127,12 @@ template <class T> void adadelta(KernelContext& ctx) {
 
 // m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g; p -= lr_t*m / (sqrt(v) + eps).
 template <class T> void adam(KernelContext& ctx) {
-  const T lr_t = scalar<T>(ctx, 3), b1 = scalar<T>(ctx, 4), b2 = scalar<T>(ctx, 5),
-          eps = scalar<T>(ctx, 6);
-  run_update<T, 3>(ctx, [=](T g, T& p, T& m_acc, T& v_acc) {
+  constexpr auto& in = schema::kKerasAdamUpdate;
+  const T lr_t = scalar<T>(ctx, in.index("lr_t"));
+  const T b1 = scalar<T>(ctx, in.index("beta_1"));
+  const T b2 = scalar<T>(ctx, in.index("beta_2"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& m_acc, T& v_acc) {
     const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
     const T v = std::fma(b2, v_acc, (T(1) - b2) * g * g);
     m_acc = m;
@@ -119,9 +143,12 @@ template <class T> void adam(KernelContext& ctx) {
 
 // m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr_t*m / (u + eps).
 template <class T> void adamax(KernelContext& ctx) {
-  const T lr_t = scalar<T>(ctx, 3), b1 = scalar<T>(ctx, 4), b2 = scalar<T>(ctx, 5),
-          eps = scalar<T>(ctx, 6);
-  run_update<T, 3>(ctx, [=](T g, T& p, T& m_acc, T& u_acc) {
+  constexpr auto& in = schema::kKerasAdamaxUpdate;
+  const T lr_t = scalar<T>(ctx, in.index("lr_t"));
+  const T b1 = scalar<T>(ctx, in.index("beta_1"));
+  const T b2 = scalar<T>(ctx, in.index("beta_2"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& m_acc, T& u_acc) {
     const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
     const T u = std::max(b2 * u_acc, std::abs(g));
     m_acc = m;
@@ -133,10 +160,17 @@ template <class T> void adamax(KernelContext& ctx) {
 // g' = g*g_scale; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g;
 // m_bar = (1-mu_t)*g' + mu_t1*(m*m_scale); p -= lr*m_bar / (sqrt(v*v_scale) + eps).
 template <class T> void nadam(KernelContext& ctx) {
-  const T lr = scalar<T>(ctx, 3), b1 = scalar<T>(ctx, 4), b2 = scalar<T>(ctx, 5),
-          eps = scalar<T>(ctx, 6), g_scale = scalar<T>(ctx, 7), m_scale = scalar<T>(ctx, 8),
-          v_scale = scalar<T>(ctx, 9), mu_t = scalar<T>(ctx, 10), mu_t1 = scalar<T>(ctx, 11);
-  run_update<T, 3>(ctx, [=](T g, T& p, T& m_acc, T& v_acc) {
+  constexpr auto& in = schema::kKerasNadamUpdate;
+  const T lr = scalar<T>(ctx, in.index("lr"));
+  const T b1 = scalar<T>(ctx, in.index("beta_1"));
+  const T b2 = scalar<T>(ctx, in.index("beta_2"));
+  const T eps = scalar<T>(ctx, in.index("epsilon"));
+  const T g_scale = scalar<T>(ctx, in.index("g_scale"));
+  const T m_scale = scalar<T>(ctx, in.index("m_scale"));
+  const T v_scale = scalar<T>(ctx, in.index("v_scale"));
+  const T mu_t = scalar<T>(ctx, in.index("mu_t"));
+  const T mu_t1 = scalar<T>(ctx, in.index("mu_t1"));
+  run_update<T, 3>(ctx, in.index("grad"), [=](T g, T& p, T& m_acc, T& v_acc) {
     const T g_prime = g * g_scale;
     const T m = std::fma(b1, m_acc, (T(1) - b1) * g);
     const T v = std::fma(b2, v_acc, (T(1) - b2) * g * g);
@@ -150,10 +184,11 @@ template <class T> void nadam(KernelContext& ctx) {
 template <class T> void register_dtype() {
   constexpr DType t = np::dtype_v<T>;
   auto& r = KernelRegistry::global();
-  // Each also takes its gradient (the last input) as a fused product.
+  // Each float32 kernel also runs the op fused with its gradient's MatMul
+  // (OpDef::gradient_product), reading the gradient through fused::gradient.
   auto add = [&r, t](const char* op, KernelFn fn) {
+    if (t == float32) r.add(gradient_product_op(op), "CPU", t, fn);
     r.add(op, "CPU", t, std::move(fn));
-    r.allow_gradient_product(op, -1);
   };
   add("KerasSGDUpdate", sgd<T>);
   add("KerasRMSpropUpdate", rmsprop<T>);

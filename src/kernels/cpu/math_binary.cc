@@ -1,34 +1,37 @@
 // CPU kernels of the binary elementwise ops, on np's broadcasting loops.
 #include <cmath>
 
+#include "../../ops/math_binary_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {
 namespace {
 
+constexpr int kX = schema::kBinary.index("x"), kY = schema::kBinary.index("y");
+
 np::Shape out_shape(const KernelContext& ctx) {
   try {
-    return np::broadcast_shapes(ctx.input(0).shape(), ctx.input(1).shape());
+    return np::broadcast_shapes(ctx.input(kX).shape(), ctx.input(kY).shape());
   } catch (const keraspp::ValueError&) {
     throw errors::InvalidArgumentError("Incompatible shapes: " +
-                                       np::shape_str(ctx.input(0).shape()) + " vs. " +
-                                       np::shape_str(ctx.input(1).shape()) + " for '" +
+                                       np::shape_str(ctx.input(kX).shape()) + " vs. " +
+                                       np::shape_str(ctx.input(kY).shape()) + " for '" +
                                        ctx.op_name() + "'");
   }
 }
 
-// Output of input dtype; may reuse input 0's (or 1's) buffer in place.
+// Output of input dtype; may reuse x's (or y's) buffer in place.
 template <class T, class F> void arith(KernelContext& ctx, F f) {
   const np::Shape s = out_shape(ctx);
-  const int in = ctx.input(0).shape() == s ? 0 : 1;
+  const int in = ctx.input(kX).shape() == s ? kX : kY;
   np::Array& out = ctx.forward_input_or_allocate(in, 0, s, np::dtype_v<T>);
-  np::binary_loop<T, T, T>(ctx.input(0), ctx.input(1), out, f);
+  np::binary_loop<T, T, T>(ctx.input(kX), ctx.input(kY), out, f);
 }
 
 template <class T, class F> void compare(KernelContext& ctx, F f) {
   np::Array& out = ctx.allocate_output(0, out_shape(ctx), bool_);
-  np::binary_loop<T, T, bool>(ctx.input(0), ctx.input(1), out, f);
+  np::binary_loop<T, T, bool>(ctx.input(kX), ctx.input(kY), out, f);
 }
 
 template <class T> void register_arith() {
@@ -63,7 +66,7 @@ template <class T> void register_arith() {
 // dispatches on the input dtype.
 template <class F> KernelFn comparison(F f) {
   return [f](KernelContext& c) {
-    np::dispatch(c.input(0).dtype(), [&](auto tag) {
+    np::dispatch(c.input(kX).dtype(), [&](auto tag) {
       using T = decltype(tag);
       compare<T>(c, [f](T a, T b) { return f(a, b); });
     });

@@ -1,6 +1,7 @@
 // CPU kernels of the unary elementwise ops (in place when the input dies here).
 #include <cmath>
 
+#include "../../ops/math_unary_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -9,8 +10,9 @@ namespace {
 
 template <class T, class F> KernelFn unary(F f) {
   return [f](KernelContext& ctx) {
-    const np::Array& x = ctx.input(0);
-    np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+    constexpr int kX = schema::kUnary.index("x");
+    const np::Array& x = ctx.input(kX);
+    np::Array& out = ctx.forward_input_or_allocate(kX, 0, x.shape(), x.dtype());
     np::unary_loop(x.data<T>(), out.data<T>(), x.size(), f);
   };
 }

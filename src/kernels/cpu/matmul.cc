@@ -3,6 +3,7 @@
 // paths); and _FusedMatMul, the runtime's MatMul + BiasAdd (+ Relu) fusion.
 #include <oneapi/dnnl/dnnl.h>
 
+#include "../../ops/matmul_schema.h"
 #include "dnnl_matmul.h"
 #include "gemv.h"
 #include "product_rows.h"
@@ -14,8 +15,14 @@ namespace {
 
 using Dims = cpu::MatMulDims;
 
+// Input indices, the same in MatMul and the fused forms (matmul_schema.h).
+constexpr int kA = schema::kFusedMatMul.index("a");
+constexpr int kB = schema::kFusedMatMul.index("b");
+constexpr int kBias = schema::kFusedMatMul.index("bias");
+static_assert(kA == schema::kMatMul.index("a") && kB == schema::kMatMul.index("b"));
+
 Dims matmul_dims(const KernelContext& ctx, bool ta, bool tb) {
-  return cpu::matmul_dims(ctx.input(0), ctx.input(1), ta, tb, ctx.op_name());
+  return cpu::matmul_dims(ctx.input(kA), ctx.input(kB), ta, tb, ctx.op_name());
 }
 
 // Products this small run serially here: waking sgemm's OpenMP team costs
@@ -47,8 +54,8 @@ void small_gemm(const T* pa, const T* pb, T* pc, const Dims& d, bool ta, bool tb
 
 // bias: [n] checked against the product [m, n] as BiasAdd checks it.
 const float* checked_bias(const KernelContext& ctx, const Dims& d) {
-  if (ctx.num_inputs() < 3) return nullptr;
-  const np::Array& b = ctx.input(2);
+  if (ctx.num_inputs() <= kBias) return nullptr;  // a plain MatMul
+  const np::Array& b = ctx.input(kBias);
   if (b.ndim() != 1)
     throw errors::InvalidArgumentError("Biases must be 1D: " + np::shape_str(b.shape()) + " for '" +
                                        ctx.op_name() + "'");
@@ -78,7 +85,7 @@ void epilogue(float* c, int64_t m, int64_t n, const float* bias, bool relu) {
 }
 
 // a: [m, k] (or [k, m] with transpose_a), b: [k, n] (or [n, k]) -> [m, n],
-// plus bias (input 2, when fused) and relu.
+// plus bias (input kBias, when fused) and relu.
 void matmul_f32(KernelContext& ctx, bool relu) {
   const bool ta = ctx.attr<bool>("transpose_a"), tb = ctx.attr<bool>("transpose_b");
   const Dims d = matmul_dims(ctx, ta, tb);
@@ -90,7 +97,7 @@ void matmul_f32(KernelContext& ctx, bool relu) {
     std::fill(pc, pc + d.m * d.n, 0.f);
     return epilogue(pc, d.m, d.n, bias, relu);
   }
-  const np::Array &a = ctx.input(0), &b = ctx.input(1);
+  const np::Array &a = ctx.input(kA), &b = ctx.input(kB);
   // A row vector (contiguous even when transposed) times a small matrix.
   if (d.m == 1 && !tb && d.k * d.n <= kSmallGemv)
     return cpu::gemv_f32(a.data<float>(), b.data<float>(), b.shape(1), d.k, d.n, bias, relu, pc);
@@ -115,12 +122,13 @@ void matmul_f64(KernelContext& ctx) {
   const bool ta = ctx.attr<bool>("transpose_a"), tb = ctx.attr<bool>("transpose_b");
   const Dims d = matmul_dims(ctx, ta, tb);
   np::Array& c = ctx.allocate_output(0, {d.m, d.n}, float64);
-  small_gemm(ctx.input(0).data<double>(), ctx.input(1).data<double>(), c.data<double>(), d, ta, tb,
-             ctx.input(0).shape(1), ctx.input(1).shape(1));
+  const np::Array &a = ctx.input(kA), &b = ctx.input(kB);
+  small_gemm(a.data<double>(), b.data<double>(), c.data<double>(), d, ta, tb, a.shape(1),
+             b.shape(1));
 }
 
 KPP_REGISTER_KERNEL("MatMul", "CPU", float32, [](KernelContext& ctx) { matmul_f32(ctx, false); });
-// Kernel-only (no graph op): steps the runtime fused (src/runtime/fuse.h).
+// Plan-made ops (src/ops/matmul.cc, src/runtime/fuse.h).
 KPP_REGISTER_KERNEL("_FusedMatMul", "CPU", float32, [](KernelContext& ctx) { matmul_f32(ctx, false); });
 KPP_REGISTER_KERNEL("_FusedMatMulRelu", "CPU", float32,
                     [](KernelContext& ctx) { matmul_f32(ctx, true); });

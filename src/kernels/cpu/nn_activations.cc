@@ -2,6 +2,7 @@
 // their gradient ops (in place over the incoming gradient).
 #include <cmath>
 
+#include "../../ops/nn_activations_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -83,7 +84,7 @@ template <class T> void register_for() {
   r.add("Softplus", "CPU", t, activation<T>([](T x) {
           return x > zero<T> ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
         }));
-  r.add("Softsign", "CPU", t, activation<T>([](T x) { return x / (one<T> + std::abs(x)); }));
+  
   r.add("LeakyRelu", "CPU", t, leaky_relu<T>);
 
   // ReluGrad(g, y), EluGrad(g, y), SeluGrad(g, y) read outputs; the others features.
@@ -94,10 +95,7 @@ template <class T> void register_for() {
   r.add("SoftplusGrad", "CPU", t, activation_grad<T>([](T g, T x) {
           return g / (one<T> + std::exp(-x));  // g * sigmoid(x); exp overflow gives 0
         }));
-  r.add("SoftsignGrad", "CPU", t, activation_grad<T>([](T g, T x) {
-          const T d = one<T> + std::abs(x);
-          return g / (d * d);
-        }));
+  
   r.add("LeakyReluGrad", "CPU", t, leaky_relu_grad<T>);
 }
 
@@ -109,6 +107,41 @@ const bool registered = [] {
   register_relus<uint8_t>();
   return true;
 }();
+
+// Softsign, added by docs/adding-an-op.md.
+template <class T> void softsign(KernelContext& ctx) {
+  constexpr int kFeatures = schema::kSoftsign.index("features");
+  const np::Array& x = ctx.input(kFeatures);
+  np::Array& out = ctx.forward_input_or_allocate(kFeatures, 0, x.shape(), x.dtype());
+  np::unary_loop(x.data<T>(), out.data<T>(), x.size(), [](T v) { return v / (T(1) + std::abs(v)); });
+}
+KPP_REGISTER_KERNEL("Softsign", "CPU", float32, softsign<float>);
+KPP_REGISTER_KERNEL("Softsign", "CPU", float64, softsign<double>);
+
+// (gradients, features) of one shape -> gradients / (1 + |features|)^2, in
+// place over the gradients when they die here.
+template <class T> void softsign_grad(KernelContext& ctx) {
+  constexpr int kGradients = schema::kSoftsignGrad.index("gradients");
+  constexpr int kFeatures = schema::kSoftsignGrad.index("features");
+  const np::Array& g = ctx.input(kGradients);
+  const np::Array& x = ctx.input(kFeatures);
+  if (g.shape() != x.shape())
+    throw errors::InvalidArgumentError(
+        "Inputs to operation " + ctx.op_name() + " of type " + ctx.node().type +
+        " must have the same size and shape.  Input " + std::to_string(kGradients) + ": " +
+        np::shape_str(g.shape()) + " != input " + std::to_string(kFeatures) + ": " +
+        np::shape_str(x.shape()));
+  np::Array& out = ctx.forward_input_or_allocate(kGradients, 0, g.shape(), g.dtype());
+  const T* pg = g.data<T>();
+  const T* px = x.data<T>();
+  T* po = out.data<T>();
+  np::simd_for(g.size(), [&](int64_t i) {
+    const T d = T(1) + std::abs(px[i]);
+    po[i] = pg[i] / (d * d);
+  });
+}
+KPP_REGISTER_KERNEL("SoftsignGrad", "CPU", float32, softsign_grad<float>);
+KPP_REGISTER_KERNEL("SoftsignGrad", "CPU", float64, softsign_grad<double>);
 
 }  // namespace
 }  // namespace tf::kernels

@@ -7,6 +7,7 @@
 // results equal the composite's bit for bit.
 #include <cmath>
 
+#include "../../ops/nn_dropout_schema.h"
 #include "random_stream.h"
 
 namespace tf::kernels {
@@ -32,12 +33,13 @@ template <class T> void dropout_chunk(const T* x, const T* u, T* y, T* m, int64_
 
 // x -> y = x / keep_prob * mask (in x's buffer when x dies here), mask.
 template <class T> void fused_dropout(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  constexpr int kX = schema::kFusedDropout.index("x");
+  const np::Array& x = ctx.input(kX);
   const T kp = static_cast<T>(ctx.attr<double>("keep_prob"));
   if (!(kp > 0 && kp <= 1))
     throw errors::InvalidArgumentError("keep_prob must be in (0, 1], got " + std::to_string(kp) +
                                        " for '" + ctx.op_name() + "'");
-  np::Array& y = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+  np::Array& y = ctx.forward_input_or_allocate(kX, 0, x.shape(), x.dtype());
   np::Array& mask = ctx.allocate_output(1, x.shape(), x.dtype());
   const T* px = x.data<T>();
   T* py = y.data<T>();
@@ -49,13 +51,14 @@ template <class T> void fused_dropout(KernelContext& ctx) {
 
 // dy, mask (equal shapes) -> (dy * mask) / keep_prob.
 template <class T> void fused_dropout_grad(KernelContext& ctx) {
-  const np::Array& dy = ctx.input(0);
-  const np::Array& mask = ctx.input(1);
+  constexpr int kDy = schema::kFusedDropoutGrad.index("dy");
+  const np::Array& dy = ctx.input(kDy);
+  const np::Array& mask = ctx.input(schema::kFusedDropoutGrad.index("mask"));
   if (dy.shape() != mask.shape())
     throw errors::InvalidArgumentError("Incompatible shapes: " + np::shape_str(dy.shape()) + " vs. " +
                                        np::shape_str(mask.shape()) + " for '" + ctx.op_name() + "'");
   const T kp = static_cast<T>(ctx.attr<double>("keep_prob"));
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, dy.shape(), dy.dtype());
+  np::Array& out = ctx.forward_input_or_allocate(kDy, 0, dy.shape(), dy.dtype());
   const T* pg = dy.data<T>();
   const T* pm = mask.data<T>();
   T* po = out.data<T>();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "../../ops/nn_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -13,8 +14,9 @@ namespace {
 
 // value: [N, ..., C], bias: [C] -> value + bias (in place when value dies here).
 template <class T> void bias_add_kernel(KernelContext& ctx) {
-  const np::Array& v = ctx.input(0);
-  const np::Array& b = ctx.input(1);
+  constexpr int kValue = schema::kBiasAdd.index("value");
+  const np::Array& v = ctx.input(kValue);
+  const np::Array& b = ctx.input(schema::kBiasAdd.index("bias"));
   if (v.ndim() < 2)
     throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
                                        np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
@@ -26,7 +28,7 @@ template <class T> void bias_add_kernel(KernelContext& ctx) {
     throw errors::InvalidArgumentError(
         "Must provide as many biases as the last dimension of the input tensor: " +
         np::shape_str(b.shape()) + " vs. " + np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, v.shape(), v.dtype());
+  np::Array& out = ctx.forward_input_or_allocate(kValue, 0, v.shape(), v.dtype());
   const T* pv = v.data<T>();
   const T* pb = b.data<T>();
   T* po = out.data<T>();
@@ -43,7 +45,7 @@ template <class T> void bias_add_kernel(KernelContext& ctx) {
 // out_backprop: [N, ..., C] -> [C]. Threads split the channels, each summing its
 // channels over the rows in order, so the result is the same for any thread count.
 template <class T> void bias_add_grad_kernel(KernelContext& ctx) {
-  const np::Array& g = ctx.input(0);
+  const np::Array& g = ctx.input(schema::kBiasAddGrad.index("out_backprop"));
   if (g.ndim() < 2)
     throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
                                        np::shape_str(g.shape()) + " for '" + ctx.op_name() + "'");
@@ -73,22 +75,28 @@ template <class T> void bias_add_grad_kernel(KernelContext& ctx) {
 // both outputs equal the unfused steps' bit for bit.
 // dy, mask, y: [N, ..., C] -> dz: [N, ..., C], db: [C].
 template <class T, bool kDropout> void relu_bias_add_grad(KernelContext& ctx) {
-  const int n_in = ctx.num_inputs();
-  const np::Array& dy = ctx.input(0);
-  const np::Array& y = ctx.input(n_in - 1);
-  if (dy.shape() != y.shape() || (kDropout && ctx.input(1).shape() != dy.shape()))
+  // Input indices (nn_ops_schema.h); the gradient is input 0 of both forms.
+  constexpr int kGrad = kDropout ? schema::kFusedDropoutReluBiasAddGrad.index("dy")
+                                 : schema::kFusedReluBiasAddGrad.index("gradients");
+  constexpr int kMask = schema::kFusedDropoutReluBiasAddGrad.index("mask");
+  constexpr int kFeatures = kDropout ? schema::kFusedDropoutReluBiasAddGrad.index("features")
+                                     : schema::kFusedReluBiasAddGrad.index("features");
+  const np::Array& dy = ctx.input(kGrad);
+  const np::Array& y = ctx.input(kFeatures);
+  if (dy.shape() != y.shape() || (kDropout && ctx.input(kMask).shape() != dy.shape()))
     throw errors::InvalidArgumentError(
         "Inputs to operation " + ctx.op_name() + " of type " + ctx.node().type +
-        " must have the same size and shape.  Input 0: " + np::shape_str(dy.shape()) +
-        " != input " + std::to_string(n_in - 1) + ": " + np::shape_str(y.shape()));
+        " must have the same size and shape.  Input " + std::to_string(kGrad) + ": " +
+        np::shape_str(dy.shape()) + " != input " + std::to_string(kFeatures) + ": " +
+        np::shape_str(y.shape()));
   if (dy.ndim() < 2)
     throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
                                        np::shape_str(dy.shape()) + " for '" + ctx.op_name() + "'");
   const T kp = kDropout ? static_cast<T>(ctx.attr<double>("keep_prob")) : T(1);
   const T* pg = dy.data<T>();
-  const T* pm = kDropout ? ctx.input(1).data<T>() : nullptr;
+  const T* pm = kDropout ? ctx.input(kMask).data<T>() : nullptr;
   const T* py = y.data<T>();
-  np::Array& dz = ctx.forward_input_or_allocate(0, 0, dy.shape(), dy.dtype());
+  np::Array& dz = ctx.forward_input_or_allocate(kGrad, 0, dy.shape(), dy.dtype());
   const int64_t c = dy.shape(-1), rows = c ? dy.size() / c : 0;
   np::Array& db = ctx.allocate_output(1, {c}, dy.dtype());
   T* pz = dz.data<T>();  // may be dy's buffer: each element is read before it is written
@@ -115,8 +123,9 @@ template <class T, bool kDropout> void relu_bias_add_grad(KernelContext& ctx) {
 }
 
 template <class T> void floor_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+  constexpr int kX = schema::kFloor.index("x");
+  const np::Array& x = ctx.input(kX);
+  np::Array& out = ctx.forward_input_or_allocate(kX, 0, x.shape(), x.dtype());
   np::unary_loop(x.data<T>(), out.data<T>(), x.size(), [](T v) { return std::floor(v); });
 }
 
@@ -127,7 +136,7 @@ template <class T> void register_for() {
   r.add("BiasAddGrad", "CPU", t, bias_add_grad_kernel<T>);
   if constexpr (std::is_floating_point_v<T>) {
     r.add("Floor", "CPU", t, floor_kernel<T>);
-    // Kernel-only: steps the runtime fused (src/runtime/fuse.h).
+    // Plan-made ops (src/ops/nn_ops.cc, src/runtime/fuse.h).
     r.add("_FusedReluBiasAddGrad", "CPU", t, relu_bias_add_grad<T, false>);
     r.add("_FusedDropoutReluBiasAddGrad", "CPU", t, relu_bias_add_grad<T, true>);
   }

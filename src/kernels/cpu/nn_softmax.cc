@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "../../ops/nn_softmax_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -36,9 +37,10 @@ Rows rows_around(const KernelContext& ctx, const np::Shape& s, int64_t axis) {
 
 // out = softmax (or log_softmax) of x along the axis; out may alias x.
 template <class T, bool kLog> void softmax_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  constexpr int kLogits = schema::kSoftmax.index("logits");
+  const np::Array& x = ctx.input(kLogits);
   const Rows r = rows_around(ctx, x.shape(), ctx.attr<int64_t>("axis"));
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype());
+  np::Array& out = ctx.forward_input_or_allocate(kLogits, 0, x.shape(), x.dtype());
   const T* px = x.data<T>();
   T* po = out.data<T>();
   const int64_t lines = r.n ? r.outer * r.inner : 0, n = r.n, inner = r.inner;
@@ -79,8 +81,8 @@ template <class T> void row_stats(const T* x, int64_t c, T* max, T* lse) {
 // features, labels: [..., C] -> loss [...] = sum(labels * (lse - (x - max))),
 // backprop [..., C] = softmax - labels.
 template <class T> void xent_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  const np::Array& l = ctx.input(1);
+  const np::Array& x = ctx.input(schema::kSoftmaxCrossEntropyWithLogits.index("features"));
+  const np::Array& l = ctx.input(schema::kSoftmaxCrossEntropyWithLogits.index("labels"));
   if (x.shape() != l.shape() || x.ndim() < 1)
     throw errors::InvalidArgumentError("logits and labels must be same size: logits_size=" +
                                        np::shape_str(x.shape()) + " labels_size=" +
@@ -111,9 +113,11 @@ template <class T> void xent_kernel(KernelContext& ctx) {
 
 // features: [..., C], labels: int [...] in [0, C) -> loss [...] = lse - (x[label] - max),
 // backprop = softmax - one_hot(label).
+constexpr int kSparseLabels = schema::kSparseSoftmaxCrossEntropyWithLogits.index("labels");
+
 template <class T, class L> void sparse_xent(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  const np::Array& l = ctx.input(1);
+  const np::Array& x = ctx.input(schema::kSparseSoftmaxCrossEntropyWithLogits.index("features"));
+  const np::Array& l = ctx.input(kSparseLabels);
   const np::Shape lead(x.shape().begin(), x.shape().end() - (x.ndim() ? 1 : 0));
   if (x.ndim() < 1 || l.shape() != lead)
     throw errors::InvalidArgumentError("logits and labels must have the same first dimension, got "
@@ -149,7 +153,7 @@ template <class T, class L> void sparse_xent(KernelContext& ctx) {
 
 // Selected by the float output; dispatches on the labels' int type.
 template <class T> void sparse_xent_kernel(KernelContext& ctx) {
-  if (ctx.input(1).dtype() == int64) sparse_xent<T, int64_t>(ctx);
+  if (ctx.input(kSparseLabels).dtype() == int64) sparse_xent<T, int64_t>(ctx);
   else sparse_xent<T, int32_t>(ctx);
 }
 

@@ -3,6 +3,7 @@
 // same output elements, so fills are parallel and thread-count independent.
 #include <cmath>
 
+#include "../../ops/random_ops_schema.h"
 #include "random_stream.h"
 
 namespace tf::kernels {
@@ -17,7 +18,7 @@ using random_stream::Stream;
 constexpr uint64_t kTruncatedBlocksPerGroup = 16;
 
 np::Shape shape_input(const KernelContext& ctx) {
-  const np::Array& s = ctx.input(0);
+  const np::Array& s = ctx.input(schema::kRandom.index("shape"));
   if (s.ndim() != 1)
     throw errors::InvalidArgumentError("shape must be a vector of {int32,int64}, got shape " +
                                        np::shape_str(s.shape()) + " for '" + ctx.op_name() + "'");

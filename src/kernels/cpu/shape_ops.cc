@@ -2,6 +2,7 @@
 // OnesLike, Cast, SumToShape, BroadcastTo, Select, ConcatV2, ConcatGrad, AddN.
 #include <cstring>
 
+#include "../../ops/shape_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -19,19 +20,20 @@ np::Shape shape_arg(const KernelContext& ctx, int i) {
 }
 
 void shape_kernel(KernelContext& ctx) {
-  const np::Shape& s = ctx.input(0).shape();
+  const np::Shape& s = ctx.input(schema::kShape.index("input")).shape();
   np::Array& out = ctx.allocate_output(0, {static_cast<int64_t>(s.size())}, int32);
   for (size_t i = 0; i < s.size(); ++i) out.data<int32_t>()[i] = static_cast<int32_t>(s[i]);
 }
 
 void size_kernel(KernelContext& ctx) {
   np::Array& out = ctx.allocate_output(0, {}, ctx.node().out_dtypes[0]);
-  out.set_flat(0, static_cast<double>(ctx.input(0).size()));
+  out.set_flat(0, static_cast<double>(ctx.input(schema::kShape.index("input")).size()));
 }
 
 void reshape_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  np::Shape s = shape_arg(ctx, 1);
+  constexpr int kTensor = schema::kReshape.index("tensor");
+  const np::Array& x = ctx.input(kTensor);
+  np::Shape s = shape_arg(ctx, schema::kReshape.index("shape"));
   int64_t known = 1;
   int unknown = -1;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -50,24 +52,25 @@ void reshape_kernel(KernelContext& ctx) {
         "Input to reshape is a tensor with " + std::to_string(x.size()) +
         " values, but the requested shape has " + std::to_string(unknown >= 0 ? known : np::shape_size(s)) +
         " for '" + ctx.op_name() + "'");
-  ctx.forward_input(0, 0, s);
+  ctx.forward_input(kTensor, 0, s);
 }
 
 void fill_kernel(KernelContext& ctx) {
-  const np::Array& v = ctx.input(1);
+  const np::Array& v = ctx.input(schema::kFill.index("value"));
   if (v.size() != 1)
     throw errors::InvalidArgumentError("value must be a scalar for '" + ctx.op_name() + "'");
-  np::Array& out = ctx.allocate_output(0, shape_arg(ctx, 0), v.dtype());
+  np::Array& out = ctx.allocate_output(0, shape_arg(ctx, schema::kFill.index("dims")), v.dtype());
   out.fill(v.get_flat(0));
 }
 
 template <int Value> void fill_like(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  ctx.forward_input_or_allocate(0, 0, x.shape(), x.dtype()).fill(Value);
+  constexpr int kX = schema::kLike.index("x");
+  const np::Array& x = ctx.input(kX);
+  ctx.forward_input_or_allocate(kX, 0, x.shape(), x.dtype()).fill(Value);
 }
 
 void cast_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  const np::Array& x = ctx.input(schema::kCast.index("x"));
   const DType dst = ctx.attr<DType>("DstT");
   np::Array& out = ctx.allocate_output(0, x.shape(), dst);
   np::dispatch(dst, [&](auto d) {
@@ -87,8 +90,9 @@ void cast_kernel(KernelContext& ctx) {
 
 // Sums x down to `target` (a shape x broadcasts from).
 template <class T> void sum_to_shape_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  const np::Shape target = shape_arg(ctx, 1);
+  constexpr int kInput = schema::kToShape.index("input");
+  const np::Array& x = ctx.input(kInput);
+  const np::Shape target = shape_arg(ctx, schema::kToShape.index("shape"));
   try {
     if (np::broadcast_shapes(target, x.shape()) != x.shape()) throw keraspp::ValueError("");
   } catch (const keraspp::ValueError&) {
@@ -98,7 +102,7 @@ template <class T> void sum_to_shape_kernel(KernelContext& ctx) {
   }
   // Nothing was broadcast (the usual case for gradients of same-shape
   // operands): the sum is x itself.
-  if (target == x.shape()) return ctx.forward_input(0, 0);
+  if (target == x.shape()) return ctx.forward_input(kInput, 0);
   np::Array& out = ctx.allocate_output(0, target, np::dtype_v<T>);
   T* po = out.data<T>();
   const T* px = x.data<T>();
@@ -134,8 +138,8 @@ template <class T> void sum_to_shape_kernel(KernelContext& ctx) {
 }
 
 void broadcast_to_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
-  const np::Shape target = shape_arg(ctx, 1);
+  const np::Array& x = ctx.input(schema::kToShape.index("input"));
+  const np::Shape target = shape_arg(ctx, schema::kToShape.index("shape"));
   np::Shape s;
   try {
     s = np::broadcast_shapes(x.shape(), target);
@@ -161,16 +165,17 @@ np::Array broadcast_copy(const np::Array& a, const np::Shape& s) {
 }
 
 void select_kernel(KernelContext& ctx) {
-  const np::Array& c = ctx.input(0);
+  constexpr int kT = schema::kSelect.index("t"), kE = schema::kSelect.index("e");
+  const np::Array& c = ctx.input(schema::kSelect.index("condition"));
+  const np::Array &t = ctx.input(kT), &e = ctx.input(kE);
   // A scalar condition with same-shaped branches (Keras's in_train_phase)
   // picks a whole branch: no copy.
-  if (c.size() == 1 && c.ndim() == 0 && ctx.input(1).shape() == ctx.input(2).shape()) {
-    ctx.forward_input(c.data<bool>()[0] ? 1 : 2, 0);
+  if (c.size() == 1 && c.ndim() == 0 && t.shape() == e.shape()) {
+    ctx.forward_input(c.data<bool>()[0] ? kT : kE, 0);
     return;
   }
-  np::Shape s = np::broadcast_shapes(c.shape(), np::broadcast_shapes(ctx.input(1).shape(), ctx.input(2).shape()));
-  const np::Array cb = broadcast_copy(c, s), xb = broadcast_copy(ctx.input(1), s),
-                  yb = broadcast_copy(ctx.input(2), s);
+  np::Shape s = np::broadcast_shapes(c.shape(), np::broadcast_shapes(t.shape(), e.shape()));
+  const np::Array cb = broadcast_copy(c, s), xb = broadcast_copy(t, s), yb = broadcast_copy(e, s);
   np::Array& out = ctx.allocate_output(0, s, xb.dtype());
   np::dispatch(xb.dtype(), [&](auto t) {
     using T = decltype(t);
@@ -183,15 +188,16 @@ void select_kernel(KernelContext& ctx) {
 
 // Copies `n` inputs (first_input..) into out along `axis`.
 void concat_kernel(KernelContext& ctx) {
-  const int n = ctx.num_inputs();
-  const np::Array& first = ctx.input(0);
+  constexpr int kValues = schema::kConcatV2.index("values");
+  const int n = ctx.num_inputs() - kValues;
+  const np::Array& first = ctx.input(kValues);
   const int rank = first.ndim();
   int axis = static_cast<int>(ctx.attr<int64_t>("axis"));
   if (axis < 0) axis += rank;
   np::Shape s = first.shape();
   s[static_cast<size_t>(axis)] = 0;
   for (int i = 0; i < n; ++i) {
-    const np::Array& a = ctx.input(i);
+    const np::Array& a = ctx.input(kValues + i);
     for (int d = 0; d < rank; ++d)
       if (d != axis && a.shape(d) != first.shape(d))
         throw errors::InvalidArgumentError("ConcatOp : Dimensions of inputs should match: shape[0] = " +
@@ -206,7 +212,7 @@ void concat_kernel(KernelContext& ctx) {
   const size_t out_row = static_cast<size_t>(out.size() / std::max<int64_t>(outer, 1)) * item;
   size_t offset = 0;
   for (int i = 0; i < n; ++i) {
-    const np::Array& a = ctx.input(i);
+    const np::Array& a = ctx.input(kValues + i);
     const size_t row = static_cast<size_t>(a.size() / std::max<int64_t>(outer, 1)) * item;
     for (int64_t o = 0; o < outer; ++o)
       std::memcpy(static_cast<char*>(out.raw_data()) + o * out_row + offset,
@@ -216,9 +222,10 @@ void concat_kernel(KernelContext& ctx) {
 }
 
 void concat_grad_kernel(KernelContext& ctx) {
-  const np::Array& g = ctx.input(0);
+  constexpr int kInputs = schema::kConcatGrad.index("inputs");
+  const np::Array& g = ctx.input(schema::kConcatGrad.index("grad"));
   const int index = static_cast<int>(ctx.attr<int64_t>("index"));
-  const np::Array& mine = ctx.input(1 + index);
+  const np::Array& mine = ctx.input(kInputs + index);
   int axis = static_cast<int>(ctx.attr<int64_t>("axis"));
   if (axis < 0) axis += g.ndim();
   int64_t outer = 1;
@@ -226,7 +233,7 @@ void concat_grad_kernel(KernelContext& ctx) {
   const size_t item = np::itemsize(g.dtype());
   size_t offset = 0;
   for (int i = 0; i < index; ++i)
-    offset += static_cast<size_t>(ctx.input(1 + i).size() / std::max<int64_t>(outer, 1)) * item;
+    offset += static_cast<size_t>(ctx.input(kInputs + i).size() / std::max<int64_t>(outer, 1)) * item;
   np::Array& out = ctx.allocate_output(0, mine.shape(), g.dtype());
   const size_t g_row = static_cast<size_t>(g.size() / std::max<int64_t>(outer, 1)) * item;
   const size_t row = static_cast<size_t>(mine.size() / std::max<int64_t>(outer, 1)) * item;
@@ -236,16 +243,17 @@ void concat_grad_kernel(KernelContext& ctx) {
 }
 
 template <class T> void add_n_kernel(KernelContext& ctx) {
-  const np::Array& a = ctx.input(0);
-  for (int i = 1; i < ctx.num_inputs(); ++i)
+  constexpr int kInputs = schema::kAddN.index("inputs");  // the terms, from here on
+  const np::Array& a = ctx.input(kInputs);
+  for (int i = kInputs + 1; i < ctx.num_inputs(); ++i)
     if (ctx.input(i).shape() != a.shape())
       throw errors::InvalidArgumentError("Inputs to operation " + ctx.op_name() +
                                          " of type AddN must have the same size and shape.");
-  np::Array& out = ctx.forward_input_or_allocate(0, 0, a.shape(), a.dtype());
+  np::Array& out = ctx.forward_input_or_allocate(kInputs, 0, a.shape(), a.dtype());
   T* po = out.data<T>();
   const int64_t n = a.size();
   if (po != a.data<T>()) std::memcpy(po, a.data<T>(), a.nbytes());
-  for (int i = 1; i < ctx.num_inputs(); ++i) {
+  for (int i = kInputs + 1; i < ctx.num_inputs(); ++i) {
     const T* p = ctx.input(i).data<T>();
     np::simd_for(n, [&](int64_t k) { po[k] += p[k]; });
   }

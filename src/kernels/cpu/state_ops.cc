@@ -1,11 +1,17 @@
 // CPU kernels of the variable ops; values live in SessionState.
+#include "../../ops/state_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {
 namespace {
 
-int ref_id(const KernelContext& ctx) { return ctx.node().inputs.at(0).node; }
+// Input indices (state_ops_schema.h).
+constexpr int kRef = schema::kAssign.index("ref");
+constexpr int kValue = schema::kAssign.index("value");
+static_assert(kRef == schema::kIsVariableInitialized.index("ref"));
+
+int ref_id(const KernelContext& ctx) { return ctx.node().inputs.at(kRef).node; }
 
 // Reading a variable aliases its value (the runtime copies it if fetched).
 void variable(KernelContext& ctx) {
@@ -19,12 +25,12 @@ void variable(KernelContext& ctx) {
 
 void assign(KernelContext& ctx) {
   auto& vars = ctx.state().variables;
-  const np::Array& value = ctx.input(1);
+  const np::Array& value = ctx.input(kValue);
   const int id = ref_id(ctx);
   const bool validate = ctx.attr<bool>("validate_shape");
   auto it = vars.find(id);
   if (validate) {
-    const TensorShape& declared = ctx.input_node(0).out_shapes[0];
+    const TensorShape& declared = ctx.input_node(kRef).out_shapes[0];
     if (!declared.is_compatible_with(value.shape()))
       throw errors::InvalidArgumentError(
           "Assign requires shapes of both tensors to match. lhs shape= " + declared.debug_str() +
@@ -45,9 +51,9 @@ template <int Sign> void assign_update(KernelContext& ctx) {
   auto it = vars.find(ref_id(ctx));
   if (it == vars.end())
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " +
-                                          ctx.input_node(0).name);
+                                          ctx.input_node(kRef).name);
   const np::Array& v = it->second;
-  const np::Array& d = ctx.input(1);
+  const np::Array& d = ctx.input(kValue);
   if (v.shape() != d.shape())
     throw errors::InvalidArgumentError("Must have the same shape for '" + ctx.op_name() +
                                        "': " + np::shape_str(v.shape()) + " vs " +

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "../../ops/training_ops_schema.h"
 #include "fused_update.h"
 #include "keraspp/kernels/kernel.h"
 
@@ -12,44 +13,52 @@ namespace {
 
 std::string shape_debug(const np::Shape& s) { return TensorShape(s).debug_str(); }
 
+// Every training op takes the variable first, then its slots
+// (training_ops_schema.h): refs [0, N).
+constexpr int kVar = schema::kApplyGradientDescent.index("var");
+static_assert(kVar == schema::kApplyMomentum.index("var") && kVar == schema::kApplyAdagrad.index("var") &&
+              kVar == schema::kApplyAdam.index("var") && kVar == schema::kApplyRMSProp.index("var") &&
+              kVar == schema::kApplyCenteredRMSProp.index("var") &&
+              kVar == schema::kApplyAdadelta.index("var"));
+
 // The value of ref input i ("var", "accum", ...): initialized and shaped like
 // the gradient (TF's "var and accum do not have the same shape" otherwise).
 template <class T>
-T* ref_data(KernelContext& ctx, int i, const char* what, const fused::Gradient<T>& grad) {
+T* ref_data(KernelContext& ctx, int i, std::string_view what, const fused::Gradient<T>& grad) {
   auto& vars = ctx.state().variables;
   const Node& node = ctx.input_node(i);
   auto it = vars.find(node.id);
   if (it == vars.end())
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " + node.name);
-  const np::Shape& var_shape = vars.find(ctx.input_node(0).id)->second.shape();
+  const np::Shape& var_shape = vars.find(ctx.input_node(kVar).id)->second.shape();
   const np::Shape& shape = it->second.shape();
-  if (i > 0 && shape != var_shape)
-    throw errors::InvalidArgumentError(std::string("var and ") + what +
+  if (i != kVar && shape != var_shape)
+    throw errors::InvalidArgumentError("var and " + std::string(what) +
                                        " do not have the same shape" + shape_debug(var_shape) +
                                        " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
-  if (i == 0 && !grad.has_shape(shape))
+  if (i == kVar && !grad.has_shape(shape))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
                                        shape_debug(shape) + " " + shape_debug(grad.shape()) +
                                        " for '" + ctx.op_name() + "'");
   return it->second.data<T>();
 }
 
-// Hyper-parameter input i, which must be a scalar.
-template <class T> T scalar(const KernelContext& ctx, int i, const char* what) {
+// Hyper-parameter input i of the op's inputs `in`, which must be a scalar.
+template <class T, size_t M> T scalar(const KernelContext& ctx, const ArgList<M>& in, int i) {
   const np::Array& a = ctx.input(i);
   if (a.ndim() != 0)
-    throw errors::InvalidArgumentError(std::string(what) + " is not a scalar: " +
+    throw errors::InvalidArgumentError(std::string(in.name_of(in.args[static_cast<size_t>(i)])) +
+                                       " is not a scalar: " +
                                        shape_debug(a.shape()) + " for '" + ctx.op_name() + "'");
   return a.data<T>()[0];
 }
 
-// The ref inputs [0, N) named `names` (the variable, then its slots), in
-// input order so the first bad one is the one reported.
-template <class T, size_t N>
-std::array<T*, N> refs(KernelContext& ctx, const char* const (&names)[N],
-                       const fused::Gradient<T>& grad) {
+// The N ref inputs, which TF's training ops take first (the variable, then
+// its slots), in input order so the first bad one is the one reported.
+template <class T, size_t N, size_t M>
+std::array<T*, N> refs(KernelContext& ctx, const ArgList<M>& in, const fused::Gradient<T>& grad) {
   std::array<T*, N> s;
-  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), names[i], grad);
+  for (size_t i = 0; i < N; ++i) s[i] = ref_data<T>(ctx, static_cast<int>(i), in.name_of(in.args[i]), grad);
   return s;
 }
 
@@ -59,23 +68,23 @@ template <class T, size_t N, class Step>
 void update(KernelContext& ctx, const fused::Gradient<T>& grad, const std::array<T*, N>& s,
             const Step& step) {
   fused::for_each_element(grad, step, s);
-  ctx.set_output(0, ctx.state().variables.find(ctx.input_node(0).id)->second);
+  ctx.set_output(0, ctx.state().variables.find(ctx.input_node(kVar).id)->second);
 }
 
-// Inputs: var, alpha, delta.
 template <class T> void apply_gradient_descent(KernelContext& ctx) {
-  const auto delta = fused::gradient<T>(ctx, 2);
-  const auto s = refs<T>(ctx, {"var"}, delta);
-  const T alpha = scalar<T>(ctx, 1, "alpha");
+  constexpr auto& in = schema::kApplyGradientDescent;
+  const auto delta = fused::gradient<T>(ctx, in.index("delta"));
+  const auto s = refs<T, 1>(ctx, in, delta);
+  const T alpha = scalar<T>(ctx, in, in.index("alpha"));
   update(ctx, delta, s, [=](T d, T& var) { var = std::fma(-alpha, d, var); });
 }
 
-// Inputs: var, accum, lr, grad, momentum.
 template <class T> void apply_momentum(KernelContext& ctx) {
-  const auto grad = fused::gradient<T>(ctx, 3);
-  const auto s = refs<T>(ctx, {"var", "accum"}, grad);
-  const T lr = scalar<T>(ctx, 2, "lr");
-  const T momentum = scalar<T>(ctx, 4, "momentum");
+  constexpr auto& in = schema::kApplyMomentum;
+  const auto grad = fused::gradient<T>(ctx, in.index("grad"));
+  const auto s = refs<T, 2>(ctx, in, grad);
+  const T lr = scalar<T>(ctx, in, in.index("lr"));
+  const T momentum = scalar<T>(ctx, in, in.index("momentum"));
   if (ctx.has_attr("use_nesterov") && ctx.attr<bool>("use_nesterov")) {
     update(ctx, grad, s, [=](T g, T& var, T& accum) {
       accum = std::fma(accum, momentum, g);
@@ -89,27 +98,27 @@ template <class T> void apply_momentum(KernelContext& ctx) {
   }
 }
 
-// Inputs: var, accum, lr, grad.
 template <class T> void apply_adagrad(KernelContext& ctx) {
-  const auto grad = fused::gradient<T>(ctx, 3);
-  const auto s = refs<T>(ctx, {"var", "accum"}, grad);
-  const T lr = scalar<T>(ctx, 2, "lr");
+  constexpr auto& in = schema::kApplyAdagrad;
+  const auto grad = fused::gradient<T>(ctx, in.index("grad"));
+  const auto s = refs<T, 2>(ctx, in, grad);
+  const T lr = scalar<T>(ctx, in, in.index("lr"));
   update(ctx, grad, s, [=](T g, T& var, T& accum) {
     accum = std::fma(g, g, accum);
     var -= lr * g / std::sqrt(accum);
   });
 }
 
-// Inputs: var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad.
 template <class T> void apply_adam(KernelContext& ctx) {
-  const auto grad = fused::gradient<T>(ctx, 9);
-  const auto s = refs<T>(ctx, {"var", "m", "v"}, grad);
-  const T beta1_power = scalar<T>(ctx, 3, "beta1_power");
-  const T beta2_power = scalar<T>(ctx, 4, "beta2_power");
-  const T lr = scalar<T>(ctx, 5, "lr");
-  const T beta1 = scalar<T>(ctx, 6, "beta1");
-  const T beta2 = scalar<T>(ctx, 7, "beta2");
-  const T epsilon = scalar<T>(ctx, 8, "epsilon");
+  constexpr auto& in = schema::kApplyAdam;
+  const auto grad = fused::gradient<T>(ctx, in.index("grad"));
+  const auto s = refs<T, 3>(ctx, in, grad);
+  const T beta1_power = scalar<T>(ctx, in, in.index("beta1_power"));
+  const T beta2_power = scalar<T>(ctx, in, in.index("beta2_power"));
+  const T lr = scalar<T>(ctx, in, in.index("lr"));
+  const T beta1 = scalar<T>(ctx, in, in.index("beta1"));
+  const T beta2 = scalar<T>(ctx, in, in.index("beta2"));
+  const T epsilon = scalar<T>(ctx, in, in.index("epsilon"));
   // The bias correction folded into the step size.
   const T lr_t = lr * std::sqrt(T(1) - beta2_power) / (T(1) - beta1_power);
   update(ctx, grad, s, [=](T g, T& var, T& m, T& v) {
@@ -119,14 +128,14 @@ template <class T> void apply_adam(KernelContext& ctx) {
   });
 }
 
-// Inputs: var, ms, mom, lr, rho, momentum, epsilon, grad.
 template <class T> void apply_rms_prop(KernelContext& ctx) {
-  const auto grad = fused::gradient<T>(ctx, 7);
-  const auto s = refs<T>(ctx, {"var", "ms", "mom"}, grad);
-  const T lr = scalar<T>(ctx, 3, "lr");
-  const T rho = scalar<T>(ctx, 4, "rho");
-  const T momentum = scalar<T>(ctx, 5, "momentum");
-  const T epsilon = scalar<T>(ctx, 6, "epsilon");
+  constexpr auto& in = schema::kApplyRMSProp;
+  const auto grad = fused::gradient<T>(ctx, in.index("grad"));
+  const auto s = refs<T, 3>(ctx, in, grad);
+  const T lr = scalar<T>(ctx, in, in.index("lr"));
+  const T rho = scalar<T>(ctx, in, in.index("rho"));
+  const T momentum = scalar<T>(ctx, in, in.index("momentum"));
+  const T epsilon = scalar<T>(ctx, in, in.index("epsilon"));
   update(ctx, grad, s, [=](T g, T& var, T& ms, T& mom) {
     ms = std::fma(std::fma(g, g, -ms), T(1) - rho, ms);
     mom = std::fma(mom, momentum, lr * g / std::sqrt(ms + epsilon));
@@ -134,14 +143,14 @@ template <class T> void apply_rms_prop(KernelContext& ctx) {
   });
 }
 
-// Inputs: var, mg, ms, mom, lr, rho, momentum, epsilon, grad.
 template <class T> void apply_centered_rms_prop(KernelContext& ctx) {
-  const auto grad = fused::gradient<T>(ctx, 8);
-  const auto s = refs<T>(ctx, {"var", "mg", "ms", "mom"}, grad);
-  const T lr = scalar<T>(ctx, 4, "lr");
-  const T rho = scalar<T>(ctx, 5, "rho");
-  const T momentum = scalar<T>(ctx, 6, "momentum");
-  const T epsilon = scalar<T>(ctx, 7, "epsilon");
+  constexpr auto& in = schema::kApplyCenteredRMSProp;
+  const auto grad = fused::gradient<T>(ctx, in.index("grad"));
+  const auto s = refs<T, 4>(ctx, in, grad);
+  const T lr = scalar<T>(ctx, in, in.index("lr"));
+  const T rho = scalar<T>(ctx, in, in.index("rho"));
+  const T momentum = scalar<T>(ctx, in, in.index("momentum"));
+  const T epsilon = scalar<T>(ctx, in, in.index("epsilon"));
   update(ctx, grad, s, [=](T g, T& var, T& mg, T& ms, T& mom) {
     mg = std::fma(g - mg, T(1) - rho, mg);
     ms = std::fma(std::fma(g, g, -ms), T(1) - rho, ms);
@@ -150,13 +159,13 @@ template <class T> void apply_centered_rms_prop(KernelContext& ctx) {
   });
 }
 
-// Inputs: var, accum, accum_update, lr, rho, epsilon, grad.
 template <class T> void apply_adadelta(KernelContext& ctx) {
-  const auto grad = fused::gradient<T>(ctx, 6);
-  const auto s = refs<T>(ctx, {"var", "accum", "accum_update"}, grad);
-  const T lr = scalar<T>(ctx, 3, "lr");
-  const T rho = scalar<T>(ctx, 4, "rho");
-  const T epsilon = scalar<T>(ctx, 5, "epsilon");
+  constexpr auto& in = schema::kApplyAdadelta;
+  const auto grad = fused::gradient<T>(ctx, in.index("grad"));
+  const auto s = refs<T, 3>(ctx, in, grad);
+  const T lr = scalar<T>(ctx, in, in.index("lr"));
+  const T rho = scalar<T>(ctx, in, in.index("rho"));
+  const T epsilon = scalar<T>(ctx, in, in.index("epsilon"));
   update(ctx, grad, s, [=](T g, T& var, T& accum, T& accum_update) {
     accum = std::fma(accum, rho, g * g * (T(1) - rho));
     const T step = std::sqrt(accum_update + epsilon) / std::sqrt(accum + epsilon) * g;
@@ -167,26 +176,29 @@ template <class T> void apply_adadelta(KernelContext& ctx) {
 
 const bool registered = [] {
   auto& r = KernelRegistry::global();
-  // Each also takes its gradient as a fused product.
-  r.allow_gradient_product("ApplyGradientDescent", 2);
-  r.allow_gradient_product("ApplyMomentum", 3);
-  for (const char* op : {"ApplyAdagrad", "ApplyAdam", "ApplyRMSProp", "ApplyCenteredRMSProp",
-                         "ApplyAdadelta"})
-    r.allow_gradient_product(op, -1);
+  // Each float32 kernel also runs the op fused with its gradient's MatMul
+  // (OpDef::gradient_product), reading the gradient through fused::gradient.
   r.add("ApplyGradientDescent", "CPU", float32, apply_gradient_descent<float>);
   r.add("ApplyGradientDescent", "CPU", float64, apply_gradient_descent<double>);
+  r.add(gradient_product_op("ApplyGradientDescent"), "CPU", float32, apply_gradient_descent<float>);
   r.add("ApplyMomentum", "CPU", float32, apply_momentum<float>);
   r.add("ApplyMomentum", "CPU", float64, apply_momentum<double>);
+  r.add(gradient_product_op("ApplyMomentum"), "CPU", float32, apply_momentum<float>);
   r.add("ApplyAdagrad", "CPU", float32, apply_adagrad<float>);
   r.add("ApplyAdagrad", "CPU", float64, apply_adagrad<double>);
+  r.add(gradient_product_op("ApplyAdagrad"), "CPU", float32, apply_adagrad<float>);
   r.add("ApplyAdam", "CPU", float32, apply_adam<float>);
   r.add("ApplyAdam", "CPU", float64, apply_adam<double>);
+  r.add(gradient_product_op("ApplyAdam"), "CPU", float32, apply_adam<float>);
   r.add("ApplyRMSProp", "CPU", float32, apply_rms_prop<float>);
   r.add("ApplyRMSProp", "CPU", float64, apply_rms_prop<double>);
+  r.add(gradient_product_op("ApplyRMSProp"), "CPU", float32, apply_rms_prop<float>);
   r.add("ApplyCenteredRMSProp", "CPU", float32, apply_centered_rms_prop<float>);
   r.add("ApplyCenteredRMSProp", "CPU", float64, apply_centered_rms_prop<double>);
+  r.add(gradient_product_op("ApplyCenteredRMSProp"), "CPU", float32, apply_centered_rms_prop<float>);
   r.add("ApplyAdadelta", "CPU", float32, apply_adadelta<float>);
   r.add("ApplyAdadelta", "CPU", float64, apply_adadelta<double>);
+  r.add(gradient_product_op("ApplyAdadelta"), "CPU", float32, apply_adadelta<float>);
   return true;
 }();
 

@@ -2,6 +2,7 @@
 // ExpandDims (a reshaped view of the input, like Reshape).
 #include <cstring>
 
+#include "../../ops/transpose_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
@@ -38,7 +39,7 @@ void permute(const T* in, T* out, const np::Shape& in_shape, const std::vector<i
 }
 
 void transpose_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  const np::Array& x = ctx.input(schema::kTranspose.index("x"));
   const auto& perm = ctx.attr<std::vector<int64_t>>("perm");
   if (x.ndim() != static_cast<int>(perm.size()))
     throw errors::InvalidArgumentError("transpose expects a vector of size " +
@@ -54,7 +55,8 @@ void transpose_kernel(KernelContext& ctx) {
 }
 
 void expand_dims_kernel(KernelContext& ctx) {
-  const np::Array& x = ctx.input(0);
+  constexpr int kInput = schema::kExpandDims.index("input");
+  const np::Array& x = ctx.input(kInput);
   np::Shape s = x.shape();
   const int64_t dim = ctx.attr<int64_t>("dim");
   if (dim < 0 || dim > static_cast<int64_t>(s.size()))
@@ -62,7 +64,7 @@ void expand_dims_kernel(KernelContext& ctx) {
                                        " for tensor with " + std::to_string(s.size()) +
                                        " dimensions. for '" + ctx.op_name() + "'");
   s.insert(s.begin() + dim, 1);
-  ctx.forward_input(0, 0, s);
+  ctx.forward_input(kInput, 0, s);
 }
 
 const bool registered = [] {
