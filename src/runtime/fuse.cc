@@ -55,7 +55,7 @@ void erase_removed(Plan& plan, const std::vector<bool>& removed) {
 void fuse_matmul_epilogues(Plan& plan) {
   const Readers readers(plan);
   std::vector<bool> removed(plan.steps.size(), false);
-  auto kernel = [](const char* name) { return kernels::KernelRegistry::global().find(name, "CPU", float32); };
+  auto kernel = [&plan](const char* name) { return kernels::KernelRegistry::global().find(name, plan.device, float32); };
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     Step& mm = plan.steps[k];
     if (!is(mm, "MatMul", float32) || !mm.node->control_inputs.empty()) continue;
@@ -118,7 +118,7 @@ void fuse_bias_add_grads(Plan& plan) {
     const bool dropout = d >= 0 && is(plan.steps[static_cast<size_t>(d)], "_FusedDropoutGrad", dtype) &&
                          plan.steps[static_cast<size_t>(d)].node->control_inputs.empty();
     const char* type = dropout ? "_FusedDropoutReluBiasAddGrad" : "_FusedReluBiasAddGrad";
-    const kernels::KernelFn* fused = kernels::KernelRegistry::global().find(type, "CPU", dtype);
+    const kernels::KernelFn* fused = kernels::KernelRegistry::global().find(type, plan.device, dtype);
     if (!fused) continue;
     // The fused step runs where relu's did: its inputs are ready there, and
     // BiasAddGrad's readers come after BiasAddGrad, later still.

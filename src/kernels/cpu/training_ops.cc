@@ -16,22 +16,23 @@ std::string shape_debug(const np::Shape& s) { return TensorShape(s).debug_str();
 // the gradient (TF's "var and accum do not have the same shape" otherwise).
 template <class T>
 T* ref_data(KernelContext& ctx, int i, const char* what, const fused::Gradient<T>& grad) {
-  auto& vars = ctx.state().variables;
   const Node& node = ctx.input_node(i);
-  auto it = vars.find(node.id);
-  if (it == vars.end())
+  const np::Array* value = ctx.variable(node.id);
+  if (!value)
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " + node.name);
-  const np::Shape& var_shape = vars.find(ctx.input_node(0).id)->second.shape();
-  const np::Shape& shape = it->second.shape();
-  if (i > 0 && shape != var_shape)
-    throw errors::InvalidArgumentError(std::string("var and ") + what +
-                                       " do not have the same shape" + shape_debug(var_shape) +
-                                       " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
+  const np::Shape& shape = value->shape();
+  if (i > 0) {
+    const np::Shape& var_shape = ctx.variable(ctx.input_node(0).id)->shape();
+    if (shape != var_shape)
+      throw errors::InvalidArgumentError(std::string("var and ") + what +
+                                         " do not have the same shape" + shape_debug(var_shape) +
+                                         " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
+  }
   if (i == 0 && !grad.has_shape(shape))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
                                        shape_debug(shape) + " " + shape_debug(grad.shape()) +
                                        " for '" + ctx.op_name() + "'");
-  return it->second.data<T>();
+  return value->data<T>();
 }
 
 // Hyper-parameter input i, which must be a scalar.
@@ -59,7 +60,7 @@ template <class T, size_t N, class Step>
 void update(KernelContext& ctx, const fused::Gradient<T>& grad, const std::array<T*, N>& s,
             const Step& step) {
   fused::for_each_element(grad, step, s);
-  ctx.set_output(0, ctx.state().variables.find(ctx.input_node(0).id)->second);
+  ctx.set_output(0, *ctx.variable(ctx.input_node(0).id));
 }
 
 // Inputs: var, alpha, delta.
