@@ -149,20 +149,6 @@ bool KernelRegistry::has_any(const std::string& op) const {
   return it != fns_.end() && std::get<0>(it->first) == op;
 }
 
-std::string KernelRegistry::devices_of(const std::string& op) const {
-  std::string out;
-  int last = -1;
-  for (auto it = fns_.lower_bound({op, -1, -2}); it != fns_.end() && std::get<0>(it->first) == op;
-       ++it) {
-    const int dev = std::get<1>(it->first);
-    if (dev == last) continue;
-    last = dev;
-    if (!out.empty()) out += ", ";
-    out += np::Device{static_cast<np::DeviceType>(dev), 0}.type_name();
-  }
-  return out;
-}
-
 void KernelRegistry::accept_opaque_layouts(const std::string& op, np::Device device) {
   opaque_layouts_[{op, static_cast<int>(device.type)}] = true;
 }

@@ -166,8 +166,6 @@ class KernelRegistry {
   // Null when none is registered.
   const KernelFn* find(const std::string& op, np::Device device, DType dtype) const;
   bool has_any(const std::string& op) const;
-  // "CPU" — the devices op has kernels for, for error messages.
-  std::string devices_of(const std::string& op) const;
   // Marks op's kernels on `device` as reading inputs in any layout
   // (np::Layout): the runtime hands them such inputs unconverted. Others see
   // only plain inputs.
