@@ -144,8 +144,8 @@ class KernelContext {
   const Node& node_;
   BufferPool* pool_;
   SessionState* state_;
-  // The most variables one kernel holds without allocating (an update holds
-  // its variable and up to four slots).
+  // Values one kernel call holds without allocating (an update holds its
+  // variable and slots, some twice); past it the vector grows once.
   static constexpr size_t kHeldVariables = 8;
   std::vector<VariableStore::Value> held_;
 };
