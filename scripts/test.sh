@@ -2,8 +2,15 @@
 # Sets up, builds and runs every test: the GoogleTest suites through ctest,
 # the seed's example programs in short runs, and an outside project that uses
 # the installed package with find_package(keraspp).
+#
+# scripts/test.sh --tsan instead builds the library and the runtime tests
+# with ThreadSanitizer and runs the concurrency tests (scripts/tsan.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == --tsan ]]; then
+  shift
+  exec bash scripts/tsan.sh "$@"
+fi
 bash scripts/setup.sh
 bash scripts/build.sh
 build=${BUILD_DIR:-build}

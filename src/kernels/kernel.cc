@@ -1,4 +1,5 @@
-// Kernel registry, buffer pool and KernelContext output allocation.
+// Kernel registry, buffer pool, session state and KernelContext output
+// allocation.
 #include "keraspp/kernels/kernel.h"
 
 namespace tf::kernels {
@@ -11,7 +12,7 @@ std::shared_ptr<np::Storage> BufferPool::acquire(size_t bytes) {
     if (!best || e->bytes() < (*best)->bytes()) best = &e;
   }
   if (best) return *best;
-  entries_.push_back(std::make_shared<np::Storage>(bytes));
+  entries_.push_back(std::make_shared<np::Storage>(bytes, *allocator_));
   return entries_.back();
 }
 
@@ -19,6 +20,65 @@ size_t BufferPool::bytes() const {
   size_t n = 0;
   for (const auto& e : entries_) n += e->bytes();
   return n;
+}
+
+VariableStore::Value VariableStore::get(int id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = values_.find(id);
+  return it == values_.end() ? nullptr : it->second;
+}
+
+bool VariableStore::contains(int id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return values_.count(id) > 0;
+}
+
+VariableStore::Value VariableStore::set(int id, np::Array value) {
+  auto v = std::make_shared<const np::Array>(std::move(value));
+  std::lock_guard<std::mutex> lock(mu_);
+  values_[id] = v;
+  return v;
+}
+
+void VariableStore::clear() {
+  std::map<int, Value> old;  // freed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  old.swap(values_);
+}
+
+size_t VariableStore::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return values_.size();
+}
+
+uint64_t SessionState::reserve_random_blocks(int node, uint64_t blocks) {
+  std::lock_guard<std::mutex> lock(random_mu_);
+  uint64_t& next = random_counters_[node];
+  const uint64_t base = next;
+  next += blocks;
+  return base;
+}
+
+const np::Array* KernelContext::variable(int id) {
+  VariableStore::Value v = state_->variables.get(id);
+  if (!v) return nullptr;
+  held_.push_back(std::move(v));
+  return held_.back().get();
+}
+
+const np::Array& KernelContext::set_variable(int id, np::Array value) {
+  held_.push_back(state_->variables.set(id, std::move(value)));
+  return *held_.back();
+}
+
+np::Array& KernelContext::allocate_output(int i, const np::Shape& shape, DType dtype,
+                                          std::shared_ptr<const np::Layout> layout) {
+  const size_t bytes = layout->bytes(shape, dtype);
+  auto& slot = outputs.at(static_cast<size_t>(i));
+  slot = np::Array(pool_ ? pool_->acquire(bytes) : std::make_shared<np::Storage>(bytes), 0, shape,
+                   dtype, std::move(layout));
+  output_pooled.at(static_cast<size_t>(i)) = pool_ != nullptr;
+  return slot;
 }
 
 np::Array& KernelContext::allocate_output(int i, const np::Shape& shape, DType dtype) {
@@ -67,23 +127,35 @@ KernelRegistry& KernelRegistry::global() {
 
 void KernelRegistry::add(const std::string& op, const std::string& device,
                          std::optional<DType> dtype, KernelFn fn) {
-  const int key = dtype ? static_cast<int>(*dtype) : -1;
-  fns_[{op, device, key}] = std::move(fn);
+  add(op, np::parse_device(device), dtype, std::move(fn));
 }
 
-const KernelFn* KernelRegistry::find(const std::string& op, const std::string& device,
-                                     DType dtype) const {
-  auto it = fns_.find({op, device, static_cast<int>(dtype)});
+void KernelRegistry::add(const std::string& op, np::Device device, std::optional<DType> dtype,
+                         KernelFn fn) {
+  const int key = dtype ? static_cast<int>(*dtype) : -1;
+  fns_[{op, static_cast<int>(device.type), key}] = std::move(fn);
+}
+
+const KernelFn* KernelRegistry::find(const std::string& op, np::Device device, DType dtype) const {
+  const int dev = static_cast<int>(device.type);
+  auto it = fns_.find({op, dev, static_cast<int>(dtype)});
   if (it != fns_.end()) return &it->second;
-  it = fns_.find({op, device, -1});
+  it = fns_.find({op, dev, -1});
   return it == fns_.end() ? nullptr : &it->second;
 }
 
 bool KernelRegistry::has_any(const std::string& op) const {
-  auto it = fns_.lower_bound({op, "", -2});
+  auto it = fns_.lower_bound({op, -1, -2});
   return it != fns_.end() && std::get<0>(it->first) == op;
 }
 
+void KernelRegistry::accept_opaque_layouts(const std::string& op, np::Device device) {
+  opaque_layouts_[{op, static_cast<int>(device.type)}] = true;
+}
+
+bool KernelRegistry::accepts_opaque_layouts(const std::string& op, np::Device device) const {
+  return opaque_layouts_.count({op, static_cast<int>(device.type)}) > 0;
+}
 
 
 DType kernel_dtype(const Node& node, const std::vector<DType>& input_dtypes) {

@@ -67,15 +67,12 @@ std::string shape_str(const Shape& s) {
   return out + ")";
 }
 
-Storage::Storage(size_t bytes) : bytes_(bytes) {
-  // Round up so aligned_alloc's size is a multiple of the alignment; never 0.
-  size_t rounded = (bytes + 63) / 64 * 64;
-  if (rounded == 0) rounded = 64;
-  data_ = std::aligned_alloc(64, rounded);
-  if (!data_) throw std::bad_alloc();
+Storage::Storage(size_t bytes, Allocator& allocator)
+    : data_(allocator.allocate(bytes)), bytes_(bytes), allocator_(&allocator),
+      host_accessible_(allocator.host_accessible()) {
   ++g_allocations;
 }
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { allocator_->deallocate(data_, bytes_); }
 uint64_t Storage::allocation_count() { return g_allocations.load(); }
 
 namespace detail {
@@ -85,6 +82,13 @@ void throw_dtype_mismatch(DType have, DType want) {
 void throw_index_error(int64_t index, int axis, int64_t size) {
   throw ValueError("index " + std::to_string(index) + " is out of bounds for axis " +
                    std::to_string(axis) + " with size " + std::to_string(size));
+}
+[[noreturn]] void throw_not_plain(const Array& a) {
+  if (!a.is_plain())
+    throw TypeError("array of shape " + shape_str(a.shape()) + " is in the kernel-private layout " +
+                    a.layout()->name() + "; convert it with to_plain() first");
+  throw TypeError("array of shape " + shape_str(a.shape()) + " lives on " +
+                  a.storage()->device().str() + ", not in host memory");
 }
 void throw_ndim_mismatch(int have, int want) {
   throw ValueError("too many indices for array: array is " + std::to_string(want) +
@@ -98,11 +102,13 @@ Array::Array() = default;
 Array::Array(std::initializer_list<float> values)
     : Array(from_vector(std::vector<float>(values), {static_cast<int64_t>(values.size())})) {}
 
-Array::Array(std::shared_ptr<Storage> storage, size_t byte_offset, Shape shape, DType dtype)
-    : storage_(std::move(storage)), offset_(byte_offset), shape_(std::move(shape)), dtype_(dtype) {
+Array::Array(std::shared_ptr<Storage> storage, size_t byte_offset, Shape shape, DType dtype,
+             std::shared_ptr<const Layout> layout)
+    : storage_(std::move(storage)), offset_(byte_offset), shape_(std::move(shape)), dtype_(dtype),
+      layout_(std::move(layout)) {
   for (int64_t d : shape_)
     if (d < 0) throw ValueError("negative dimensions are not allowed");
-  if (offset_ + nbytes() > storage_->bytes())
+  if (offset_ + (layout_ ? layout_->bytes(shape_, dtype_) : nbytes()) > storage_->bytes())
     throw ValueError("array of shape " + shape_str(shape_) + " does not fit its buffer");
 }
 
@@ -123,10 +129,26 @@ int64_t Array::shape(int i) const {
 }
 
 void* Array::raw_data() const {
+  if (!storage_) return nullptr;
+  if (layout_ || !storage_->host_accessible()) detail::throw_not_plain(*this);
+  return static_cast<char*>(storage_->data()) + offset_;
+}
+
+void* Array::layout_data() const {
   return storage_ ? static_cast<char*>(storage_->data()) + offset_ : nullptr;
 }
 
+Array Array::to_plain() const {
+  if (!layout_) return *this;
+  if (!storage_->host_accessible()) detail::throw_not_plain(*this);
+  Array out = empty(shape_, dtype_);
+  layout_->to_plain(layout_data(), out.raw_data(), shape_, dtype_);
+  return out;
+}
+
 Array Array::reshape(const Shape& shape) const {
+  // A view of an opaque layout under another shape would misplace elements.
+  if (layout_) detail::throw_not_plain(*this);
   Shape out = shape;
   int unknown = -1;
   int64_t known = 1;
@@ -174,12 +196,14 @@ Array Array::astype(DType dtype) const {
 
 Array Array::copy() const {
   if (!storage_) return Array();
+  if (layout_) return to_plain();
   Array out = empty(shape_, dtype_);
   if (nbytes()) std::memcpy(out.raw_data(), raw_data(), nbytes());
   return out;
 }
 
 Array Array::slice(int64_t begin, int64_t end) const {
+  if (layout_) detail::throw_not_plain(*this);
   if (ndim() == 0) throw ValueError("cannot slice a 0-d array");
   const int64_t rows = shape_[0];
   if (begin < 0) begin += rows;

@@ -8,8 +8,8 @@
 
 namespace tf::runtime {
 
-const kernels::KernelFn* find_kernel(const std::string& op, DType dtype) {
-  return kernels::KernelRegistry::global().find(op, "CPU", dtype);
+const kernels::KernelFn* find_kernel(const std::string& op, np::Device device, DType dtype) {
+  return kernels::KernelRegistry::global().find(op, device, dtype);
 }
 
 namespace {
@@ -83,7 +83,7 @@ void fuse_pattern(Plan& plan, const FusionPattern& row) {
   std::vector<size_t> at;
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     if (removed[k] || !match(plan, readers, removed, p, k, at)) continue;
-    const kernels::KernelFn* kernel = find_kernel(row.fused_op, plan.steps[k].node->out_dtypes[0]);
+    const kernels::KernelFn* kernel = find_kernel(row.fused_op, plan.device, plan.steps[k].node->out_dtypes[0]);
     if (!kernel) continue;
     // The fused step runs where the first link with an output ran: the
     // readers of every output come after it. Its inputs must be ready there.

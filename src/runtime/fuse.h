@@ -15,7 +15,7 @@ namespace tf::runtime {
 
 // The kernel of `op` for `dtype` on the plan's device, or null. Every
 // kernel lookup of the rewrites goes through here.
-const kernels::KernelFn* find_kernel(const std::string& op, DType dtype);
+const kernels::KernelFn* find_kernel(const std::string& op, np::Device device, DType dtype);
 
 // Applies the fusion table to plan.steps in place, longest patterns first;
 // needs in_slots, out_slots and plan.keep.

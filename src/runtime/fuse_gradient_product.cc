@@ -125,7 +125,7 @@ void fuse_gradient_products(Plan& plan) {
         update.gradient_product)
       continue;
     const std::string fused_op = gradient_product_op(update.type);
-    const kernels::KernelFn* kernel = find_kernel(fused_op, float32);
+    const kernels::KernelFn* kernel = find_kernel(fused_op, plan.device, float32);
     if (!kernel) continue;
     // The gradient: a float32 MatMul's product read by this update alone.
     const int g = update.in_slots[static_cast<size_t>(*gi)];

@@ -26,8 +26,12 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
                                    const std::vector<std::optional<bool>>& fed_bools,
                                    const std::vector<Edge>& fetches,
                                    const std::vector<int>& targets,
-                                   kernels::SessionState* state, bool optimize) {
+                                   kernels::SessionState* state, bool optimize,
+                                   np::Device device) {
   auto plan = std::make_unique<Plan>();
+  plan->device = device;
+  plan->graph = &g;
+  plan->state = state;
   std::map<int64_t, int> slot_of;
   auto slot_for = [&](const Edge& e) {
     auto [it, added] = slot_of.emplace(edge_key(e), plan->num_slots);
@@ -77,10 +81,11 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
       step.in_slots.push_back(is_ref_input(n, i) ? -1 : slot_for(e));
     }
     const DType kd = kernels::kernel_dtype(n, in_dtypes);
-    step.kernel = kernels::KernelRegistry::global().find(n.type, "CPU", kd);
+    step.kernel = kernels::KernelRegistry::global().find(n.type, device, kd);
     if (!step.kernel)
       throw errors::NotFoundError("No OpKernel was registered to support Op '" + n.type +
-                                  "' with these attrs. Registered devices: [CPU], dtype " +
+                                  "' with these attrs. Registered devices: [" +
+                                  std::string(device.type_name()) + "], dtype " +
                                   np::dtype_name(kd) + " (node " + n.name + ")");
     plan->steps.push_back(std::move(step));
   }
@@ -118,55 +123,157 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
       if (last && std::find(st.release.begin(), st.release.end(), s) == st.release.end())
         st.release.push_back(s);
     }
-    st.ctx = std::make_unique<kernels::KernelContext>(g, *st.node, &plan->pool, state);
-    st.ctx->gradient_product = st.gradient_product;
-    st.ctx->inputs.assign(st.in_slots.size(), nullptr);
-    st.ctx->forwardable.assign(st.in_slots.size(), false);
-    // A fused step may have more outputs than its node (fuse.h).
-    st.ctx->outputs.resize(st.out_slots.size());
-    st.ctx->output_pooled.assign(st.out_slots.size(), false);
+    st.accepts_opaque_layouts = kernels::KernelRegistry::global().accepts_opaque_layouts(st.type, device);
   }
-  plan->slots.resize(static_cast<size_t>(plan->num_slots));
-  plan->pooled.assign(static_cast<size_t>(plan->num_slots), false);
   return plan;
 }
 
-void execute_plan(Plan& plan, kernels::SessionState& state, Profile* profile) {
-  (void)state;
+Plan::Plan() = default;
+Plan::~Plan() = default;
+
+std::unique_ptr<ExecState> Plan::acquire_state() const {
+  {
+    std::lock_guard<std::mutex> lock(free_mu_);
+    if (!free_states_.empty()) {
+      std::unique_ptr<ExecState> s = std::move(free_states_.back());
+      free_states_.pop_back();
+      return s;
+    }
+  }
+  return std::make_unique<ExecState>(*this);
+}
+
+void Plan::release_state(std::unique_ptr<ExecState> state) const {
+  for (auto& v : state->slots) v = np::Array();
+  std::lock_guard<std::mutex> lock(free_mu_);
+  free_states_.push_back(std::move(state));
+}
+
+size_t Plan::pooled_bytes() const {
+  std::lock_guard<std::mutex> lock(free_mu_);
+  size_t n = 0;
+  for (const auto& s : free_states_) n += s->pool.bytes();
+  return n;
+}
+
+ExecState::ExecState(const Plan& plan)
+    : slots(static_cast<size_t>(plan.num_slots)),
+      pooled(static_cast<size_t>(plan.num_slots), false),
+      pool(np::device_allocator(plan.device)),
+      scalar_feeds(plan.feed_slots.size()),
+      step_times(plan.steps.size()) {
+  contexts.reserve(plan.steps.size());
+  for (const Step& st : plan.steps) {
+    kernels::KernelContext& ctx = contexts.emplace_back(*plan.graph, *st.node, &pool, plan.state);
+    ctx.gradient_product = st.gradient_product;
+    ctx.inputs.assign(st.in_slots.size(), nullptr);
+    ctx.forwardable.assign(st.in_slots.size(), false);
+    // A fused step may have more outputs than its node (fuse.h).
+    ctx.outputs.resize(st.out_slots.size());
+    ctx.output_pooled.assign(st.out_slots.size(), false);
+  }
+}
+
+void ExecState::merge_profile(const Plan& plan, Profile& profile) {
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    OpProfile& t = step_times[k];
+    if (!t.calls) continue;
+    const Step& st = plan.steps[k];
+    OpProfile& p = profile.rows[profile.by_node ? st.type + " " + st.node->name : st.type];
+    p.seconds += t.seconds;
+    p.calls += t.calls;
+    t = OpProfile();
+  }
+}
+
+void make_plain(ExecState& exec, int slot) {
+  np::Array& v = exec.slots[static_cast<size_t>(slot)];
+  np::Array plain(exec.pool.acquire(v.nbytes()), 0, v.shape(), v.dtype());
+  v.layout()->to_plain(v.layout_data(), plain.raw_data(), v.shape(), v.dtype());
+  v = std::move(plain);
+  exec.pooled[static_cast<size_t>(slot)] = true;
+}
+
+namespace {
+
+// Under ThreadSanitizer (scripts/tsan.sh): kernels with ref inputs update
+// variables in place without a lock, racing by design (TF's
+// use_locking=false) with other runs that read or update them, so TSan
+// ignores their memory accesses; any race it reports is then a bug.
+#if defined(__SANITIZE_THREAD__)
+#define KPP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KPP_TSAN 1
+#endif
+#endif
+#ifdef KPP_TSAN
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
+struct InPlaceUpdateScope {
+  explicit InPlaceUpdateScope(const Step& st) : on(!st.node->def->ref_inputs.empty()) {
+    if (on) __tsan_ignore_thread_begin();
+  }
+  ~InPlaceUpdateScope() {
+    if (on) __tsan_ignore_thread_end();
+  }
+  bool on;
+};
+#else
+struct InPlaceUpdateScope {
+  explicit InPlaceUpdateScope(const Step&) {}
+};
+#endif
+
+// Points the step's context at its inputs, converting opaque layouts the
+// kernel does not take.
+void bind_inputs(const Step& st, ExecState& x, kernels::KernelContext& ctx) {
+  for (size_t i = 0; i < st.in_slots.size(); ++i) {
+    const int s = st.in_slots[i];
+    if (s < 0) continue;
+    if (!x.slots[static_cast<size_t>(s)].is_plain() && !st.accepts_opaque_layouts) make_plain(x, s);
+    const np::Array& v = x.slots[static_cast<size_t>(s)];
+    ctx.inputs[i] = &v;
+    ctx.forwardable[i] = st.forwardable_ok[i] && x.pooled[static_cast<size_t>(s)] &&
+                         v.storage().use_count() == 2;
+  }
+}
+
+}  // namespace
+
+void execute_plan(const Plan& plan, ExecState& x, bool profile) {
   try {
-    for (Step& st : plan.steps) {
-      kernels::KernelContext& ctx = *st.ctx;
-      for (size_t i = 0; i < st.in_slots.size(); ++i) {
-        const int s = st.in_slots[i];
-        if (s < 0) continue;
-        const np::Array& v = plan.slots[static_cast<size_t>(s)];
-        ctx.inputs[i] = &v;
-        ctx.forwardable[i] = st.forwardable_ok[i] && plan.pooled[static_cast<size_t>(s)] &&
-                             v.storage().use_count() == 2;
-      }
+    for (size_t k = 0; k < plan.steps.size(); ++k) {
+      const Step& st = plan.steps[k];
+      kernels::KernelContext& ctx = x.contexts[k];
+      bind_inputs(st, x, ctx);
+      const InPlaceUpdateScope in_place(st);
       if (profile) {
         const auto t0 = std::chrono::steady_clock::now();
         (*st.kernel)(ctx);
-        OpProfile& p = profile->rows[profile->by_node ? st.type + " " + st.node->name : st.type];
-        p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        ++p.calls;
+        x.step_times[k].seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        ++x.step_times[k].calls;
       } else {
         (*st.kernel)(ctx);
       }
+      ctx.release_variables();
       for (size_t i = 0; i < st.out_slots.size(); ++i) {
         const int s = st.out_slots[i];
         if (s >= 0) {
-          plan.slots[static_cast<size_t>(s)] = std::move(ctx.outputs[i]);
-          plan.pooled[static_cast<size_t>(s)] = ctx.output_pooled[i];
+          x.slots[static_cast<size_t>(s)] = std::move(ctx.outputs[i]);
+          x.pooled[static_cast<size_t>(s)] = ctx.output_pooled[i];
         }
         ctx.outputs[i] = np::Array();
       }
-      for (int s : st.release) plan.slots[static_cast<size_t>(s)] = np::Array();
+      for (int s : st.release) x.slots[static_cast<size_t>(s)] = np::Array();
     }
   } catch (...) {
-    for (auto& s : plan.slots) s = np::Array();
-    for (Step& st : plan.steps)
-      for (auto& o : st.ctx->outputs) o = np::Array();
+    for (auto& s : x.slots) s = np::Array();
+    for (auto& ctx : x.contexts) {
+      ctx.release_variables();
+      for (auto& o : ctx.outputs) o = np::Array();
+    }
     throw;
   }
 }

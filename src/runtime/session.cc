@@ -1,13 +1,18 @@
-// tf::Session: feed checking, the plan cache, fetch hand-over, default sessions.
+// tf::Session: feed checking, the plan cache, fetch hand-over, default
+// sessions. Thread-safe: the cache is guarded, plans are immutable, and each
+// run executes in an execution state of its own (runtime/plan.h).
 #include "keraspp/runtime/session.h"
 
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <sstream>
 
 #include "plan.h"
@@ -17,13 +22,17 @@ namespace tf {
 struct SessionImpl {
   Graph graph;
   kernels::SessionState state;
-  std::map<std::vector<int64_t>, std::unique_ptr<runtime::Plan>> plans;
-  // Scalars fed as numbers are converted into these per (plan, feed) buffers,
-  // so feeding `{K::learning_phase(), 1}` each step allocates nothing.
-  std::map<std::pair<const runtime::Plan*, size_t>, np::Array> scalar_feeds;
-  bool closed = false;
-  bool profiling = false;
+  np::Device device;
   bool optimize_plans = true;
+  // The plan cache. Plans are shared so that close() can drop it while runs
+  // in flight still hold theirs.
+  std::mutex plans_mu;
+  std::map<std::vector<int64_t>, std::shared_ptr<const runtime::Plan>> plans;
+  // Runs hold it shared, close() exclusively: close waits for runs in flight.
+  std::shared_mutex run_mu;
+  std::atomic<bool> closed{false};
+  std::atomic<bool> profiling{false};
+  std::mutex profile_mu;
   runtime::Profile profile;
 };
 
@@ -59,42 +68,53 @@ Session::Session(const Graph& graph, const ConfigProto& config)
   impl_->profiling = env && (std::string(env) == "1" || std::string(env) == "nodes");
   impl_->profile.by_node = env && std::string(env) == "nodes";
   impl_->optimize_plans = config.optimize_plans;
+  impl_->device = np::parse_device(config.device);
   apply_config(config);
 }
 
 Graph Session::graph() const { return impl_->graph; }
 
 void Session::close() {
-  impl_->plans.clear();
-  impl_->scalar_feeds.clear();
-  impl_->state.variables.clear();
-  impl_->closed = true;
+  SessionImpl& s = *impl_;
+  s.closed = true;
+  std::unique_lock<std::shared_mutex> running(s.run_mu);  // waits for runs in flight
+  {
+    std::lock_guard<std::mutex> lock(s.plans_mu);
+    s.plans.clear();
+  }
+  s.state.variables.clear();
 }
 
-std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const FeedDict& feed_dict,
-                                    const std::vector<Operation>& targets) {
-  SessionImpl& s = *impl_;
-  if (s.closed) throw keraspp::ValueError("Attempted to use a closed Session.");
+namespace {
+
+// One run's signature: the plan cache key and what compile_plan takes.
+struct Signature {
   std::vector<int64_t> key;
   std::vector<Edge> fed, fetched;
   std::vector<std::optional<bool>> fed_bools;
   std::vector<int> target_ids;
+};
+
+Signature signature(const SessionImpl& s, const std::vector<Tensor>& fetches,
+                    const FeedDict& feed_dict, const std::vector<Operation>& targets) {
+  Signature sig;
+  std::vector<int64_t>& key = sig.key;
   key.reserve(3 * feed_dict.size() + 2 * fetches.size() + targets.size() + 2);
   for (const auto& [t, v] : feed_dict) {
     check_graph(s, t, "Feed");
-    fed.push_back({t.node_id(), t.value_index()});
+    sig.fed.push_back({t.node_id(), t.value_index()});
     key.push_back(t.node_id());
     key.push_back(t.value_index());
     // A fed scalar bool (the learning phase) is part of the signature: its
     // plan folds the branches it does not take.
     const bool scalar_bool = t.dtype() == bool_ && v.value.ndim() == 0 && v.value.size() == 1;
-    fed_bools.push_back(scalar_bool ? std::optional<bool>(v.value.get_flat(0) != 0) : std::nullopt);
-    key.push_back(scalar_bool ? (*fed_bools.back() ? 1 : 0) : -1);
+    sig.fed_bools.push_back(scalar_bool ? std::optional<bool>(v.value.get_flat(0) != 0) : std::nullopt);
+    key.push_back(scalar_bool ? (*sig.fed_bools.back() ? 1 : 0) : -1);
   }
   key.push_back(-1);
   for (const Tensor& t : fetches) {
     check_graph(s, t, "Fetch");
-    fetched.push_back({t.node_id(), t.value_index()});
+    sig.fetched.push_back({t.node_id(), t.value_index()});
     key.push_back(t.node_id());
     key.push_back(t.value_index());
   }
@@ -104,22 +124,36 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
       throw keraspp::ValueError("Fetch argument <tf.Operation '" + op.name() +
                                 "'> cannot be interpreted as a Tensor. (Operation is not an "
                                 "element of this graph.)");
-    target_ids.push_back(op.node_id());
+    sig.target_ids.push_back(op.node_id());
     key.push_back(op.node_id());
   }
+  return sig;
+}
 
-  auto it = s.plans.find(key);
-  if (it == s.plans.end())
-    it = s.plans.emplace(key, runtime::compile_plan(*s.graph.data(), fed, fed_bools, fetched, target_ids,
-                                                    &s.state, s.optimize_plans)).first;
-  runtime::Plan& plan = *it->second;
+// The cached plan of `sig`, compiled on first use. Compiling happens outside
+// the lock; when two threads compile one signature at once, the first to
+// finish is cached and both run it.
+std::shared_ptr<const runtime::Plan> plan_for(SessionImpl& s, const Signature& sig) {
+  {
+    std::lock_guard<std::mutex> lock(s.plans_mu);
+    auto it = s.plans.find(sig.key);
+    if (it != s.plans.end()) return it->second;
+  }
+  std::shared_ptr<const runtime::Plan> compiled =
+      runtime::compile_plan(*s.graph.data(), sig.fed, sig.fed_bools, sig.fetched, sig.target_ids,
+                            &s.state, s.optimize_plans, s.device);
+  std::lock_guard<std::mutex> lock(s.plans_mu);
+  return s.plans.emplace(sig.key, std::move(compiled)).first->second;
+}
 
-  // Feeds: dtype and shape against the fed tensor's.
+// Checks feeds (dtype and shape against the fed tensor's) and puts them in
+// their slots; fed numbers are converted in exec's scalar buffers.
+void bind_feeds(const runtime::Plan& plan, runtime::ExecState& exec, const FeedDict& feed_dict) {
   for (size_t i = 0; i < feed_dict.size(); ++i) {
     const auto& [t, v] = feed_dict[i];
     const np::Array* value = &v.value;
     if (v.is_scalar && v.value.dtype() != t.dtype()) {
-      np::Array& buf = s.scalar_feeds[{&plan, i}];
+      np::Array& buf = exec.scalar_feeds[i];
       if (buf.empty_storage() || buf.dtype() != t.dtype()) buf = np::Array::empty({}, t.dtype());
       buf.set_flat(0, v.value.get_flat(0));
       value = &buf;
@@ -132,26 +166,47 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
       throw keraspp::ValueError("Cannot feed value of shape " + np::shape_str(value->shape()) +
                                 " for Tensor '" + t.name() + "', which has shape '" +
                                 t.shape().str() + "'");
-    plan.slots[static_cast<size_t>(plan.feed_slots[i])] = *value;
-    plan.pooled[static_cast<size_t>(plan.feed_slots[i])] = false;
+    exec.slots[static_cast<size_t>(plan.feed_slots[i])] = *value;
+    exec.pooled[static_cast<size_t>(plan.feed_slots[i])] = false;
   }
+}
 
-  ++s.state.step;
-  runtime::execute_plan(plan, s.state, s.profiling ? &s.profile : nullptr);
-
-  // Hand pool-owned results over; copy those that alias constants, variables,
-  // feeds or another fetch, so later steps cannot change what the caller holds.
+// Hands pool-owned results over (plain: converted at this edge); copies
+// those that alias constants, variables, feeds or another fetch, so later
+// steps cannot change what the caller holds.
+std::vector<np::Array> fetch_results(const runtime::Plan& plan, runtime::ExecState& exec) {
   std::vector<np::Array> out;
-  out.reserve(fetches.size());
+  out.reserve(plan.fetch_slots.size());
   for (size_t i = 0; i < plan.fetch_slots.size(); ++i) {
-    const size_t slot = static_cast<size_t>(plan.fetch_slots[i]);
+    const int slot = plan.fetch_slots[i];
+    if (!exec.slots[static_cast<size_t>(slot)].is_plain()) runtime::make_plain(exec, slot);
+    const np::Array& v = exec.slots[static_cast<size_t>(slot)];
     const bool again = std::find(plan.fetch_slots.begin() + static_cast<long>(i) + 1,
-                                 plan.fetch_slots.end(), plan.fetch_slots[i]) !=
-                       plan.fetch_slots.end();
-    out.push_back(plan.pooled[slot] && !again ? plan.slots[slot] : plan.slots[slot].copy());
+                                 plan.fetch_slots.end(), slot) != plan.fetch_slots.end();
+    out.push_back(exec.pooled[static_cast<size_t>(slot)] && !again ? v : v.copy());
   }
-  for (auto& v : plan.slots) v = np::Array();
   return out;
+}
+
+}  // namespace
+
+std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const FeedDict& feed_dict,
+                                    const std::vector<Operation>& targets) {
+  SessionImpl& s = *impl_;
+  std::shared_lock<std::shared_mutex> running(s.run_mu);
+  if (s.closed) throw keraspp::ValueError("Attempted to use a closed Session.");
+  const Signature sig = signature(s, fetches, feed_dict, targets);
+  const std::shared_ptr<const runtime::Plan> plan = plan_for(s, sig);
+  runtime::ExecLease exec(*plan);
+  bind_feeds(*plan, *exec, feed_dict);
+  s.state.step.fetch_add(1, std::memory_order_relaxed);
+  const bool profiling = s.profiling.load(std::memory_order_relaxed);
+  runtime::execute_plan(*plan, *exec, profiling);
+  if (profiling) {
+    std::lock_guard<std::mutex> lock(s.profile_mu);
+    exec->merge_profile(*plan, s.profile);
+  }
+  return fetch_results(*plan, *exec);
 }
 
 np::Array Session::run(const Tensor& fetch, const FeedDict& feed_dict) {
@@ -170,8 +225,10 @@ std::vector<np::Array> Session::run(const std::vector<Operation>& targets,
 void Session::set_profiling(bool on) { impl_->profiling = on; }
 
 std::string Session::profile_report() const {
+  std::unique_lock<std::mutex> lock(impl_->profile_mu);
   std::vector<std::pair<std::string, runtime::OpProfile>> rows(impl_->profile.rows.begin(),
                                                                impl_->profile.rows.end());
+  lock.unlock();
   std::sort(rows.begin(), rows.end(),
             [](const auto& a, const auto& b) { return a.second.seconds > b.second.seconds; });
   double total = 0;
@@ -190,11 +247,15 @@ std::string Session::profile_report() const {
   return os.str();
 }
 
-size_t Session::num_cached_plans() const { return impl_->plans.size(); }
+size_t Session::num_cached_plans() const {
+  std::lock_guard<std::mutex> lock(impl_->plans_mu);
+  return impl_->plans.size();
+}
 
 size_t Session::pooled_bytes() const {
+  std::lock_guard<std::mutex> lock(impl_->plans_mu);
   size_t n = 0;
-  for (const auto& [k, p] : impl_->plans) n += p->pool.bytes();
+  for (const auto& [k, p] : impl_->plans) n += p->pooled_bytes();
   return n;
 }
 

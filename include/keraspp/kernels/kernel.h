@@ -2,47 +2,84 @@
 // A kernel reads inputs and writes outputs through a KernelContext; output
 // buffers come from the runtime's pool so steady-state steps allocate nothing.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "keraspp/graph/graph.h"
 
 namespace tf::kernels {
 
-// Recycles buffers of one executable plan: a storage is free when the pool is
-// its only owner (use_count 1), so a fetched result handed to the user is
-// simply not reused until the user drops it.
+// Recycles the buffers of one execution state of a plan: a storage is free
+// when the pool is its only owner (use_count 1), so a fetched result handed
+// to the user is simply not reused until the user drops it. Buffers come
+// from the plan's device allocator. Not thread-safe: each concurrent run has
+// its own pool (runtime/plan.h).
 class BufferPool {
  public:
+  explicit BufferPool(np::Allocator& allocator = np::host_allocator()) : allocator_(&allocator) {}
   std::shared_ptr<np::Storage> acquire(size_t bytes);
   size_t size() const { return entries_.size(); }
   size_t bytes() const;
+  np::Allocator& allocator() const { return *allocator_; }
 
  private:
+  np::Allocator* allocator_;
   std::vector<std::shared_ptr<np::Storage>> entries_;
 };
 
-// Per-session state kernels may touch: variable values and a step counter
-// (keys random streams so each step draws fresh, reproducible numbers).
+// Variable values by variable node id, shared by all runs of a session. A
+// value is a handle (buffer, shape, dtype) that never changes once
+// published: optimizer kernels update its elements in place without a lock,
+// so concurrent training steps interleave element updates as TF's
+// use_locking=false ones do; replacing a value (a first or reshaping
+// assignment) publishes a new handle, and runs still holding the old one
+// keep its buffer alive. Every method is thread-safe.
+class VariableStore {
+ public:
+  using Value = std::shared_ptr<const np::Array>;
+  // The current value; null when the variable is uninitialized.
+  Value get(int id) const;
+  bool contains(int id) const;
+  // Publishes `value` as the variable's value and returns it.
+  Value set(int id, np::Array value);
+  void clear();
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<int, Value> values_;
+};
+
+// Per-session state kernels may touch, shared by concurrent runs.
 struct SessionState {
-  // Variable values by variable node id; absent = uninitialized.
-  std::map<int, np::Array> variables;
-  uint64_t step = 0;
+  VariableStore variables;
+  // Runs started; keys nothing yet, counted for introspection.
+  std::atomic<uint64_t> step{0};
   uint64_t graph_id = 0;
-  // Per random op (node id): the Philox block its next run starts at. Each
-  // run reserves the blocks it reads, so runs continue one stream and a new
-  // session replays it from 0.
-  std::map<int, uint64_t> random_counters;
+
+  // Reserves `blocks` Philox blocks of random op `node`'s stream for one run
+  // and returns the first: runs continue one stream (concurrent runs get
+  // disjoint blocks) and a new session replays it from 0.
+  uint64_t reserve_random_blocks(int node, uint64_t blocks);
+
+ private:
+  std::mutex random_mu_;
+  std::map<int, uint64_t> random_counters_;
 };
 
 class KernelContext {
  public:
   KernelContext(const GraphData& graph, const Node& node, BufferPool* pool, SessionState* state)
-      : graph_(graph), node_(node), pool_(pool), state_(state) {}
+      : graph_(graph), node_(node), pool_(pool), state_(state) {
+    held_.reserve(kHeldVariables);
+  }
 
   const Node& node() const { return node_; }
   // The node producing input i (a variable for ref inputs).
@@ -57,6 +94,10 @@ class KernelContext {
 
   // A fresh (pooled) output buffer.
   np::Array& allocate_output(int i, const np::Shape& shape, DType dtype);
+  // One holding the output in a kernel-private layout (np::Layout); only
+  // kernels registered as taking opaque layouts may read it back.
+  np::Array& allocate_output(int i, const np::Shape& shape, DType dtype,
+                             std::shared_ptr<const np::Layout> layout);
   // Reuses input `in`'s buffer for output `out` when the runtime marked it
   // forwardable (its last use, pool-owned) and size/dtype match; else allocates.
   np::Array& forward_input_or_allocate(int in, int out, const np::Shape& shape, DType dtype);
@@ -68,6 +109,15 @@ class KernelContext {
   // Sets an output that aliases existing memory (identity, variable reads).
   void set_output(int i, np::Array a);
   SessionState& state() const { return *state_; }
+
+  // Variable `id`'s value, held until the kernel returns, so that a
+  // concurrent run replacing it cannot free it under the kernel; null when
+  // the variable is uninitialized.
+  const np::Array* variable(int id);
+  // Publishes `value` as variable id's value; returns it, held likewise.
+  const np::Array& set_variable(int id, np::Array value);
+  // Drops the held values (the runtime, after each call).
+  void release_variables() { held_.clear(); }
 
   // Set on an optimizer update step fused with the MatMul that computes its
   // gradient (src/runtime/fuse.h): input `input` then holds that MatMul's a,
@@ -94,23 +144,37 @@ class KernelContext {
   const Node& node_;
   BufferPool* pool_;
   SessionState* state_;
+  // Values one kernel call holds without allocating (an update holds its
+  // variable and slots, some twice); past it the vector grows once.
+  static constexpr size_t kHeldVariables = 8;
+  std::vector<VariableStore::Value> held_;
 };
 
 using KernelFn = std::function<void(KernelContext&)>;
 
+// Kernels by (op, device, dtype). Registration happens at start-up (static
+// initialisers); lookups may then run on any number of threads.
 class KernelRegistry {
  public:
   static KernelRegistry& global();
   // dtype: the node's first output dtype (or first input's when it has no
-  // outputs); nullopt registers for every dtype.
+  // outputs); nullopt registers for every dtype. `device` is a device
+  // spelling (np::parse_device), e.g. the CPU's "CPU".
   void add(const std::string& op, const std::string& device, std::optional<DType> dtype,
            KernelFn fn);
+  void add(const std::string& op, np::Device device, std::optional<DType> dtype, KernelFn fn);
   // Null when none is registered.
-  const KernelFn* find(const std::string& op, const std::string& device, DType dtype) const;
+  const KernelFn* find(const std::string& op, np::Device device, DType dtype) const;
   bool has_any(const std::string& op) const;
+  // Marks op's kernels on `device` as reading inputs in any layout
+  // (np::Layout): the runtime hands them such inputs unconverted. Others see
+  // only plain inputs.
+  void accept_opaque_layouts(const std::string& op, np::Device device);
+  bool accepts_opaque_layouts(const std::string& op, np::Device device) const;
 
  private:
-  std::map<std::tuple<std::string, std::string, int>, KernelFn> fns_;
+  std::map<std::tuple<std::string, int, int>, KernelFn> fns_;  // (op, device type, dtype or -1)
+  std::map<std::pair<std::string, int>, bool> opaque_layouts_;
 };
 
 // The dtype a node's kernel is selected by.

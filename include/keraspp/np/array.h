@@ -1,6 +1,7 @@
 // np::Array: a host n-d array with numpy's semantics where the spec uses them.
-// Always C-contiguous. Copies share the buffer (numpy view semantics): assignment
-// aliases, `copy()` duplicates. Buffers are 64-byte aligned.
+// C-contiguous unless a kernel put it in an opaque layout (device.h). Copies
+// share the buffer (numpy view semantics): assignment aliases, `copy()`
+// duplicates. Buffers are 64-byte aligned.
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "keraspp/errors.h"
+#include "keraspp/np/device.h"
 #include "keraspp/np/dtype.h"
 
 namespace np {
@@ -21,23 +23,30 @@ int64_t shape_size(const Shape& s);
 // "(60000, 784)" / "(512,)" / "()" as numpy prints shapes.
 std::string shape_str(const Shape& s);
 
-// A reference-counted, 64-byte-aligned block of bytes. The runtime recycles
-// these between steps; `allocation_count()` lets tests assert that a steady
-// state allocates nothing.
+// A reference-counted block of bytes made by an allocator (host memory,
+// 64-byte aligned, unless told otherwise), which records the device the bytes
+// live on. The runtime recycles these between steps; `allocation_count()`
+// lets tests assert that a steady state allocates nothing.
 class Storage {
  public:
-  explicit Storage(size_t bytes);
+  explicit Storage(size_t bytes, Allocator& allocator = host_allocator());
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
+  Allocator& allocator() const { return *allocator_; }
+  Device device() const { return allocator_->device(); }
+  // Whether host code may touch the bytes (cached from the allocator).
+  bool host_accessible() const { return host_accessible_; }
   // Total Storage allocations made by this process so far.
   static uint64_t allocation_count();
 
  private:
   void* data_;
   size_t bytes_;
+  Allocator* allocator_;
+  bool host_accessible_;
 };
 
 class Array {
@@ -48,8 +57,10 @@ class Array {
   Array(std::initializer_list<float> values);
   // Uninitialised array of the given shape and dtype (use np::zeros for zeros).
   static Array empty(const Shape& shape, DType dtype = float32);
-  // Wraps an existing storage (no copy); byte_offset into it.
-  Array(std::shared_ptr<Storage> storage, size_t byte_offset, Shape shape, DType dtype);
+  // Wraps an existing storage (no copy); byte_offset into it. With a layout,
+  // the bytes hold the elements in that kernel-private arrangement.
+  Array(std::shared_ptr<Storage> storage, size_t byte_offset, Shape shape, DType dtype,
+        std::shared_ptr<const Layout> layout = nullptr);
   // Array from a flat vector of values and a shape.
   template <class T>
   static Array from_vector(const std::vector<T>& values, const Shape& shape);
@@ -65,10 +76,20 @@ class Array {
   int64_t size() const { return shape_size(shape_); }
   size_t nbytes() const { return static_cast<size_t>(size()) * itemsize(dtype_); }
 
+  // The elements; TypeError unless the array is plain and in host memory.
   void* raw_data() const;
   template <class T> T* data() const;  // checks T matches dtype
   const std::shared_ptr<Storage>& storage() const { return storage_; }
   size_t byte_offset() const { return offset_; }
+
+  // Null for the plain layout (device.h).
+  const std::shared_ptr<const Layout>& layout() const { return layout_; }
+  bool is_plain() const { return !layout_; }
+  // The bytes whatever their layout or device, for the kernels that
+  // produce or take an opaque layout.
+  void* layout_data() const;
+  // This array when plain, else a plain host copy (Layout::to_plain).
+  Array to_plain() const;
 
   // Element access with per-axis indices (negative allowed). Checks dtype and bounds.
   template <class T, class... I> T& at(I... idx) const;
@@ -103,6 +124,7 @@ class Array {
   size_t offset_ = 0;
   Shape shape_{0};
   DType dtype_ = float32;
+  std::shared_ptr<const Layout> layout_;
 };
 
 // ---- construction -------------------------------------------------------

@@ -2,6 +2,10 @@
 // (feeds, fetches, targets) signature compiles once into a cached plan:
 // pruned to what the fetches need, in topological order, with buffers
 // recycled by liveness so a steady-state step allocates no buffers.
+// run() is thread-safe, as TensorFlow's: any number of threads may run one
+// session (and one cached plan) at once, each run in its own execution
+// state. Concurrent training steps on the same variables interleave their
+// element updates as TF's use_locking=false updates do.
 #pragma once
 #include <memory>
 #include <string>
@@ -19,6 +23,9 @@ struct ConfigProto {
   // Plan rewrites, as Grappler's: branches of a known learning phase folded
   // away, MatMul + BiasAdd (+ Relu) fused. false runs the graph as built.
   bool optimize_plans = true;
+  // The device kernels run on, in TF's spelling ("/cpu:0", "/device:CPU:0",
+  // "CPU"); CPU is the only one built in.
+  std::string device = np::kCpuDevice.str();
 };
 
 class Session {
@@ -39,6 +46,8 @@ class Session {
                              const std::vector<Tensor>& fetches, const FeedDict& feed_dict = {});
 
   Graph graph() const;
+  // Frees the session's plans and variable values. Runs in flight on other
+  // threads finish first; later runs raise ValueError.
   void close();
 
   // RAII: makes this the thread's default session (for eval()/run()).
@@ -63,7 +72,7 @@ class Session {
 
   // Introspection for tests and benchmarks.
   size_t num_cached_plans() const;
-  // Bytes held in plan buffer pools.
+  // Bytes held in the buffer pools of the plans' idle execution states.
   size_t pooled_bytes() const;
 
   const std::shared_ptr<SessionImpl>& impl() const { return impl_; }

@@ -10,7 +10,8 @@ namespace tf::kernels::cpu {
 
 // Row-major c[m, n] = op(a) . op(b), op = transpose when ta / tb, with the
 // stored matrices' row strides lda and ldb. Primitives are built once per
-// shape and cached. Returns false when oneDNN refuses (caller falls back).
+// shape in the shared oneDNN context (dnnl_context.h). Returns false when
+// oneDNN refuses (caller falls back).
 bool dnnl_matmul_f32(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                      const float* b, int64_t ldb, float* c);
 

@@ -14,17 +14,16 @@ namespace {
 
 // The value of ref input i, initialized and shaped like the gradient.
 template <class T>
-np::Array& ref_value(KernelContext& ctx, int i, const fused::Gradient<T>& grad) {
-  auto& vars = ctx.state().variables;
+const np::Array& ref_value(KernelContext& ctx, int i, const fused::Gradient<T>& grad) {
   const Node& var = ctx.input_node(i);
-  auto it = vars.find(var.id);
-  if (it == vars.end())
+  const np::Array* value = ctx.variable(var.id);
+  if (!value)
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " + var.name);
-  if (!grad.has_shape(it->second.shape()))
+  if (!grad.has_shape(value->shape()))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
-                                       np::shape_str(it->second.shape()) + " " +
+                                       np::shape_str(value->shape()) + " " +
                                        np::shape_str(grad.shape()) + " for '" + ctx.op_name() + "'");
-  return it->second;
+  return *value;
 }
 
 // Every update takes the parameter first, then its accumulators
@@ -57,7 +56,7 @@ void run_update(KernelContext& ctx, int grad_input, const Step& step) {
   std::array<T*, N> slots;
   for (int r = 0; r < N; ++r) slots[r] = ref_value(ctx, r, grad).template data<T>();
   fused::for_each_element(grad, step, slots);
-  ctx.set_output(0, ctx.state().variables.at(ctx.input_node(kParam).id));
+  ctx.set_output(0, *ctx.variable(ctx.input_node(kParam).id));
 }
 
 // Each step's formula is in its comment; the code spells every fused

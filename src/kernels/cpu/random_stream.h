@@ -4,7 +4,7 @@
 //
 // Stream layout: key = seed, counter high word = seed2, counter low word = a
 // block index. Each run reserves the blocks it reads from the session's
-// per-node counter (SessionState::random_counters), so successive runs
+// per-node counter (SessionState::reserve_random_blocks), so successive runs
 // continue the stream and a fresh session replays it. Seeds (0, 0) mean
 // "nondeterministic": a fresh key per run from the OS.
 #pragma once
@@ -37,10 +37,7 @@ inline Stream reserve(KernelContext& ctx, uint64_t blocks) {
     std::random_device rd;
     return {(uint64_t{rd()} << 32) | rd(), (uint64_t{rd()} << 32) | rd(), 0};
   }
-  uint64_t& next = ctx.state().random_counters[ctx.node().id];
-  const uint64_t base = next;
-  next += blocks;
-  return {seed, seed2, base};
+  return {seed, seed2, ctx.state().reserve_random_blocks(ctx.node().id, blocks)};
 }
 
 // Uniforms of T per Philox block: 4 floats (24-bit) or 2 doubles (53-bit).

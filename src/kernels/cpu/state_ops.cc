@@ -1,4 +1,4 @@
-// CPU kernels of the variable ops; values live in SessionState.
+// CPU kernels of the variable ops; values live in SessionState::variables.
 #include "../../ops/state_ops_schema.h"
 #include "keraspp/kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
@@ -15,20 +15,17 @@ int ref_id(const KernelContext& ctx) { return ctx.node().inputs.at(kRef).node; }
 
 // Reading a variable aliases its value (the runtime copies it if fetched).
 void variable(KernelContext& ctx) {
-  auto& vars = ctx.state().variables;
-  auto it = vars.find(ctx.node().id);
-  if (it == vars.end())
+  const np::Array* v = ctx.variable(ctx.node().id);
+  if (!v)
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " +
                                           ctx.op_name());
-  ctx.set_output(0, it->second);
+  ctx.set_output(0, *v);
 }
 
 void assign(KernelContext& ctx) {
-  auto& vars = ctx.state().variables;
   const np::Array& value = ctx.input(kValue);
   const int id = ref_id(ctx);
   const bool validate = ctx.attr<bool>("validate_shape");
-  auto it = vars.find(id);
   if (validate) {
     const TensorShape& declared = ctx.input_node(kRef).out_shapes[0];
     if (!declared.is_compatible_with(value.shape()))
@@ -36,23 +33,23 @@ void assign(KernelContext& ctx) {
           "Assign requires shapes of both tensors to match. lhs shape= " + declared.debug_str() +
           " rhs shape= " + TensorShape(value.shape()).debug_str() + " for '" + ctx.op_name() + "'");
   }
-  if (it != vars.end() && it->second.shape() == value.shape() && it->second.storage().use_count() == 1) {
-    it->second.assign(value);
+  const np::Array* v = ctx.variable(id);
+  if (v && v->shape() == value.shape() && v->storage().use_count() == 1) {
+    v->assign(value);
   } else {
     // First assignment (or a reshape / an aliased old value): a fresh buffer,
     // so values handed out earlier keep theirs.
-    vars[id] = value.copy();
+    v = &ctx.set_variable(id, value.copy());
   }
-  ctx.set_output(0, vars[id]);
+  ctx.set_output(0, *v);
 }
 
 template <int Sign> void assign_update(KernelContext& ctx) {
-  auto& vars = ctx.state().variables;
-  auto it = vars.find(ref_id(ctx));
-  if (it == vars.end())
+  const np::Array* var = ctx.variable(ref_id(ctx));
+  if (!var)
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " +
                                           ctx.input_node(kRef).name);
-  const np::Array& v = it->second;
+  const np::Array& v = *var;
   const np::Array& d = ctx.input(kValue);
   if (v.shape() != d.shape())
     throw errors::InvalidArgumentError("Must have the same shape for '" + ctx.op_name() +
@@ -78,7 +75,7 @@ const bool registered = [] {
   r.add("AssignSub", "CPU", std::nullopt, assign_update<-1>);
   r.add("IsVariableInitialized", "CPU", std::nullopt, [](KernelContext& ctx) {
     np::Array& out = ctx.allocate_output(0, {}, bool_);
-    *out.data<bool>() = ctx.state().variables.count(ref_id(ctx)) > 0;
+    *out.data<bool>() = ctx.state().variables.contains(ref_id(ctx));
   });
   return true;
 }();

@@ -25,22 +25,23 @@ static_assert(kVar == schema::kApplyMomentum.index("var") && kVar == schema::kAp
 // the gradient (TF's "var and accum do not have the same shape" otherwise).
 template <class T>
 T* ref_data(KernelContext& ctx, int i, std::string_view what, const fused::Gradient<T>& grad) {
-  auto& vars = ctx.state().variables;
   const Node& node = ctx.input_node(i);
-  auto it = vars.find(node.id);
-  if (it == vars.end())
+  const np::Array* value = ctx.variable(node.id);
+  if (!value)
     throw errors::FailedPreconditionError("Attempting to use uninitialized value " + node.name);
-  const np::Shape& var_shape = vars.find(ctx.input_node(kVar).id)->second.shape();
-  const np::Shape& shape = it->second.shape();
-  if (i != kVar && shape != var_shape)
-    throw errors::InvalidArgumentError("var and " + std::string(what) +
-                                       " do not have the same shape" + shape_debug(var_shape) +
-                                       " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
+  const np::Shape& shape = value->shape();
+  if (i != kVar) {
+    const np::Shape& var_shape = ctx.variable(ctx.input_node(kVar).id)->shape();
+    if (shape != var_shape)
+      throw errors::InvalidArgumentError("var and " + std::string(what) +
+                                         " do not have the same shape" + shape_debug(var_shape) +
+                                         " " + shape_debug(shape) + " for '" + ctx.op_name() + "'");
+  }
   if (i == kVar && !grad.has_shape(shape))
     throw errors::InvalidArgumentError("var and grad do not have the same shape" +
                                        shape_debug(shape) + " " + shape_debug(grad.shape()) +
                                        " for '" + ctx.op_name() + "'");
-  return it->second.data<T>();
+  return value->data<T>();
 }
 
 // Hyper-parameter input i of the op's inputs `in`, which must be a scalar.
@@ -68,7 +69,7 @@ template <class T, size_t N, class Step>
 void update(KernelContext& ctx, const fused::Gradient<T>& grad, const std::array<T*, N>& s,
             const Step& step) {
   fused::for_each_element(grad, step, s);
-  ctx.set_output(0, ctx.state().variables.find(ctx.input_node(kVar).id)->second);
+  ctx.set_output(0, *ctx.variable(ctx.input_node(kVar).id));
 }
 
 template <class T> void apply_gradient_descent(KernelContext& ctx) {

@@ -1,0 +1,87 @@
+// Devices, the host allocator and the per-device allocator table (device.h).
+#include "keraspp/np/device.h"
+
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <new>
+
+#include "keraspp/errors.h"
+
+namespace np {
+
+namespace {
+
+class HostAllocator final : public Allocator {
+ public:
+  std::string_view name() const override { return "cpu_host"; }
+  Device device() const override { return kCpuDevice; }
+  size_t alignment() const override { return 64; }
+  void* allocate(size_t bytes) override {
+    // aligned_alloc wants a multiple of the alignment; never 0.
+    size_t rounded = (bytes + 63) / 64 * 64;
+    if (rounded == 0) rounded = 64;
+    void* p = std::aligned_alloc(64, rounded);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  void deallocate(void* data, size_t) override { std::free(data); }
+  bool host_accessible() const override { return true; }
+};
+
+std::array<std::atomic<Allocator*>, kNumDeviceTypes>& device_allocators() {
+  static std::array<std::atomic<Allocator*>, kNumDeviceTypes> table{&host_allocator()};
+  return table;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string_view Device::type_name() const {
+  switch (type) {
+    case DeviceType::CPU: return "CPU";
+  }
+  return "?";
+}
+
+std::string Device::str() const {
+  return "/device:" + std::string(type_name()) + ":" + std::to_string(index);
+}
+
+Device parse_device(std::string_view spec) {
+  std::string_view rest = spec;
+  if (const size_t at = rest.rfind("device:"); at != std::string_view::npos)
+    rest = rest.substr(at + 7);
+  else if (const size_t slash = rest.rfind('/'); slash != std::string_view::npos)
+    rest = rest.substr(slash + 1);
+  const size_t colon = rest.find(':');
+  const std::string type = lower(rest.substr(0, colon));
+  const std::string_view index = colon == std::string_view::npos ? "0" : rest.substr(colon + 1);
+  if ((type.empty() || type == "cpu") && index == "0") return kCpuDevice;
+  throw tf::errors::InvalidArgumentError(
+      "Could not satisfy explicit device specification '" + std::string(spec) +
+      "' because no devices matching that specification are registered in this process; "
+      "available devices: " + kCpuDevice.str());
+}
+
+Allocator& host_allocator() {
+  static HostAllocator a;
+  return a;
+}
+
+Allocator& device_allocator(Device device) {
+  return *device_allocators()[static_cast<size_t>(device.type)].load(std::memory_order_acquire);
+}
+
+Allocator* set_device_allocator(Allocator* allocator) {
+  return device_allocators()[static_cast<size_t>(allocator->device().type)].exchange(
+      allocator, std::memory_order_acq_rel);
+}
+
+}  // namespace np
