@@ -41,16 +41,17 @@ void is_plain(tf::kernels::KernelContext& ctx) {
 }
 
 const bool registered = [] {
-  auto add_op = [](const char* name, tf::ShapeFn fn) {
-    tf::OpDef def;
-    def.name = name;
-    def.shape_fn = std::move(fn);
-    def.differentiable = false;
-    tf::OpRegistry::global().add(def);
+  // The signature is schema data (TF's REGISTER_OP): one float input `x`.
+  auto add_op = [](const char* name, const char* output, tf::ShapeFn fn) {
+    tf::OpRegistry::global().add(tf::OpDef{.name = name,
+                                           .inputs = {"x: float"},
+                                           .outputs = {output},
+                                           .shape_fn = std::move(fn),
+                                           .differentiable = false});
   };
-  add_op("TestToBlocked", same_as_input);
-  add_op("TestIsPlain", bool_scalar);
-  add_op("TestIsPlainAccepting", bool_scalar);
+  add_op("TestToBlocked", "y: float", same_as_input);
+  add_op("TestIsPlain", "plain: bool", bool_scalar);
+  add_op("TestIsPlainAccepting", "plain: bool", bool_scalar);
   auto& r = tf::kernels::KernelRegistry::global();
   r.add("TestToBlocked", np::kCpuDevice, tf::float32, to_blocked);
   r.add("TestIsPlain", np::kCpuDevice, std::nullopt, is_plain);
