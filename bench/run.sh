@@ -46,6 +46,19 @@ for ((round = 1; round <= rounds; round++)); do
   TAG=keraspp OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
   # Same seed, same thread count, once more: the losses must be bit-identical.
   TAG=keraspp_again OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
+  # A shared CPU: the same programs while one CPU-bound process (a shell
+  # busy loop) competes for the cores. Each side runs as a user would start
+  # it: Keras++ with no OpenMP settings at all (its thread governor decides),
+  # LibTorch with its best settings above.
+  ( while :; do :; done ) &
+  hog=$!
+  if [ -x "$build/bench/bench_torch_mlp" ]; then
+    TAG=torch_one_loaded OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_mlp" --threads 1 --epochs "$epochs" --data "$data"
+    TAG=torch_plain_loaded OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_mlp" --threads 2 --epochs "$epochs" --data "$data"
+  fi
+  TAG=keraspp_loaded run env -u OMP_NUM_THREADS -u OMP_WAIT_POLICY "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
+  kill "$hog"
+  wait "$hog" 2>/dev/null || true
 done
 
 # Field $2 of the RESULT lines tagged $1: the lowest over the rounds (every
@@ -64,6 +77,8 @@ lower() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "") print b; else if
 # LibTorch's best setting is whichever thread count ran faster here, figure
 # by figure (its inference and memory too).
 t_best=$(lower "${t_one:-}" "${t_plain:-}")
+k_loaded=$(field keraspp_loaded epoch_s_median)
+t_loaded=$(lower "$(field torch_one_loaded epoch_s_median)" "$(field torch_plain_loaded epoch_s_median)")
 awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-nan}" \
     -v kb1="$(field keraspp infer_b1_us_median)" -v kb1p="$(field keraspp infer_b1_us_p90)" \
     -v kb128="$(field keraspp infer_b128_ms_median)" -v kb128p="$(field keraspp infer_b128_ms_p90)" \
@@ -71,11 +86,14 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
     -v tb128="$(lower "$(field torch_one infer_b128_ms_median)" "$(field torch_plain infer_b128_ms_median)")" \
     -v krss="$(field keraspp peak_rss_mb)" \
     -v trss="$(lower "$(field torch_one peak_rss_mb)" "$(field torch_plain peak_rss_mb)")" \
+    -v kl="$k_loaded" -v tl="${t_loaded:-nan}" \
     -v losses="$(echo "$losses" | paste -sd' ')" -v runs="$((2 * rounds))" 'BEGIN {
   printf "\n%-34s %12s %12s %12s\n", "figure", "Keras++", "LibTorch", "Keras++/other";
   printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch best, s", ke, tb, (tb == "nan" ? "-" : sprintf("%.2f", ke / tb));
   printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch plain (2 thr)", ke, tp, (tp == "nan" ? "-" : sprintf("%.2f", ke / tp));
   printf "%-34s %12.3f %12.3f %12.2f\n", "MLP epoch vs roofline", ke, roof, ke / roof;
+  printf "%-34s %12.3f %12s %12s\n", "MLP epoch, one CPU-bound rival, s", kl, tl, (tl == "nan" ? "-" : sprintf("%.2f", kl / tl));
+  printf "%-34s %12.2f %12s %12s\n", "  slowdown (rival / quiet)", kl / ke, (tl == "nan" ? "-" : sprintf("%.2f", tl / tb)), "";
   printf "%-34s %12.1f %12s %12s\n", "inference b1 median (p90), us", kb1, tb1, (tb1 == "" ? "-" : sprintf("%.2f", kb1 / tb1));
   printf "%-34s %12.3f %12s %12s\n", "inference b128 median, ms", kb128, tb128, (tb128 == "" ? "-" : sprintf("%.2f", kb128 / tb128));
   printf "%-34s %12.1f %12s %12s\n", "peak RSS, MB", krss, trss, (trss == "" ? "-" : sprintf("%.2f", krss / trss));
@@ -86,5 +104,6 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
   printf "  b1 <= 15 us:                 %s (%.1f us, p90 %.1f)\n", (kb1 <= 15 ? "met" : "missed"), kb1, kb1p;
   printf "  b128 <= 0.5 ms:              %s (%.3f ms, p90 %.3f)\n", (kb128 <= 0.5 ? "met" : "missed"), kb128, kb128p;
   printf "  peak memory <= LibTorch:     %s\n", (trss == "" ? "not measured" : (krss <= trss ? "met" : "missed"));
+  printf "  shared CPU: slowdown <= LibTorch's and still faster: %s\n", (tl == "nan" ? "not measured" : ((kl / ke <= tl / tb && kl < tl) ? "met" : sprintf("missed (%.2fx vs %.2fx)", kl / ke, tl / tb)));
   printf "  same seed, identical losses: %s (%d runs, final loss: %s)\n", (losses != "" && index(losses, " ") == 0 ? "met" : "missed"), runs, losses;
 }'

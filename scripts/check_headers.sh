@@ -5,7 +5,7 @@
 # Usage: scripts/check_headers.sh PREFIX   (an install prefix of keraspp)
 set -euo pipefail
 prefix=$1
-internal=(keraspp/graph/graph_impl.h keraspp/kernels/fusion.h)
+internal=(keraspp/graph/graph_impl.h keraspp/kernels/kernel.h)
 failed=0
 for h in "${internal[@]}"; do
   if [ -e "$prefix/include/$h" ]; then
@@ -29,4 +29,26 @@ grep '^FAILED' <<<"$results" >&2 || true
 bad=$(grep -c '^FAILED' <<<"$results" || true)
 failed=$((failed + bad))
 echo "public headers: $(( ${#headers[@]} - bad )) passed, $failed failed"
-[ "$failed" -eq 0 ]
+
+# RAII guards are [[nodiscard]] down to their constructors: a guard dropped at
+# once (`tf::name_scope("a");`, which scopes nothing) must not compile, while
+# the named form must.
+guards=('tf::name_scope("a")' 'tf::variable_scope("a")' 'g.as_default()'
+        'tf::control_dependencies(std::vector<tf::Operation>{})'
+        'tf::control_dependencies(nullptr)' 'tf::init_scope(g)' 's.as_default()')
+guard_failed=0
+compile_guard() {
+  printf '#include <keraspp/tf.h>\nvoid f(tf::Graph& g, tf::Session& s) { %s; }\n' "$1" |
+    ${CXX:-g++} -std=c++20 -fsyntax-only -fopenmp -Werror=unused-result -x c++ -I"$prefix/include" - 2>&1
+}
+for guard in "${guards[@]}"; do
+  if ! compile_guard "auto kept = $guard" >/dev/null; then
+    echo "guard does not compile when kept: $guard" >&2
+    guard_failed=$((guard_failed + 1))
+  elif ! grep -q nodiscard <<<"$(compile_guard "$guard")"; then
+    echo "dropped guard compiles silently: $guard" >&2
+    guard_failed=$((guard_failed + 1))
+  fi
+done
+echo "nodiscard guards: $(( ${#guards[@]} - guard_failed )) passed, $guard_failed failed"
+[ $((failed + guard_failed)) -eq 0 ]

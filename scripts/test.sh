@@ -3,8 +3,10 @@
 # the seed's example programs in short runs, and an outside project that uses
 # the installed package with find_package(keraspp).
 #
-# scripts/test.sh --tsan instead builds the library and the runtime tests
-# with ThreadSanitizer and runs the concurrency tests (scripts/tsan.sh).
+# Then every installed header is compiled on its own (scripts/check_headers.sh)
+# and the concurrency tests run under ThreadSanitizer in a second build
+# (scripts/tsan.sh; KERASPP_TEST_TSAN=0 skips it for a quick local run).
+# scripts/test.sh --tsan runs only the ThreadSanitizer part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == --tsan ]]; then
@@ -30,3 +32,8 @@ cmake -S tests/install_consumer -B "$consumer" -G Ninja -DCMAKE_PREFIX_PATH="$pr
 cmake --build "$consumer" >/dev/null
 LD_LIBRARY_PATH="$prefix/lib" "$consumer/consumer"
 echo "install consumer: 1 passed, 0 failed"
+bash scripts/check_headers.sh "$prefix"
+
+if [[ "${KERASPP_TEST_TSAN:-1}" != 0 ]]; then
+  bash scripts/tsan.sh
+fi

@@ -21,5 +21,5 @@ export OMP_NUM_THREADS=1
 export OMP_WAIT_POLICY=passive
 # The in-place element updates of optimizer kernels race by design (TF's
 # use_locking=false); src/runtime/plan.cc has TSan ignore those kernels.
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 "$build/tests/test_runtime" --gtest_filter='SessionConcurrency.*:DnnlContext.*:DeviceTest.*:SessionTest.*'

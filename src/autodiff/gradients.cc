@@ -1,6 +1,7 @@
 // Reverse-mode differentiation over the static graph. Node ids are a
 // topological order, so one descending sweep visits every op after all of its
 // consumers; no recursion.
+#include "graph/graph_impl.h"
 #include "keraspp/autodiff/gradients.h"
 
 #include <algorithm>

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <set>
 
+#include "graph/graph_impl.h"
 #include "keraspp/graph/graph.h"
 #include "keraspp/graph/op_registry.h"
 
@@ -184,6 +185,7 @@ std::vector<Operation> Graph::get_operations() const {
 }
 
 int Graph::num_ops() const { return static_cast<int>(d_->nodes.size()); }
+uint64_t Graph::id() const { return d_->id; }
 
 void Graph::add_to_collection(const std::string& name, const Tensor& t) {
   if (t.graph_data() != d_)

@@ -1,6 +1,6 @@
 // Kernel registry, buffer pool, session state and KernelContext output
 // allocation.
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 
 namespace tf::kernels {
 

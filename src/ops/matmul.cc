@@ -50,25 +50,25 @@ KPP_REGISTER_OP(OpDef{.name = "MatMul",
 
 // Plan-made (fuse.h): MatMul -> BiasAdd (-> Relu) as one step adding the
 // bias and applying relu while the product is in cache.
-KPP_REGISTER_OP(OpDef{.name = "_FusedMatMul",
-                      .inputs = schema::kFusedMatMul.specs(),  // "a: T", "b: T", "bias: T"
-                      .outputs = {"product: T"},
-                      .attrs = {"T: {float}", "transpose_a: bool = false", "transpose_b: bool = false"},
-                      .differentiable = false,
-                      .allocates_outputs = true,
-                      .plan_only = true});
+// MatMul + BiasAdd (+ Relu) as one plan step; both fused ops share a
+// signature (inputs "a: T", "b: T", "bias: T") and differ in the chain.
+OpDef fused_matmul_def(const char* name) {
+  return OpDef{.name = name,
+               .inputs = schema::kFusedMatMul.specs(),
+               .outputs = {"product: T"},
+               .attrs = {"T: {float}", "transpose_a: bool = false", "transpose_b: bool = false"},
+               .differentiable = false,
+               .allocates_outputs = true,
+               .plan_only = true};
+}
+
+KPP_REGISTER_OP(fused_matmul_def("_FusedMatMul"));
 KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedMatMul",
                                   .chain = {{"MatMul", ""}, {"BiasAdd", "value"}},
                                   .inputs = {{0, "a"}, {0, "b"}, {1, "bias"}},
                                   .outputs = {1}});
 
-KPP_REGISTER_OP(OpDef{.name = "_FusedMatMulRelu",
-                      .inputs = schema::kFusedMatMul.specs(),  // "a: T", "b: T", "bias: T"
-                      .outputs = {"product: T"},
-                      .attrs = {"T: {float}", "transpose_a: bool = false", "transpose_b: bool = false"},
-                      .differentiable = false,
-                      .allocates_outputs = true,
-                      .plan_only = true});
+KPP_REGISTER_OP(fused_matmul_def("_FusedMatMulRelu"));
 KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedMatMulRelu",
                                   .chain = {{"MatMul", ""}, {"BiasAdd", "value"}, {"Relu", "features"}},
                                   .inputs = {{0, "a"}, {0, "b"}, {1, "bias"}},

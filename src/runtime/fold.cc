@@ -1,6 +1,7 @@
 // Plan-time folding of known scalar predicates (see fold.h).
 #include "fold.h"
 
+#include "graph/graph_impl.h"
 #include "keraspp/graph/op_registry.h"
 
 namespace tf::runtime {

@@ -20,6 +20,7 @@
 #include <set>
 #include <vector>
 
+#include "graph/graph_impl.h"
 #include "keraspp/graph/graph.h"
 
 namespace tf::runtime {

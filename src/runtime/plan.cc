@@ -7,6 +7,7 @@
 
 #include "fold.h"
 #include "fuse.h"
+#include "graph/graph_impl.h"
 #include "keraspp/graph/op_registry.h"
 
 namespace tf::runtime {

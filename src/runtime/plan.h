@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 
 namespace tf::runtime {
 

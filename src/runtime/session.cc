@@ -1,6 +1,7 @@
 // tf::Session: feed checking, the plan cache, fetch hand-over, default
 // sessions. Thread-safe: the cache is guarded, plans are immutable, and each
 // run executes in an execution state of its own (runtime/plan.h).
+#include "graph/graph_impl.h"
 #include "keraspp/runtime/session.h"
 
 #include <omp.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "plan.h"
+#include "thread_governor.h"
 
 namespace tf {
 
@@ -24,6 +26,7 @@ struct SessionImpl {
   kernels::SessionState state;
   np::Device device;
   bool optimize_plans = true;
+  int intra_op_threads = 0;  // ConfigProto's; 0: the thread governor decides
   // The plan cache. Plans are shared so that close() can drop it while runs
   // in flight still hold theirs.
   std::mutex plans_mu;
@@ -50,8 +53,18 @@ void check_graph(const SessionImpl& s, const Tensor& t, const char* what) {
   }
 }
 
-void apply_config(const ConfigProto& config) {
-  if (config.intra_op_parallelism_threads > 0) omp_set_num_threads(config.intra_op_parallelism_threads);
+// The calling thread's OpenMP team size for a run (OpenMP's thread count is
+// per calling thread, and any thread may run a session): the session's
+// configured size, else the governor's (thread_governor.h); with neither,
+// whatever the program set stays.
+void set_run_threads(const SessionImpl& s) {
+  int threads = s.intra_op_threads;
+  if (threads <= 0) {
+    runtime::ThreadGovernor& governor = runtime::ThreadGovernor::global();
+    if (!governor.enabled()) return;
+    threads = governor.threads();
+  }
+  if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
 }
 
 }  // namespace
@@ -69,7 +82,7 @@ Session::Session(const Graph& graph, const ConfigProto& config)
   impl_->profile.by_node = env && std::string(env) == "nodes";
   impl_->optimize_plans = config.optimize_plans;
   impl_->device = np::parse_device(config.device);
-  apply_config(config);
+  impl_->intra_op_threads = config.intra_op_parallelism_threads;
 }
 
 Graph Session::graph() const { return impl_->graph; }
@@ -199,6 +212,7 @@ std::vector<np::Array> Session::run(const std::vector<Tensor>& fetches, const Fe
   const std::shared_ptr<const runtime::Plan> plan = plan_for(s, sig);
   runtime::ExecLease exec(*plan);
   bind_feeds(*plan, *exec, feed_dict);
+  set_run_threads(s);
   s.state.step.fetch_add(1, std::memory_order_relaxed);
   const bool profiling = s.profiling.load(std::memory_order_relaxed);
   runtime::execute_plan(*plan, *exec, profiling);

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "keraspp/graph/op_registry.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 #include "keraspp/np/philox.h"
 

@@ -5,7 +5,7 @@
 
 #include "conformance.h"
 #include "keraspp/graph/op_registry.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/ops/builder.h"
 #include "keraspp/tf.h"
 #include "ops/training_ops_schema.h"

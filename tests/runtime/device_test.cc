@@ -11,7 +11,7 @@
 
 #include "kernels/cpu/dnnl_context.h"
 #include "keraspp/graph/op_registry.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/ops/builder.h"
 #include "keraspp/tf.h"
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "keraspp/graph/op_registry.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/ops/builder.h"
 #include "keraspp/tf.h"
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "keraspp/graph/op_registry.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/random.h"
 #include "keraspp/tf.h"
 #include "support/graph_checks.h"

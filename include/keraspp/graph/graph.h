@@ -208,7 +208,7 @@ class Graph {
   // Makes this graph the thread's default for the guard's lifetime.
   class [[nodiscard]] DefaultGuard {
    public:
-    explicit DefaultGuard(const Graph& g);
+    [[nodiscard]] explicit DefaultGuard(const Graph& g);
     ~DefaultGuard();
     DefaultGuard(const DefaultGuard&) = delete;
     DefaultGuard& operator=(const DefaultGuard&) = delete;
@@ -216,6 +216,9 @@ class Graph {
   DefaultGuard as_default() const { return DefaultGuard(*this); }
 
   const std::shared_ptr<GraphData>& data() const { return d_; }
+  // Process-unique (never reused, unlike an address), so a table keyed by it
+  // can tell a new graph from a freed one.
+  uint64_t id() const;
   bool operator==(const Graph& o) const { return d_ == o.d_; }
   bool operator!=(const Graph& o) const { return d_ != o.d_; }
 
@@ -232,7 +235,7 @@ void reset_default_graph();
 // name ending in "/" re-enters that exact scope ("" resets to the root).
 class [[nodiscard]] name_scope {
  public:
-  explicit name_scope(const std::string& name);
+  [[nodiscard]] explicit name_scope(const std::string& name);
   ~name_scope();
   name_scope(const name_scope&) = delete;
   name_scope& operator=(const name_scope&) = delete;
@@ -250,8 +253,8 @@ class [[nodiscard]] name_scope {
 // created in its lifetime get none of the enclosing contexts' control inputs.
 class [[nodiscard]] control_dependencies {
  public:
-  explicit control_dependencies(const std::vector<Operation>& ops);
-  explicit control_dependencies(std::nullptr_t);
+  [[nodiscard]] explicit control_dependencies(const std::vector<Operation>& ops);
+  [[nodiscard]] explicit control_dependencies(std::nullptr_t);
   ~control_dependencies();
   control_dependencies(const control_dependencies&) = delete;
   control_dependencies& operator=(const control_dependencies&) = delete;
@@ -270,7 +273,7 @@ class [[nodiscard]] control_dependencies {
 // scope is kept (as TF's); `at_root = true` also moves to the root scope.
 class [[nodiscard]] init_scope {
  public:
-  explicit init_scope(const Graph& g, bool at_root = false);
+  [[nodiscard]] explicit init_scope(const Graph& g, bool at_root = false);
   init_scope(const init_scope&) = delete;
   init_scope& operator=(const init_scope&) = delete;
 
@@ -293,6 +296,15 @@ inline const std::string GLOBAL_STEP = "global_step";
 inline const std::string TRAIN_OP = "train_op";
 }  // namespace GraphKeys
 
-}  // namespace tf
+template <class T> const T& Operation::get_attr(const std::string& name) const {
+  const AttrMap& a = attrs();
+  auto it = a.find(name);
+  if (it == a.end())
+    throw errors::InvalidArgumentError("Operation '" + this->name() + "' has no attr named '" +
+                                       name + "'.");
+  if (const T* v = std::get_if<T>(&it->second)) return *v;
+  throw errors::InvalidArgumentError("Attr '" + name + "' of operation '" + this->name() +
+                                     "' has the wrong type");
+}
 
-#include "keraspp/graph/graph_impl.h"
+}  // namespace tf

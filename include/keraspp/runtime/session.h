@@ -51,9 +51,9 @@ class Session {
   void close();
 
   // RAII: makes this the thread's default session (for eval()/run()).
-  class DefaultGuard {
+  class [[nodiscard]] DefaultGuard {
    public:
-    explicit DefaultGuard(const Session& s);
+    [[nodiscard]] explicit DefaultGuard(const Session& s);
     ~DefaultGuard();
     DefaultGuard(const DefaultGuard&) = delete;
     DefaultGuard& operator=(const DefaultGuard&) = delete;

@@ -160,14 +160,14 @@ struct VariableScopeOptions {
 // RAII: `tf::variable_scope scope("mlp1", {.reuse = true});` enters a variable
 // scope (by name, nesting under the current one, or re-entering a
 // VariableScope object) and opens its name scope, until destroyed.
-class variable_scope {
+class [[nodiscard]] variable_scope {
  public:
-  explicit variable_scope(const std::string& name_or_scope, const VariableScopeOptions& opts = {});
-  explicit variable_scope(const char* name_or_scope, const VariableScopeOptions& opts = {})
+  [[nodiscard]] explicit variable_scope(const std::string& name_or_scope, const VariableScopeOptions& opts = {});
+  [[nodiscard]] explicit variable_scope(const char* name_or_scope, const VariableScopeOptions& opts = {})
       : variable_scope(std::string(name_or_scope), opts) {}
   // name_or_scope None: opts.default_name is required.
-  explicit variable_scope(std::nullopt_t, const VariableScopeOptions& opts);
-  explicit variable_scope(const VariableScope& scope, const VariableScopeOptions& opts = {});
+  [[nodiscard]] explicit variable_scope(std::nullopt_t, const VariableScopeOptions& opts);
+  [[nodiscard]] explicit variable_scope(const VariableScope& scope, const VariableScopeOptions& opts = {});
   ~variable_scope();
   variable_scope(const variable_scope&) = delete;
   variable_scope& operator=(const variable_scope&) = delete;

@@ -95,12 +95,12 @@ std::map<uint64_t, GraphState>& graph_states() {
 
 GraphState& graph_state(const tf::Graph& g) {
   auto& states = graph_states();
-  auto it = states.find(g.data()->id);
+  auto it = states.find(g.id());
   if (it != states.end()) return it->second;
   // A new graph: drop the entries of graphs that are gone first, so the
   // table holds only live graphs however many a program builds.
   std::erase_if(states, [](const auto& entry) { return entry.second.graph.expired(); });
-  GraphState& s = states[g.data()->id];
+  GraphState& s = states[g.id()];
   s.graph = g.data();
   return s;
 }

@@ -1,6 +1,6 @@
 // CPU kernels of the data-moving array ops (Placeholder, Const, Identity, ...).
 #include "../../ops/array_ops_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 
 namespace tf::kernels {
 namespace {

@@ -1,6 +1,8 @@
 // The shared oneDNN context (see dnnl_context.h).
 #include "dnnl_context.h"
 
+#include <omp.h>
+
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -20,6 +22,9 @@ dnnl::stream& stream() {
   thread_local dnnl::stream s(engine());
   return s;
 }
+
+PrimitiveKey::PrimitiveKey(dnnl::primitive::kind kind)
+    : kind_(static_cast<int>(kind)), threads_(omp_get_max_threads()) {}
 
 PrimitiveKey& PrimitiveKey::add(int64_t value) {
   if (size_ == kMaxValues) throw std::length_error("oneDNN primitive key is full");

@@ -24,18 +24,22 @@ dnnl::engine& engine();
 // The calling thread's stream on engine().
 dnnl::stream& stream();
 
-// What a cached primitive depends on: its kind, then every shape, stride,
-// data type, flag and attribute its descriptor was built from.
+// What a cached primitive depends on: its kind, the OpenMP team size it is
+// built for, then every shape, stride, data type, flag and attribute its
+// descriptor was built from. oneDNN fixes a primitive's thread partition when
+// it is built and runs that many threads whatever the team size at execution,
+// so a run with fewer threads (the runtime's thread governor) needs its own.
 class PrimitiveKey {
  public:
   static constexpr size_t kMaxValues = 24;
-  explicit PrimitiveKey(dnnl::primitive::kind kind) : kind_(static_cast<int>(kind)) {}
+  explicit PrimitiveKey(dnnl::primitive::kind kind);
   // Appends a value; std::length_error past kMaxValues.
   PrimitiveKey& add(int64_t value);
   friend auto operator<=>(const PrimitiveKey&, const PrimitiveKey&) = default;
 
  private:
   int kind_;
+  int threads_;
   uint32_t size_ = 0;
   std::array<int64_t, kMaxValues> values_{};
 };

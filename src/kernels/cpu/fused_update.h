@@ -37,7 +37,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 #include "product_rows.h"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "../../ops/init_ops_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 
 namespace tf::kernels {
 namespace {

@@ -23,7 +23,7 @@
 #include <cmath>
 
 #include "../../ops/keras_loss_ops_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 // Each product above is rounded before it is added, as the composite's

@@ -7,7 +7,7 @@
 
 #include "../../ops/keras_training_ops_schema.h"
 #include "fused_update.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 
 namespace tf::kernels {
 namespace {

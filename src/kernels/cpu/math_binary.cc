@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "../../ops/math_binary_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

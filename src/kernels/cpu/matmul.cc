@@ -7,7 +7,7 @@
 #include "dnnl_matmul.h"
 #include "gemv.h"
 #include "product_rows.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "../../ops/nn_activations_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "../../ops/nn_ops_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "../../ops/nn_softmax_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <random>
 
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 #include "keraspp/np/philox.h"
 

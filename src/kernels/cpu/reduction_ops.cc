@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

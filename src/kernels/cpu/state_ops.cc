@@ -1,6 +1,6 @@
 // CPU kernels of the variable ops; values live in SessionState::variables.
 #include "../../ops/state_ops_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

@@ -6,7 +6,7 @@
 
 #include "../../ops/training_ops_schema.h"
 #include "fused_update.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 
 namespace tf::kernels {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "../../ops/transpose_ops_schema.h"
-#include "keraspp/kernels/kernel.h"
+#include "kernels/kernel.h"
 #include "keraspp/np/broadcast.h"
 
 namespace tf::kernels {

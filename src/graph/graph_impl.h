@@ -1,9 +1,12 @@
-// Graph internals shared by the layers above (ops, kernels, runtime).
+// Graph internals shared by the layers above (ops, kernels, runtime); not
+// installed: users see graphs only through the handles in graph.h.
 #pragma once
 #include <deque>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "keraspp/graph/graph.h"
 
 namespace tf {
 
@@ -37,16 +40,5 @@ struct GraphData {
   int64_t seed = -1;
   int64_t last_op_seed = 0;
 };
-
-template <class T> const T& Operation::get_attr(const std::string& name) const {
-  const AttrMap& a = attrs();
-  auto it = a.find(name);
-  if (it == a.end())
-    throw errors::InvalidArgumentError("Operation '" + this->name() + "' has no attr named '" +
-                                       name + "'.");
-  if (const T* v = std::get_if<T>(&it->second)) return *v;
-  throw errors::InvalidArgumentError("Attr '" + name + "' of operation '" + this->name() +
-                                     "' has the wrong type");
-}
 
 }  // namespace tf

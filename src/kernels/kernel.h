@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "graph/graph_impl.h"
 #include "keraspp/graph/graph.h"
 
 namespace tf::kernels {
