@@ -104,6 +104,6 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
   printf "  b1 <= 15 us:                 %s (%.1f us, p90 %.1f)\n", (kb1 <= 15 ? "met" : "missed"), kb1, kb1p;
   printf "  b128 <= 0.5 ms:              %s (%.3f ms, p90 %.3f)\n", (kb128 <= 0.5 ? "met" : "missed"), kb128, kb128p;
   printf "  peak memory <= LibTorch:     %s\n", (trss == "" ? "not measured" : (krss <= trss ? "met" : "missed"));
-  printf "  shared CPU: slowdown <= LibTorch's and still faster: %s\n", (tl == "nan" ? "not measured" : ((kl / ke <= tl / tb && kl < tl) ? "met" : sprintf("missed (%.2fx vs %.2fx)", kl / ke, tl / tb)));
+  printf "  shared CPU: slowdown <= LibTorch slowdown, still faster: %s\n", (tl == "nan" ? "not measured" : ((kl / ke <= tl / tb && kl < tl) ? "met" : sprintf("missed (%.2fx vs %.2fx)", kl / ke, tl / tb)));
   printf "  same seed, identical losses: %s (%d runs, final loss: %s)\n", (losses != "" && index(losses, " ") == 0 ? "met" : "missed"), runs, losses;
 }'
