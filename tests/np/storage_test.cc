@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "keraspp/np.h"
+#include "support/counting_allocator.h"
 
 namespace {
 
@@ -19,23 +20,7 @@ TEST(Device, ParsesTfSpellingsOfTheCpu) {
   EXPECT_THROW(np::parse_device("/cpu:1"), tf::errors::InvalidArgumentError);
 }
 
-// Counts what goes through the host allocator, standing in for a device's.
-class CountingAllocator final : public np::Allocator {
- public:
-  std::string_view name() const override { return "counting"; }
-  np::Device device() const override { return np::kCpuDevice; }
-  size_t alignment() const override { return np::host_allocator().alignment(); }
-  void* allocate(size_t bytes) override {
-    ++allocations;
-    return np::host_allocator().allocate(bytes);
-  }
-  void deallocate(void* data, size_t bytes) override {
-    ++frees;
-    np::host_allocator().deallocate(data, bytes);
-  }
-  bool host_accessible() const override { return true; }
-  std::atomic<int> allocations{0}, frees{0};
-};
+using test_support::CountingAllocator;
 
 TEST(Storage, RecordsItsAllocatorAndDevice) {
   np::Array a = np::zeros({3});

@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "kernels/cpu/dnnl_context.h"
-#include "keraspp/graph/op_registry.h"
 #include "kernels/kernel.h"
+#include "keraspp/graph/op_registry.h"
 #include "keraspp/ops/builder.h"
 #include "keraspp/tf.h"
+#include "support/counting_allocator.h"
 
 namespace {
 
@@ -89,20 +90,7 @@ TEST(Device, KernelsAreLookedUpByDevice) {
   EXPECT_EQ(r.find("NoSuchOp", np::kCpuDevice, tf::float32), nullptr);
 }
 
-// Counts what goes through the host allocator, standing in for a device's.
-class CountingAllocator final : public np::Allocator {
- public:
-  std::string_view name() const override { return "counting"; }
-  np::Device device() const override { return np::kCpuDevice; }
-  size_t alignment() const override { return np::host_allocator().alignment(); }
-  void* allocate(size_t bytes) override {
-    ++allocations;
-    return np::host_allocator().allocate(bytes);
-  }
-  void deallocate(void* data, size_t bytes) override { np::host_allocator().deallocate(data, bytes); }
-  bool host_accessible() const override { return true; }
-  std::atomic<int> allocations{0};
-};
+using test_support::CountingAllocator;
 
 TEST_F(DeviceTest, PlanBuffersComeFromTheDeviceAllocator) {
   auto x = tf::placeholder(tf::float32, {-1});
