@@ -13,6 +13,7 @@
 #include <map>
 
 #include "../engine/training_state.h"
+#include "../optimizers/optimizer_impl.h"
 #include "config_reader.h"
 #include "hdf5.h"
 #include "keraspp/keras/backend.h"
@@ -184,6 +185,8 @@ engine::CompileOptions compile_options(const Config& c, const CustomObjects& obj
 
 // The optimizer's weights as Keras 2.2.x-2.3.x and tf.keras save them:
 // iterations first, then the accumulators.
+constexpr const char* kUnlistedPrefix = "keraspp_unlisted/";
+
 std::vector<tf::Variable> optimizer_symbolic_weights(const engine::TrainingState& s) {
   std::vector<tf::Variable> w{s.optimizer.iterations()};
   for (const tf::Variable& v : s.optimizer.weights()) w.push_back(v);
@@ -198,6 +201,11 @@ void save_optimizer_weights(const engine::TrainingState& s, const h5::Group& roo
   for (const tf::Variable& v : w) names.push_back(v.name());
   g.write_string_list_attr("weight_names", names);
   for (size_t i = 0; i < w.size(); ++i) g.write_dataset(names[i], values[i]);
+  // Datasets Keras does not list (it reads weight_names only).
+  // By position: variable names change with the graph they are made in.
+  const std::vector<tf::Variable> unlisted = s.optimizer.impl()->unlisted_state();
+  for (size_t i = 0; i < unlisted.size(); ++i)
+    g.write_dataset(kUnlistedPrefix + std::to_string(i), K::get_value(unlisted[i]));
 }
 
 // Restores the optimizer state (making the train function first, as Keras's
@@ -221,6 +229,11 @@ void load_optimizer_weights(Model& model, const h5::Group& g) {
       throw keraspp::ValueError(g.where(names[i]) + ": Optimizer weight shape " + shape_str(expected) +
                                 " not compatible with provided weight shape " + shape_str(stored));
     assignments.emplace_back(symbolic[i], g.read_dataset(names[i], expected));
+  }
+  const std::vector<tf::Variable> unlisted = s.optimizer.impl()->unlisted_state();
+  for (size_t i = 0; i < unlisted.size(); ++i) {
+    const std::string name = kUnlistedPrefix + std::to_string(i);
+    if (g.has_child(name)) assignments.emplace_back(unlisted[i], g.read_dataset(name, unlisted[i].shape().dims()));
   }
   K::batch_set_value(assignments);
 }

@@ -183,13 +183,33 @@ Model model_from_json(const std::string& json, const CustomObjects& custom_objec
   return model_from_config(config, custom_objects);
 }
 
+namespace {
+
+// A layer's config as Keras 2.2.3+ and tf.keras write it: Sequential models,
+// at any depth, as {"name", "layers"} (Keras 2.0's bare list loses a nested
+// Sequential's name).
+Config keras2_config(const engine::LayerImpl& layer) {
+  if (!layer.is_container()) return layer.get_config();
+  const auto& model = static_cast<const engine::ModelImpl&>(layer);
+  Config config = model.get_config();
+  if (config.is_array()) {
+    Config layers = Config::array();
+    for (const auto& l : model.layers) layers.push_back(Config{{"class_name", l->class_name}, {"config", keras2_config(*l)}});
+    return Config{{"name", model.name}, {"layers", layers}};
+  }
+  for (Config& entry : config["layers"]) {
+    for (const auto& l : model.layers)
+      if (l->name == entry["name"] && l->is_container()) entry["config"] = keras2_config(*l);
+  }
+  return config;
+}
+
+}  // namespace
+
 Config model_to_config(const Model& model) {
   Config c;
   c["class_name"] = model.class_name();
-  Config inner = model.get_config();
-  // Keras 2.2.3+ and tf.keras write Sequential as {"name", "layers"}.
-  if (inner.is_array()) inner = Config{{"name", model.name()}, {"layers", inner}};
-  c["config"] = inner;
+  c["config"] = keras2_config(model.impl());
   return c;
 }
 
