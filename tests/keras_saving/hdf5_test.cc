@@ -260,3 +260,41 @@ TEST_F(Hdf5Test, ReadsVariableLengthAndChunkedStringAttributes) {
 
 }  // namespace
 }  // namespace keras_saving_test
+
+namespace keras_saving_test {
+namespace {
+
+// Corrupt bytes anywhere in a real file: an exception or a model, never a
+// crash or a huge allocation (a deterministic sweep; the reliability issue
+// fuzzes further).
+TEST_F(Hdf5Test, CorruptFilesAreErrorsNotCrashes) {
+  Sequential model = mlp();
+  model.compile({.optimizer = "adam", .loss = "mse"});
+  model.train_on_batch(np::random::uniform(-1, 1, {4, 4}), np::random::uniform(0, 1, {4, 3}));
+  model.save(path("ok.h5"));
+  const uintmax_t size = fs::file_size(path("ok.h5"));
+  std::string bytes(size, '\0');
+  std::ifstream(path("ok.h5"), std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
+  const int kTrials = std::getenv("KERASPP_FUZZ_TRIALS") ? std::atoi(std::getenv("KERASPP_FUZZ_TRIALS")) : 150;
+  uint64_t state = 12345;
+  int errors = 0, loaded = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    std::string bad = bytes;
+    for (int k = 0; k < 4; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      bad[(state >> 33) % size] = static_cast<char>(state >> 13);
+    }
+    { std::ofstream(path("bad.h5"), std::ios::binary).write(bad.data(), static_cast<std::streamsize>(size)); }
+    try {
+      keras::models::load_model(path("bad.h5"));
+      ++loaded;
+    } catch (const std::exception&) {
+      ++errors;
+    }
+  }
+  EXPECT_EQ(errors + loaded, kTrials);
+  EXPECT_GT(errors, 0);
+}
+
+}  // namespace
+}  // namespace keras_saving_test
