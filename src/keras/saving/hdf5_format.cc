@@ -10,6 +10,7 @@
 // A weight file (save_weights) holds model_weights' contents at its root.
 // Loading checks every count and shape against the file before assigning
 // anything, so on error the model's weights are unchanged.
+#include <algorithm>
 #include <map>
 
 #include "../engine/training_state.h"
@@ -211,11 +212,32 @@ void save_optimizer_weights(const engine::TrainingState& s, const h5::Group& roo
 // Restores the optimizer state (making the train function first, as Keras's
 // _make_train_function). Keras 2.0.x files lack `iterations`: then only the
 // accumulators are read.
+// tf.keras 2.11+'s optimizers interleave their slots per variable
+// (iteration, Adam/m/dense/kernel, Adam/v/dense/kernel, Adam/m/dense/bias, ...);
+// Keras 2 groups them by slot (ms then vs). Names of that form are regrouped
+// by slot, in order of first appearance.
+std::vector<std::string> keras2_slot_order(std::vector<std::string> names) {
+  std::vector<std::string> slots;
+  for (size_t i = 1; i < names.size(); ++i) {
+    const size_t a = names[i].find('/');
+    const size_t b = a == std::string::npos ? a : names[i].find('/', a + 1);
+    if (b == std::string::npos) return names;
+    const std::string slot = names[i].substr(a + 1, b - a - 1);
+    if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+  }
+  if (slots.size() < 2) return names;
+  std::vector<std::string> grouped{names.front()};
+  for (const std::string& slot : slots)
+    for (size_t i = 1; i < names.size(); ++i)
+      if (names[i].find("/" + slot + "/") == names[i].find('/')) grouped.push_back(names[i]);
+  return grouped;
+}
+
 void load_optimizer_weights(Model& model, const h5::Group& g) {
   engine::TrainingState& s = engine::compiled_state(model);
   s.make_train_function(model);
   std::vector<tf::Variable> symbolic = optimizer_symbolic_weights(s);
-  const std::vector<std::string> names = g.read_string_list_attr("weight_names");
+  const std::vector<std::string> names = keras2_slot_order(g.read_string_list_attr("weight_names"));
   if (names.size() + 1 == symbolic.size()) symbolic.erase(symbolic.begin());
   if (names.size() != symbolic.size())
     throw keraspp::ValueError(g.where() + ": Length of the specified weight list (" + std::to_string(names.size()) +

@@ -262,7 +262,9 @@ Config serialize(const Optimizer& optimizer) {
 }
 
 Optimizer deserialize(const Config& config) {
-  const std::string name = object_name(config, "optimizer");
+  std::string name = object_name(config, "optimizer");
+  // tf.keras 2.11+ registers its optimizers as "Custom>Adam".
+  if (name.rfind("Custom>", 0) == 0) name = name.substr(7);
   std::string lower = name;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
   const auto& table = optimizer_table();
@@ -308,6 +310,12 @@ std::string function_name(const Config& config, const std::string& kind) {
       {"BinaryAccuracy", "binary_accuracy"},
   };
   const std::string cls = saving::class_name_of(config, kind);
+  // tf.keras wraps metric functions: {"class_name": "MeanMetricWrapper",
+  // "config": {"name": "accuracy", "fn": "categorical_accuracy"}}.
+  if (cls == "MeanMetricWrapper" || cls == "LossFunctionWrapper") {
+    const Config inner = inner_config(config);
+    if (const Config* n = find(inner, "name"); n && n->is_string()) return n->get<std::string>();
+  }
   auto it = classes.find(cls);
   return it == classes.end() ? cls : it->second;
 }
