@@ -148,7 +148,8 @@ TEST_F(Hdf5Test, WrongLayerCountAndWrongShapeLeaveTheModelUnchanged) {
   two.add(L::Dense(4));
   const auto before = two.get_weights();
   EXPECT_EQ(message_of<keraspp::ValueError>([&] { two.load_weights(path("three.h5")); }),
-            "You are trying to load a weight file containing 3 layers into a model with 2 layers.");
+            "You are trying to load a weight file containing 3 layers into a model with 2 layers. (file '" +
+                path("three.h5") + "', /)");
   // Same count, wrong shape in the second layer: nothing is assigned.
   Sequential wide;
   wide.add(L::Dense(4, {.input_dim = 4}));

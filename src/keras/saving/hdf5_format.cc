@@ -111,7 +111,8 @@ void load_weights_from_group(const Model& model, const h5::Group& g, bool by_nam
       if (!l.weights().empty()) filtered.push_back(l);
     if (saved.size() != filtered.size())
       throw keraspp::ValueError("You are trying to load a weight file containing " + std::to_string(saved.size()) +
-                                " layers into a model with " + std::to_string(filtered.size()) + " layers.");
+                                " layers into a model with " + std::to_string(filtered.size()) + " layers. (" +
+                                g.where() + ")");
     for (size_t k = 0; k < saved.size(); ++k) {
       const Layer& l = filtered[k];
       const std::vector<tf::Variable> w = l.weights();
