@@ -3,7 +3,9 @@
 # the seed's example programs in short runs, and an outside project that uses
 # the installed package with find_package(keraspp).
 #
-# Then every installed header is compiled on its own (scripts/check_headers.sh)
+# Then every installed header is compiled on its own (scripts/check_headers.sh),
+# the model-file interoperability tests run against Python Keras 2
+# (scripts/interop_test.sh),
 # and the concurrency tests run under ThreadSanitizer in a second build
 # (scripts/tsan.sh; KERASPP_TEST_TSAN=0 skips it for a quick local run).
 # scripts/test.sh --tsan runs only the ThreadSanitizer part.
@@ -33,6 +35,12 @@ cmake --build "$consumer" >/dev/null
 LD_LIBRARY_PATH="$prefix/lib" "$consumer/consumer"
 echo "install consumer: 1 passed, 0 failed"
 bash scripts/check_headers.sh "$prefix"
+
+# Model files both ways with real Python Keras 2 (tf_keras, pinned in a
+# virtual environment it creates; KERASPP_TEST_INTEROP=0 skips it).
+if [[ "${KERASPP_TEST_INTEROP:-1}" != 0 ]]; then
+  bash scripts/interop_test.sh
+fi
 
 if [[ "${KERASPP_TEST_TSAN:-1}" != 0 ]]; then
   bash scripts/tsan.sh

@@ -160,6 +160,7 @@ void Model::compile(const CompileOptions& o) {
     throw keraspp::ValueError("\"sample_weight_mode should be None or \"temporal\". Found: " +
                               o.sample_weight_mode);
   s->optimizer = o.optimizer;
+  s->compile_metrics = o.metrics;
   s->sample_weight_mode = o.sample_weight_mode;
   s->model_inputs = m.inputs;
   set_feed_inputs(*s, m);

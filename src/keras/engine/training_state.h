@@ -50,6 +50,8 @@ struct TrainingState {
   tf::Tensor total_loss;
   std::vector<tf::Tensor> metrics_tensors;
   std::vector<std::string> metrics_names;  // "loss" first
+  // compile's metrics argument, as a saved model's training_config records it.
+  std::vector<metrics::Metric> compile_metrics;
   std::vector<tf::Variable> collected_trainable_weights;
 
   // Built on first training use (Keras's _make_train_function).

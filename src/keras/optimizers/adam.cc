@@ -125,6 +125,10 @@ struct NadamImpl : OptimizerImpl {
             {"schedule_decay", schedule_decay}};
   }
 
+  std::vector<tf::Variable> unlisted_state() const override {
+    return m_schedule ? std::vector<tf::Variable>{m_schedule} : std::vector<tf::Variable>{};
+  }
+
   double beta_1, beta_2, epsilon, schedule_decay;
   tf::Variable m_schedule;
 };

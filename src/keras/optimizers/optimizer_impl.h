@@ -45,6 +45,10 @@ struct OptimizerImpl {
   // Whether `iterations` advances every step (Adam-family) or only with decay.
   virtual bool always_counts_iterations() const { return initial_decay > 0; }
   virtual std::map<std::string, double> config() const = 0;
+  // State outside `weights` that Keras 2's files do not list (Nadam's
+  // m_schedule); model files keep it beside the listed weights so a loaded
+  // model continues exactly.
+  virtual std::vector<tf::Variable> unlisted_state() const { return {}; }
 
   std::string class_name;
   double initial_lr;

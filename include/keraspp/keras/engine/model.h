@@ -88,6 +88,13 @@ class ModelImpl : public LayerImpl {
   std::vector<tf::Tensor> last_call_inputs_, last_output_masks_;
 };
 
+// Options of Model::load_weights.
+struct LoadWeightsOptions {
+  // Match layers by name (layers absent from the file keep their weights)
+  // instead of by position among the layers with weights.
+  bool by_name = false;
+};
+
 class Model : public Layer {
  public:
   // A functional model from Input() tensors to outputs of layers called on them.
@@ -138,6 +145,21 @@ class Model : public Layer {
   void set_stop_training(bool value);
   // The compiled state (null before compile); shared by copies of the handle.
   std::shared_ptr<TrainingState>& training_state() const { return impl().training_state; }
+
+  // ---- model files (src/keras/saving) ----
+  // The model's config as JSON with keras_version and backend (Keras's to_json).
+  std::string to_json() const;
+  // keras::models::save_model(*this, path, include_optimizer).
+  void save(const std::string& path, bool include_optimizer = true) const;
+  // Keras 2's HDF5 weight file: root attrs layer_names / backend /
+  // keras_version, a group per layer with attr weight_names and a dataset
+  // per weight. Written atomically (temporary file + rename).
+  void save_weights(const std::string& path) const;
+  // Loads a weight file (or a model file's model_weights). ValueError "You
+  // are trying to load a weight file containing 3 layers into a model with
+  // 2 layers." and on shape mismatches; on any error the model's weights
+  // are unchanged.
+  void load_weights(const std::string& path, const LoadWeightsOptions& options = {}) const;
 
   // The container, built (Sequential's topology is computed on demand).
   ModelImpl& impl() const;

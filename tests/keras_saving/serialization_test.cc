@@ -1,0 +1,228 @@
+// The serialization backbone: every layer, model kind and object round-trips
+// through its config; the config spellings of Keras 2.0.x-2.3.x and tf.keras
+// 2.x are read; unknown classes and missing keys are clear errors.
+#include "saving_test_util.h"
+
+namespace keras_saving_test {
+namespace {
+
+using SerializationTest = SavingTest;
+
+// serialize -> deserialize -> serialize gives the same config.
+void expect_round_trip(const L::Layer& layer) {
+  const Config first = L::serialize(layer);
+  const L::Layer copy = L::deserialize(first);
+  EXPECT_EQ(copy.class_name(), layer.class_name());
+  EXPECT_EQ(L::serialize(copy).dump(), first.dump());
+}
+
+TEST_F(SerializationTest, EveryLayerRoundTripsThroughItsConfig) {
+  expect_round_trip(L::Dense(7, {.activation = "tanh", .use_bias = false,
+                                 .kernel_initializer = keras::initializers::RandomNormal({.stddev = 0.1, .seed = 3}),
+                                 .kernel_regularizer = keras::regularizers::l1_l2(0.01, 0.02),
+                                 .activity_regularizer = keras::regularizers::l2(0.5),
+                                 .kernel_constraint = keras::constraints::max_norm(3.0, 1),
+                                 .bias_constraint = keras::constraints::non_neg(),
+                                 .input_dim = 5, .name = "d"}));
+  expect_round_trip(L::Activation("softmax", {.name = "act"}));
+  expect_round_trip(L::Dropout(0.25, {.noise_shape = {-1, 1, 4}, .seed = 7}));
+  expect_round_trip(L::Flatten({.input_shape = {3, 4}}));
+  expect_round_trip(L::Reshape({2, -1}, {.trainable = false}));
+  expect_round_trip(L::Permute({2, 1}));
+  expect_round_trip(L::RepeatVector(3));
+  expect_round_trip(L::ActivityRegularization(0.1, 0.2));
+  expect_round_trip(L::Masking(-1.0));
+  expect_round_trip(L::LeakyReLU(0.1));
+  expect_round_trip(L::PReLU({.alpha_initializer = keras::initializers::Constant(0.25), .shared_axes = {1}}));
+  expect_round_trip(L::ELU(0.5));
+  expect_round_trip(L::ThresholdedReLU(0.7));
+  expect_round_trip(L::InputLayer({.batch_input_shape = {-1, 3}, .name = "in"}));
+}
+
+TEST_F(SerializationTest, DeserializedLayerKeepsItsArguments) {
+  const L::Layer d = L::deserialize(L::serialize(L::Dense(4, {.activation = "relu", .input_dim = 3, .name = "h"})));
+  const Config c = d.get_config();
+  EXPECT_EQ(c["name"], "h");
+  EXPECT_EQ(c["units"], 4);
+  EXPECT_EQ(c["activation"], "relu");
+  EXPECT_EQ(c["batch_input_shape"].dump(), "[null,3]");
+}
+
+TEST_F(SerializationTest, UnknownClassesAndMissingKeysAreValueErrors) {
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { L::deserialize(Config::parse(R"({"class_name": "Foo", "config": {}})")); }),
+            "Unknown layer: Foo");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              keras::initializers::deserialize(Config::parse(R"({"class_name": "Bar", "config": {}})"));
+            }),
+            "Unknown initializer: Bar");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { keras::optimizers::deserialize(Config::parse(R"({"class_name": "Baz"})")); }),
+            "Unknown optimizer: Baz");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              L::deserialize(Config::parse(R"({"class_name": "Dense", "config": {"name": "d"}})"));
+            }),
+            "Layer d (Dense): the config is missing the key 'units'");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              L::deserialize(Config::parse(R"({"class_name": "Dense", "config": {"name": "d", "units": "x"}})"));
+            }),
+            "Layer d (Dense) 'units': expected an integer, got \"x\"");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] { keras::models::model_from_json("{not json"); }).rfind(
+                "model_from_json: the text is not valid JSON", 0),
+            0u);
+}
+
+TEST_F(SerializationTest, CustomObjectsProvideUserLayersAndFunctions) {
+  keras::CustomObjects objects;
+  int made = 0;
+  objects.layers["Doubler"] = [&made](const Config& c, const keras::CustomObjects&) -> L::Layer {
+    ++made;
+    return L::Activation([](const tf::Tensor& x) { return x * 2.0; },
+                         L::with_common_options(L::ActivationOptions{}, c));
+  };
+  objects.activations["my_relu"] = keras::activations::relu;
+  const L::Layer layer = L::deserialize(Config::parse(R"({"class_name": "Doubler", "config": {"name": "dbl"}})"), objects);
+  EXPECT_EQ(made, 1);
+  EXPECT_EQ(layer.name(), "dbl");
+  const L::Layer d = L::deserialize(
+      Config::parse(R"({"class_name": "Dense", "config": {"units": 2, "activation": "my_relu"}})"), objects);
+  EXPECT_EQ(d.get_config()["activation"], "relu");
+  // The registry: a class registered once is found without custom_objects.
+  L::register_layer("Doubler", objects.layers["Doubler"]);
+  EXPECT_TRUE(L::is_registered("Doubler"));
+  L::deserialize(Config::parse(R"({"class_name": "Doubler", "config": {}})"));
+  EXPECT_EQ(made, 2);
+}
+
+TEST_F(SerializationTest, ObjectsRoundTripAndReadTfKerasSpellings) {
+  using keras::initializers::deserialize;
+  for (const auto& init : {keras::initializers::Zeros(), keras::initializers::Constant(2.5),
+                           keras::initializers::RandomUniform({.minval = -1, .maxval = 2, .seed = 4}),
+                           keras::initializers::TruncatedNormal(), keras::initializers::glorot_uniform(),
+                           keras::initializers::Orthogonal(1.5), keras::initializers::Identity(2.0)}) {
+    const Config c = keras::initializers::serialize(init);
+    EXPECT_EQ(keras::initializers::serialize(deserialize(c)).dump(), c.dump());
+  }
+  // tf.keras 2.x names its presets and writes "truncated_normal".
+  const auto he = deserialize(Config::parse(R"({"class_name": "HeNormal", "config": {"seed": null}})"));
+  EXPECT_EQ(keras::initializers::serialize(he).dump(), keras::initializers::serialize(keras::initializers::he_normal()).dump());
+  deserialize(Config::parse(
+      R"({"class_name": "VarianceScaling", "config": {"scale": 2.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": null}})"));
+  // Regularizers: L1L2 and tf.keras's L2.
+  const auto r = keras::regularizers::deserialize(Config::parse(R"({"class_name": "L2", "config": {"l2": 0.03}})"));
+  EXPECT_DOUBLE_EQ(r.l2(), 0.03);
+  EXPECT_EQ(keras::regularizers::serialize(r)["class_name"], "L1L2");
+  const auto mm = keras::constraints::MinMaxNorm(0.1, 2.0, 0.5, 1);
+  EXPECT_EQ(keras::constraints::serialize(keras::constraints::deserialize(keras::constraints::serialize(mm))).dump(),
+            keras::constraints::serialize(mm).dump());
+}
+
+TEST_F(SerializationTest, OptimizersReadLrAndLearningRate) {
+  const auto a = keras::optimizers::deserialize(
+      Config::parse(R"({"class_name": "Adam", "config": {"lr": 0.5, "beta_1": 0.8, "beta_2": 0.99, "decay": 0.0, "epsilon": 1e-07, "amsgrad": false}})"));
+  EXPECT_EQ(a.class_name(), "Adam");
+  EXPECT_DOUBLE_EQ(a.get_lr(), 0.5);
+  EXPECT_FLOAT_EQ(static_cast<float>(a.get_config().at("beta_1")), 0.8f);
+  const auto r = keras::optimizers::deserialize(Config::parse(
+      R"({"class_name": "RMSprop", "config": {"name": "RMSprop", "learning_rate": 0.25, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-07, "centered": false}})"));
+  EXPECT_DOUBLE_EQ(r.get_lr(), 0.25);
+  const auto s = keras::optimizers::SGD({.lr = 0.125, .momentum = 0.5, .nesterov = true, .clip = {.clipnorm = 1.0}});
+  const Config sc = keras::optimizers::serialize(s);
+  EXPECT_EQ(sc["config"]["nesterov"], true);
+  EXPECT_EQ(sc["config"]["lr"], 0.125);
+  EXPECT_EQ(keras::optimizers::serialize(keras::optimizers::deserialize(sc)).dump(), sc.dump());
+  // Losses and metrics: names and tf.keras classes.
+  EXPECT_EQ(keras::losses::deserialize(Config("mse")).name(), "mean_squared_error");
+  EXPECT_EQ(keras::losses::deserialize(Config::parse(R"({"class_name": "SparseCategoricalCrossentropy", "config": {}})")).name(),
+            "sparse_categorical_crossentropy");
+  EXPECT_EQ(keras::metrics::deserialize(Config("accuracy")).name(), "acc");
+}
+
+Sequential small_sequential() {
+  Sequential model("seq");
+  model.add(L::Dense(6, {.activation = "relu", .input_dim = 4}));
+  model.add(L::Dropout(0.5));
+  model.add(L::Dense(3));
+  model.add(L::Activation("softmax"));
+  return model;
+}
+
+TEST_F(SerializationTest, SequentialRoundTripsThroughJson) {
+  Sequential model = small_sequential();
+  const std::string json = model.to_json();
+  const Config parsed = Config::parse(json);
+  EXPECT_EQ(parsed["class_name"], "Sequential");
+  EXPECT_EQ(parsed["config"]["name"], "seq");
+  EXPECT_EQ(parsed["keras_version"], keras::models::keras_version());
+  EXPECT_EQ(parsed["backend"], "tensorflow");
+  Model copy = keras::models::model_from_json(json);
+  EXPECT_EQ(Config::parse(copy.to_json()).dump(), parsed.dump());
+  copy.set_weights(model.get_weights());
+  expect_same_predictions(model, copy, np::random::uniform(-1, 1, {5, 4}));
+}
+
+TEST_F(SerializationTest, SequentialConfigAsListDictOrWithInputLayer) {
+  const std::string dense = R"({"class_name": "Dense", "config": {"name": "d1", "units": 2, "batch_input_shape": [null, 3]}})";
+  const std::string act = R"({"class_name": "Activation", "config": {"name": "a1", "activation": "sigmoid"}})";
+  // Keras 2.0.x-2.2.2: a bare list.
+  Model m1 = keras::models::model_from_json(R"({"class_name": "Sequential", "config": [)" + dense + "," + act + "]}");
+  EXPECT_EQ(m1.layers().size(), 2u);
+  // Keras 2.2.3+: {"name", "layers"}.
+  Model m2 = keras::models::model_from_json(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [)" + dense +
+                                            "," + act + "]}}");
+  EXPECT_EQ(m2.name(), "s");
+  // tf.keras 2.x: an InputLayer first, its shape given to the first layer.
+  Model m3 = keras::models::model_from_json(
+      R"({"class_name": "Sequential", "config": {"name": "t", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 5], "dtype": "float32", "sparse": false, "ragged": false, "name": "dense_input"}}, {"class_name": "Dense", "config": {"name": "dense", "trainable": true, "dtype": "float32", "units": 2, "activation": "linear", "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}}]}})");
+  EXPECT_EQ(m3.layers().size(), 1u);
+  EXPECT_EQ(m3.internal_input_shapes()[0].keras_str(), "(None, 5)");
+}
+
+// Two inputs, two outputs, a shared layer and a nested Sequential.
+Model functional_model() {
+  const tf::Tensor a = L::Input({.shape = {4}, .name = "a"});
+  const tf::Tensor b = L::Input({.shape = {4}, .name = "b"});
+  L::Dense shared(5, {.activation = "tanh", .name = "shared"});
+  Sequential tower("tower");
+  tower.add(L::Dense(3, {.input_dim = 5, .name = "tower_dense"}));
+  tower.add(L::LeakyReLU(0.2));
+  const tf::Tensor ha = tower(shared(a));
+  const tf::Tensor hb = tower(shared(b));
+  const tf::Tensor out1 = L::Dense(2, {.activation = "softmax", .name = "out1"})(ha);
+  const tf::Tensor out2 = L::Dense(1, {.name = "out2"})(hb);
+  return Model({a, b}, {out1, out2}, "two_heads");
+}
+
+TEST_F(SerializationTest, FunctionalModelWithSharedAndNestedLayersRoundTrips) {
+  Model model = functional_model();
+  const std::string json = model.to_json();
+  Model copy = keras::models::model_from_json(json);
+  EXPECT_EQ(copy.to_json(), json);
+  EXPECT_EQ(copy.input_names(), model.input_names());
+  EXPECT_EQ(copy.output_names(), model.output_names());
+  copy.set_weights(model.get_weights());
+  const np::Array xa = np::random::uniform(-1, 1, {6, 4});
+  const np::Array xb = np::random::uniform(-1, 1, {6, 4});
+  const auto pa = model.predict_multi({xa, xb});
+  const auto pb = copy.predict_multi({xa, xb});
+  ASSERT_EQ(pa.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_TRUE(np::array_equal(pa[i], pb[i]));
+  // A functional model used as a layer of another one.
+  const tf::Tensor x = L::Input({.shape = {4}});
+  const tf::Tensor y = L::Input({.shape = {4}});
+  const std::vector<tf::Tensor> heads = model({x, y});
+  Model outer({x, y}, {L::Dense(1)(heads[0])}, "outer");
+  Model outer_copy = keras::models::model_from_json(outer.to_json());
+  EXPECT_EQ(outer_copy.to_json(), outer.to_json());
+}
+
+TEST_F(SerializationTest, ReadsTfKerasFunctionalSpelling) {
+  Model m = keras::models::model_from_json(R"({"class_name": "Functional", "config": {"name": "f", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 3], "dtype": "float32", "sparse": false, "ragged": false, "name": "input_1"}, "name": "input_1", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "dense", "trainable": true, "dtype": "float32", "units": 2, "activation": "relu"}, "name": "dense", "inbound_nodes": [[["input_1", 0, 0, {}]]]}],
+    "input_layers": [["input_1", 0, 0]], "output_layers": [["dense", 0, 0]]}, "keras_version": "2.13.1", "backend": "tensorflow"})");
+  EXPECT_EQ(m.name(), "f");
+  EXPECT_EQ(m.layers().size(), 2u);
+  EXPECT_EQ(m.internal_output_shapes()[0].keras_str(), "(None, 2)");
+}
+
+}  // namespace
+}  // namespace keras_saving_test
