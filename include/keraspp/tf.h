@@ -8,6 +8,7 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/init_ops.h"
 #include "keraspp/ops/math_ops.h"
+#include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
 #include "keraspp/ops/random_ops.h"
 #include "keraspp/ops/state_ops.h"
