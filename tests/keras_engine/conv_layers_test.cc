@@ -180,4 +180,42 @@ TEST_F(ConvLayersTest, ErrorsAtConstructionAndBuild) {
             "shape (None, 8, 8, 2)");
 }
 
+// Conv1D with a kernel of ones over a ramp: each output is its window's sum
+// (dilation 2 skips every other step); then 1-D max / average pooling.
+TEST_F(ConvLayersTest, OneDimensionalForms) {
+  tf::Tensor x = L::Input({.shape = {6, 2}});
+  L::Conv1D conv(1, 3);
+  L::Conv1D dilated(1, 2, {.dilation_rate = 2, .use_bias = false});
+  tf::Tensor y = conv(x), yd = dilated(x);
+  EXPECT_EQ(conv.name(), "conv1d_1");
+  EXPECT_EQ(conv.kernel().value().shape(), tf::TensorShape({3, 2, 1}));
+  EXPECT_EQ(y.shape(), tf::TensorShape({-1, 4, 1}));
+  EXPECT_EQ(yd.shape(), tf::TensorShape({-1, 4, 1}));
+  conv.set_weights({np::ones({3, 2, 1}, np::float32), np::full({1}, 0.5, np::float32)});
+  dilated.set_weights({np::ones({2, 2, 1}, np::float32)});
+  L::MaxPooling1D max_pool;
+  L::AveragePooling1D avg_pool({.pool_size = 3, .strides = 1, .padding = "same"});
+  tf::Tensor m = max_pool(x), a = avg_pool(x);
+  EXPECT_EQ(max_pool.name(), "max_pooling1d_1");
+  EXPECT_EQ(avg_pool.name(), "average_pooling1d_1");
+  EXPECT_EQ(m.shape(), tf::TensorShape({-1, 3, 2}));
+  EXPECT_EQ(a.shape(), tf::TensorShape({-1, 6, 2}));
+  const np::Array in = np::arange(0, 12, 1, np::float32).reshape({1, 6, 2});
+  const np::Array yv = run(y, {{x, in}}), ydv = run(yd, {{x, in}}), mv = run(m, {{x, in}}), av = run(a, {{x, in}});
+  // Step t holds (in[2t], in[2t+1]); each output sums its window of steps.
+  for (int64_t t = 0; t < 4; ++t) {
+    double sum = 0, dsum = 0;
+    for (int64_t k = 0; k < 3; ++k) sum += in.get_flat((t + k) * 2) + in.get_flat((t + k) * 2 + 1);
+    for (int64_t k = 0; k < 2; ++k) dsum += in.get_flat((t + 2 * k) * 2) + in.get_flat((t + 2 * k) * 2 + 1);
+    EXPECT_FLOAT_EQ(yv.get_flat(t), sum + 0.5);
+    EXPECT_FLOAT_EQ(ydv.get_flat(t), dsum);
+  }
+  EXPECT_FLOAT_EQ(mv.get_flat(0), 2);   // max(x[0,0], x[1,0])
+  EXPECT_FLOAT_EQ(mv.get_flat(5), 11);  // max(x[4,1], x[5,1])
+  EXPECT_FLOAT_EQ(av.get_flat(0), 1);   // (0 + 2) / 2: the padded step is excluded
+  EXPECT_FLOAT_EQ(av.get_flat(5), 5);   // (3 + 5 + 7) / 3
+  EXPECT_EQ(conv.get_config()["kernel_size"].dump(), "[3]");
+  EXPECT_EQ(max_pool.get_config()["pool_size"].dump(), "[2]");
+}
+
 }  // namespace

@@ -150,13 +150,19 @@ struct IntPair {
 tf::Tensor conv2d(const tf::Tensor& x, const tf::Tensor& kernel, IntPair strides = 1,
                   const std::string& padding = "valid", const std::string& data_format = "",
                   IntPair dilation_rate = 1);
-// x: [batch, steps, in], kernel: [k, in, out] -> [batch, new_steps, out] (tf::nn::conv1d).
+// x: [batch, steps, in], kernel: [k, in, out] -> [batch, new_steps, out]:
+// tf::nn::conv1d (a 1 x k Conv2D), or with dilation_rate > 1 the same
+// Conv2D dilated. steps and in must be known (the unit axis is added by Reshape).
 tf::Tensor conv1d(const tf::Tensor& x, const tf::Tensor& kernel, int64_t strides = 1,
-                  const std::string& padding = "valid");
+                  const std::string& padding = "valid", int64_t dilation_rate = 1);
 // x as in conv2d -> the max ("max") or mean ("avg", padding excluded) of each
 // pool_size window (ops "MaxPool" / "AvgPool").
 tf::Tensor pool2d(const tf::Tensor& x, IntPair pool_size, IntPair strides = 1,
                   const std::string& padding = "valid", const std::string& data_format = "",
+                  const std::string& pool_mode = "max");
+// x: [batch, steps, channels] -> pooled along steps (Keras's _Pooling1D:
+// pool2d over [batch, steps, 1, channels]); steps and channels must be known.
+tf::Tensor pool1d(const tf::Tensor& x, int64_t pool_size, int64_t strides, const std::string& padding = "valid",
                   const std::string& pool_mode = "max");
 tf::Tensor transpose(const tf::Tensor& x);
 tf::Tensor cast(const tf::Tensor& x, const std::string& dtype);

@@ -3,6 +3,7 @@
 // (Keras 2.0's backend transposed to NHWC because TF's CPU kernels lacked NCHW).
 #include "keraspp/keras/backend.h"
 #include "keraspp/ops/nn_conv_ops.h"
+#include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/nn_ops.h"
 
 namespace keras::backend {
@@ -45,8 +46,33 @@ tf::Tensor conv2d(const tf::Tensor& x, const tf::Tensor& kernel, IntPair strides
                         window_list(dilation_rate, f), "convolution");
 }
 
-tf::Tensor conv1d(const tf::Tensor& x, const tf::Tensor& kernel, int64_t strides, const std::string& padding) {
-  return tf::nn::conv1d(x, kernel, strides, tf_padding(padding));
+tf::Tensor conv1d(const tf::Tensor& x, const tf::Tensor& kernel, int64_t strides, const std::string& padding,
+                  int64_t dilation_rate) {
+  if (dilation_rate == 1) return tf::nn::conv1d(x, kernel, strides, tf_padding(padding), "NWC", "convolution");
+  // [batch, steps, in] -> [batch, 1, steps, in], a 1 x k dilated Conv2D, and back.
+  const tf::TensorShape& s = x.shape();
+  const tf::TensorShape& k = kernel.shape();
+  if (!s.has_rank() || s.rank() != 3 || s.dim(1) < 0 || s.dim(2) < 0 || !k.fully_defined() || k.rank() != 3)
+    throw keraspp::ValueError("conv1d needs x [batch, steps, in] with known steps and in, and a known kernel; got " +
+                              s.str() + " and " + k.str());
+  tf::name_scope scope("convolution");
+  const tf::Tensor x4 = tf::reshape(x, std::vector<int64_t>{-1, 1, s.dim(1), s.dim(2)});
+  const tf::Tensor k4 = tf::reshape(kernel, std::vector<int64_t>{1, k.dim(0), k.dim(1), k.dim(2)});
+  const tf::Tensor y = tf::nn::conv2d(x4, k4, {1, 1, strides, 1}, tf_padding(padding), "NHWC",
+                                      {1, 1, dilation_rate, 1});
+  return tf::reshape(y, std::vector<int64_t>{-1, y.shape().dim(2), y.shape().dim(3)});
+}
+
+tf::Tensor pool1d(const tf::Tensor& x, int64_t pool_size, int64_t strides, const std::string& padding,
+                  const std::string& pool_mode) {
+  const tf::TensorShape& s = x.shape();
+  if (!s.has_rank() || s.rank() != 3 || s.dim(1) < 0 || s.dim(2) < 0)
+    throw keraspp::ValueError("pool1d needs x [batch, steps, channels] with known steps and channels; got " +
+                              s.str());
+  // Keras's expand_dims(x, 2) -> pool2d((pool_size, 1)) -> squeeze(axis 2).
+  const tf::Tensor x4 = tf::reshape(x, std::vector<int64_t>{-1, s.dim(1), 1, s.dim(2)});
+  const tf::Tensor y = pool2d(x4, IntPair(pool_size, 1), IntPair(strides, 1), padding, "channels_last", pool_mode);
+  return tf::reshape(y, std::vector<int64_t>{-1, y.shape().dim(1), s.dim(2)});
 }
 
 tf::Tensor pool2d(const tf::Tensor& x, IntPair pool_size, IntPair strides, const std::string& padding,

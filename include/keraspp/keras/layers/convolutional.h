@@ -1,4 +1,4 @@
-// keras.layers.convolutional (Keras 2.0.2): Conv2D.
+// keras.layers.convolutional (Keras 2.0.2): Conv1D, Conv2D.
 //
 //   keras::layers::Conv2D(32, {3, 3}, {.activation = "relu", .input_shape = {{28, 28, 1}}});
 //
@@ -65,5 +65,48 @@ class Conv2D : public Layer {
   tf::Variable bias() const { return impl().bias; }
 };
 using Convolution2D = Conv2D;
+
+// Conv1D takes Conv2D's options but data_format (always channels_last);
+// strides and dilation_rate use their `rows` (an int).
+struct Conv1DOptions {
+  int64_t strides = 1;
+  std::string padding = "valid";
+  int64_t dilation_rate = 1;
+  activations::Activation activation = {};
+  bool use_bias = true;
+  initializers::InitializerArg kernel_initializer = "glorot_uniform";
+  initializers::InitializerArg bias_initializer = "zeros";
+  regularizers::Regularizer kernel_regularizer = {};
+  regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint bias_constraint = {};
+  KERAS_LAYER_COMMON_OPTIONS;
+};
+
+// x: [batch, steps, in] -> [batch, new_steps, filters]; kernel
+// [kernel_size, in, filters], bias [filters]. steps must be known (the
+// backend adds the unit axis with Reshape).
+class Conv1DImpl : public UnaryLayerImpl {
+ public:
+  Conv1DImpl(int64_t filters, int64_t kernel_size, const Conv1DOptions& options);
+  void build(const tf::TensorShape& input_shape) override;
+  tf::Tensor call(const tf::Tensor& inputs, const CallArgs& args) override;
+  tf::TensorShape compute_output_shape(const tf::TensorShape& input_shape) override;
+  Config get_config() const override;
+
+  int64_t filters, kernel_size;
+  Conv1DOptions options;
+  tf::Variable kernel, bias;
+};
+
+class Conv1D : public Layer {
+ public:
+  Conv1D(int64_t filters, int64_t kernel_size, const Conv1DOptions& options = {});
+  Conv1DImpl& impl() const { return static_cast<Conv1DImpl&>(*impl_); }
+  tf::Variable kernel() const { return impl().kernel; }
+  tf::Variable bias() const { return impl().bias; }
+};
+using Convolution1D = Conv1D;
 
 }  // namespace keras::layers
