@@ -64,15 +64,6 @@ TensorShape sizes_shape(const InferenceContext& c, int input) {
   return TensorShape({-1, -1, -1, -1});
 }
 
-// The dims of x as an int32 tensor: a constant when its shape is known (the
-// backprop ops then have static shapes), else Shape(x).
-Tensor sizes_of(const Tensor& x) {
-  const TensorShape& s = x.shape();
-  if (!s.fully_defined()) return shape(x);
-  std::vector<int32_t> v(s.dims().begin(), s.dims().end());
-  return constant(np::Array::from_vector(v, {static_cast<int64_t>(v.size())}));
-}
-
 // The op's attrs without T (inferred again from the inputs).
 AttrMap window_attrs(const Operation& op) {
   AttrMap a = op.attrs();
@@ -84,8 +75,8 @@ AttrMap window_attrs(const Operation& op) {
 Grads conv2d_grad(const Operation& op, const Grads& g) {
   const AttrMap a = window_attrs(op);
   const Tensor input = op.input(0), filter = op.input(1);
-  return {op_builder::create1("Conv2DBackpropInput", {sizes_of(input), filter, g[0]}, a),
-          op_builder::create1("Conv2DBackpropFilter", {input, sizes_of(filter), g[0]}, a)};
+  return {op_builder::create1("Conv2DBackpropInput", {window::sizes_of(input), filter, g[0]}, a),
+          op_builder::create1("Conv2DBackpropFilter", {input, window::sizes_of(filter), g[0]}, a)};
 }
 
 KPP_REGISTER_OP(OpDef{
@@ -126,7 +117,7 @@ KPP_REGISTER_OP(OpDef{
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       const AttrMap a = window_attrs(op);
       const Tensor filter = op.input(1), dy = op.input(2);
-      return {Tensor(), op_builder::create1("Conv2DBackpropFilter", {g[0], sizes_of(filter), dy}, a),
+      return {Tensor(), op_builder::create1("Conv2DBackpropFilter", {g[0], window::sizes_of(filter), dy}, a),
               op_builder::create1("Conv2D", {g[0], filter}, a)};
     },
     .allocates_outputs = true,
@@ -147,7 +138,7 @@ KPP_REGISTER_OP(OpDef{
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
       const AttrMap a = window_attrs(op);
       const Tensor input = op.input(0), dy = op.input(2);
-      return {op_builder::create1("Conv2DBackpropInput", {sizes_of(input), g[0], dy}, a), Tensor(),
+      return {op_builder::create1("Conv2DBackpropInput", {window::sizes_of(input), g[0], dy}, a), Tensor(),
               op_builder::create1("Conv2D", {input, g[0]}, a)};
     },
     .allocates_outputs = true,

@@ -41,14 +41,6 @@ AttrMap pool_attrs(const Operation& op) {
   return a;
 }
 
-// The dims of x as int32: a constant when known, else Shape(x).
-Tensor sizes_of(const Tensor& x) {
-  const TensorShape& s = x.shape();
-  if (!s.fully_defined()) return shape(x);
-  std::vector<int32_t> v(s.dims().begin(), s.dims().end());
-  return constant(np::Array::from_vector(v, {static_cast<int64_t>(v.size())}));
-}
-
 KPP_REGISTER_OP(OpDef{
     .name = "MaxPool",
     .inputs = schema::kMaxPool.specs(),
@@ -85,7 +77,7 @@ KPP_REGISTER_OP(OpDef{
     .attrs = kPoolAttrs,
     .shape_fn = pool_shape,
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
-      return {op_builder::create1("AvgPoolGrad", {sizes_of(op.input(0)), g[0]}, pool_attrs(op))};
+      return {op_builder::create1("AvgPoolGrad", {window::sizes_of(op.input(0)), g[0]}, pool_attrs(op))};
     },
     .zero_preserving = {"value"},
     .allocates_outputs = true,

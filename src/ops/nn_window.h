@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "keraspp/graph/op_registry.h"
+#include "keraspp/ops/array_ops.h"
 
 namespace tf::window {
 
@@ -106,6 +107,15 @@ inline Geometry2D geometry(const std::vector<int64_t>& input_dims, int64_t k_h, 
   g.rows = axis(g.in_h, k_h, g.stride_h, g.dil_h, same);
   g.cols = axis(g.in_w, k_w, g.stride_w, g.dil_w, same);
   return g;
+}
+
+// The dims of x as an int32 tensor for a gradient's sizes input: a constant
+// when x's shape is known (the backprop op then has a static shape), else Shape(x).
+inline Tensor sizes_of(const Tensor& x) {
+  const TensorShape& s = x.shape();
+  if (!s.fully_defined()) return shape(x);
+  std::vector<int32_t> v(s.dims().begin(), s.dims().end());
+  return constant(np::Array::from_vector(v, {static_cast<int64_t>(v.size())}));
 }
 
 }  // namespace tf::window

@@ -77,6 +77,28 @@ TEST_F(ConvOps, GraphConstructionErrorsUseTFWording) {
             std::string::npos);
 }
 
+// Shapes unknown at construction are checked by the kernels, with TF's
+// InvalidArgument texts naming the op.
+TEST(ConvRuntime, KernelsCheckShapesKnownOnlyAtRunTime) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  const tf::Tensor x = tf::placeholder(tf::float32, tf::TensorShape({-1, -1, -1, -1}));
+  const tf::Tensor w = tf::constant(np::ones({3, 3, 3, 2}, np::float32));
+  const tf::Tensor y = tf::nn::conv2d(x, w, {1, 1, 1, 1}, "VALID");
+  const tf::Tensor p = tf::nn::max_pool(x, {1, 3, 3, 1}, {1, 1, 1, 1}, "VALID");
+  tf::Session s(g);
+  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>(
+                [&] { s.run(y, {{x, np::zeros({1, 2, 2, 3}, np::float32)}}); }),
+            "Negative dimension size caused by subtracting 3 from 2 for 'Conv2D'");
+  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>(
+                [&] { s.run(y, {{x, np::zeros({1, 4, 4, 2}, np::float32)}}); }),
+            "input and filter must have the same depth: 2 vs 3 for 'Conv2D'");
+  EXPECT_EQ(message_of<tf::errors::InvalidArgumentError>(
+                [&] { s.run(p, {{x, np::zeros({1, 2, 5, 1}, np::float32)}}); }),
+            "Negative dimension size caused by subtracting 3 from 2 for 'MaxPool'");
+  EXPECT_EQ(s.run(y, {{x, np::ones({2, 4, 5, 3}, np::float32)}}).shape(), np::Shape({2, 2, 3, 2}));
+}
+
 // conv -> bias -> relu -> max_pool -> avg_pool -> dense, SGD on fixed data.
 struct SmallCnn {
   tf::Graph g;
