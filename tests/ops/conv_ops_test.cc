@@ -99,13 +99,14 @@ TEST(ConvRuntime, KernelsCheckShapesKnownOnlyAtRunTime) {
   EXPECT_EQ(s.run(y, {{x, np::ones({2, 4, 5, 3}, np::float32)}}).shape(), np::Shape({2, 2, 3, 2}));
 }
 
-// conv -> bias -> relu -> max_pool -> avg_pool -> dense, SGD on fixed data.
+// conv -> bias -> relu -> max_pool -> avg_pool -> dense, SGD on a fixed batch.
 struct SmallCnn {
+  int64_t kBatch;
   tf::Graph g;
   tf::Tensor loss;
   tf::Operation step;
   tf::Tensor x, y;
-  SmallCnn() {
+  explicit SmallCnn(int64_t batch = 6) : kBatch(batch) {
     auto guard = g.as_default();
     x = tf::placeholder(tf::float32, tf::TensorShape({-1, 8, 8, 2}));
     y = tf::placeholder(tf::float32, tf::TensorShape({-1, 3}));
@@ -120,13 +121,13 @@ struct SmallCnn {
     step = tf::train::GradientDescentOptimizer(0.1).minimize(loss);
   }
   // The losses of `steps` steps from a fresh session.
-  std::vector<double> train(int steps, uint64_t* steady_allocations = nullptr) {
+  std::vector<double> train(int steps, uint64_t* steady_allocations = nullptr, int threads = 0) {
     auto guard = g.as_default();
-    tf::Session s(g);
+    tf::Session s(g, {.intra_op_parallelism_threads = threads});
     s.run(tf::global_variables_initializer());
-    np::Array bx = np::Array::empty({6, 8, 8, 2}, np::float32), by = np::zeros({6, 3}, np::float32);
+    np::Array bx = np::Array::empty({kBatch, 8, 8, 2}, np::float32), by = np::zeros({kBatch, 3}, np::float32);
     for (int64_t i = 0; i < bx.size(); ++i) bx.set_flat(i, std::sin(0.37 * static_cast<double>(i)));
-    for (int64_t i = 0; i < 6; ++i) by.set_flat(i * 3 + i % 3, 1);
+    for (int64_t i = 0; i < kBatch; ++i) by.set_flat(i * 3 + i % 3, 1);
     tf::FeedDict feeds{{x, bx}, {y, by}};
     std::vector<double> losses;
     uint64_t before = 0;
@@ -146,6 +147,17 @@ TEST(ConvTraining, SteadyStateAllocatesNothingAndRepeatsBitForBit) {
   EXPECT_EQ(allocations, 0u);
   EXPECT_LT(first.back(), first.front());
   EXPECT_EQ(cnn.train(20), first);
+}
+
+// The thread governor changes the team between runs (thread_governor.h):
+// a CNN's training must not depend on the team size.
+// (oneDNN's own backward-weights reduction differed in the last bits between
+// teams of 1 and 2 at batch 6.) Batch 40 sums 14 chunks of 3 images.
+TEST(ConvTraining, LossesAreBitIdenticalAtAnyTeamSize) {
+  for (int64_t batch : {6, 40}) {
+    SmallCnn cnn(batch);
+    EXPECT_EQ(cnn.train(8, nullptr, 1), cnn.train(8, nullptr, 2)) << "batch " << batch;
+  }
 }
 
 }  // namespace

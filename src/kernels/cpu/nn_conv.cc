@@ -3,6 +3,9 @@
 // backward weights), cached per shape in the shared context; float64 as
 // plain loops (the conformance harness's reference precision; oneDNN has no
 // f64 convolution).
+#include <algorithm>
+#include <vector>
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "../../ops/nn_conv_schema.h"
@@ -185,6 +188,37 @@ void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, 
   stream.wait();
 }
 
+// Conv2DBackpropFilter in float32, summed over the batch in an order that
+// does not depend on the team size (the thread governor changes it between
+// runs; oneDNN's backward-weights reduction follows its thread partition):
+// the batch is cut into a fixed number of chunks, each chunk's filter
+// gradient is one oneDNN run (sequential inside the parallel loop), and the
+// partial gradients are added in chunk order.
+void backprop_filter_f32(const Conv& cv, const float* x, const float* dy, float* dw, int64_t dw_size) {
+  constexpr int64_t kMaxChunks = 16;
+  const auto& g = cv.g;
+  const int64_t per_chunk = (g.n + kMaxChunks - 1) / kMaxChunks;
+  const int64_t chunks = (g.n + per_chunk - 1) / per_chunk;
+  const int64_t x_image = g.c * g.in_h * g.in_w, y_image = cv.out_c * g.rows.out * g.cols.out;
+  // The calling thread's partial sums, grown as needed and kept.
+  thread_local std::vector<float> partials;
+  if (partials.size() < static_cast<size_t>(chunks * dw_size)) partials.resize(static_cast<size_t>(chunks * dw_size));
+  float* const part = partials.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < chunks; ++k) {
+    Conv chunk = cv;
+    const int64_t n0 = k * per_chunk;
+    chunk.g.n = std::min(per_chunk, g.n - n0);
+    conv_f32(chunk, 2, x + n0 * x_image, part + k * dw_size, dy + n0 * y_image);
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < dw_size; ++i) {
+    float sum = part[i];
+    for (int64_t k = 1; k < chunks; ++k) sum += part[k * dw_size + i];
+    dw[i] = sum;
+  }
+}
+
 // ---- the kernels -------------------------------------------------------------
 
 template <class T> void run(const Conv& cv, int mode, const T* x, const T* w, const T* y, T* out,
@@ -195,7 +229,10 @@ template <class T> void run(const Conv& cv, int mode, const T* x, const T* w, co
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    conv_f32(cv, mode, mode == 1 ? out : x, mode == 2 ? out : w, mode == 0 ? out : y);
+    if (mode == 2)
+      backprop_filter_f32(cv, x, y, out, out_size);
+    else
+      conv_f32(cv, mode, mode == 1 ? out : x, mode == 2 ? out : w, mode == 0 ? out : y);
   } else {
     conv_f64(cv, mode, mode == 1 ? w : x, mode == 0 ? w : y, out, out_size);
   }
