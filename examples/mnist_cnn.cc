@@ -9,6 +9,10 @@
 // --min-accuracy makes the exit status 1 when the test accuracy is lower
 // (CI's check). Data as mnist_mlp: Keras's mnist.npz when cached, else
 // Fashion-MNIST.
+//
+// Measured: 1 epoch on all of Fashion-MNIST reaches test accuracy 0.859
+// (loss 0.397) in 258 s on a shared 2-core machine (39% of its CPU); the
+// 12-epoch run is not yet documented.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
