@@ -3,11 +3,13 @@
 #pragma once
 #include "keraspp/autodiff/gradients.h"
 #include "keraspp/graph/graph.h"
+#include "keraspp/layers/convolutional.h"
 #include "keraspp/layers/core.h"
 #include "keraspp/losses/losses.h"
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/init_ops.h"
 #include "keraspp/ops/math_ops.h"
+#include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
 #include "keraspp/ops/random_ops.h"
 #include "keraspp/ops/state_ops.h"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 namespace tf {
 
@@ -59,6 +60,14 @@ AttrValue parse_default(const OpDef& def, const AttrDef& a, const std::string& t
     if (auto t = dtype_named(text)) return *t;
   if (a.type == "string" && text.size() >= 2 && text.front() == '\'' && text.back() == '\'')
     return text.substr(1, text.size() - 2);
+  if (a.type == "list(int)" && text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    // "[1, 1, 1, 1]" (Conv2D's dilations).
+    std::vector<int64_t> values;
+    std::istringstream in(text.substr(1, text.size() - 2));
+    for (std::string item; std::getline(in, item, ',');)
+      if (!trim(item).empty()) values.push_back(std::stoll(trim(item)));
+    return values;
+  }
   bad_schema(def, "bad default '" + text + "' of attr '" + a.name + "'");
 }
 

@@ -12,7 +12,10 @@ namespace {
 
 using Grads = std::vector<Tensor>;
 
-// value: [N, ..., C], bias: [C] -> value's shape.
+// The channel axis of a rank-`rank` value: the last (NHWC), or 1 (NCHW).
+int channel_axis(const std::string& data_format, int rank) { return data_format == "NCHW" ? 1 : rank - 1; }
+
+// value: [N, ..., C] (NHWC) or [N, C, ...] (NCHW), bias: [C] -> value's shape.
 void bias_add_shape(InferenceContext& c) {
   shape_fns::require_same_dtypes(c);
   const TensorShape& v = c.input_shapes[0];
@@ -23,14 +26,17 @@ void bias_add_shape(InferenceContext& c) {
     c.set_output(0, c.input_dtypes[0], v);
     return;
   }
-  if (v.rank() < 2)
-    throw ShapeError("Shape must be at least rank 2 but is rank " + std::to_string(v.rank()));
+  const bool nchw = c.attr<std::string>("data_format") == "NCHW";
+  if (v.rank() < (nchw ? 3 : 2))
+    throw ShapeError("Shape must be at least rank " + std::string(nchw ? "3" : "2") + " but is rank " +
+                     std::to_string(v.rank()));
   std::vector<int64_t> d = v.dims();
-  const int64_t vc = d.back(), bc = b.has_rank() ? b.dim(0) : -1;
+  const size_t axis = static_cast<size_t>(channel_axis(c.attr<std::string>("data_format"), v.rank()));
+  const int64_t vc = d[axis], bc = b.has_rank() ? b.dim(0) : -1;
   if (vc >= 0 && bc >= 0 && vc != bc)
     throw ShapeError("Dimensions must be equal, but are " + std::to_string(vc) + " and " +
                      std::to_string(bc));
-  if (d.back() < 0) d.back() = bc;
+  if (d[axis] < 0) d[axis] = bc;
   c.set_output(0, c.input_dtypes[0], TensorShape(d));
 }
 
@@ -38,10 +44,20 @@ KPP_REGISTER_OP(OpDef{
     .name = "BiasAdd",
     .inputs = schema::kBiasAdd.specs(),
     .outputs = {"output: T"},
-    .attrs = {"T: {float, double, int32, int64}"},
+    .attrs = {"T: {float, double, int32, int64}", "data_format: {'NHWC', 'NCHW'} = 'NHWC'"},
     .shape_fn = bias_add_shape,
+    // NHWC: TF's BiasAddGrad. NCHW: the same sum written as reduce_sum over
+    // every axis but 1, because the plan fuses ReluGrad -> BiasAddGrad by op
+    // type (fuse.h) into a kernel that sums over the last axis only.
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
-      return {g[0], op_builder::create1("BiasAddGrad", {g[0]})};
+      if (op.get_attr<std::string>("data_format") != "NCHW")
+        return {g[0], op_builder::create1("BiasAddGrad", {g[0]})};
+      const int rank = op.input(0).shape().rank();
+      if (rank < 0) return {g[0], op_builder::create1("BiasAddGrad", {g[0]}, {{"data_format", std::string("NCHW")}})};
+      std::vector<int> axes;
+      for (int a = 0; a < rank; ++a)
+        if (a != 1) axes.push_back(a);
+      return {g[0], reduce_sum(g[0], axes)};
     },
 });
 
@@ -50,20 +66,27 @@ KPP_REGISTER_OP(OpDef{
     .name = "BiasAddGrad",
     .inputs = schema::kBiasAddGrad.specs(),
     .outputs = {"output: T"},
-    .attrs = {"T: {float, double, int32, int64}"},
+    .attrs = {"T: {float, double, int32, int64}", "data_format: {'NHWC', 'NCHW'} = 'NHWC'"},
     .shape_fn = [](InferenceContext& c) {
       const TensorShape& s = c.input_shapes[0];
       if (!s.has_rank()) {
         c.set_output(0, c.input_dtypes[0], TensorShape({-1}));
         return;
       }
-      if (s.rank() < 2)
-        throw ShapeError("Shape must be at least rank 2 but is rank " + std::to_string(s.rank()));
-      c.set_output(0, c.input_dtypes[0], TensorShape({s.dim(-1)}));
+      const std::string& format = c.attr<std::string>("data_format");
+      if (s.rank() < (format == "NCHW" ? 3 : 2))
+        throw ShapeError("Shape must be at least rank " + std::string(format == "NCHW" ? "3" : "2") +
+                         " but is rank " + std::to_string(s.rank()));
+      c.set_output(0, c.input_dtypes[0], TensorShape({s.dim(channel_axis(format, s.rank()))}));
     },
-    // [C] -> broadcast back over the leading axes of the original input.
+    // [C] -> broadcast back over the other axes of the original input.
     .grad_fn = [](const Operation& op, const Grads& g) -> Grads {
-      return {broadcast_to(g[0], shape(op.input(0)))};
+      if (op.get_attr<std::string>("data_format") != "NCHW")
+        return {broadcast_to(g[0], shape(op.input(0)))};
+      const int rank = op.input(0).shape().rank();
+      std::vector<int64_t> dims(static_cast<size_t>(rank - 1), 1);
+      dims[0] = -1;  // [C, 1, ..., 1]
+      return {broadcast_to(reshape(g[0], dims), shape(op.input(0)))};
     },
 });
 
@@ -110,8 +133,11 @@ Tensor floor(const Tensor& x, const std::string& name) {
 
 namespace nn {
 
-Tensor bias_add(const Tensor& value, const Tensor& bias, const std::string& name) {
-  return op_builder::create1("BiasAdd", {value, bias}, {}, name);
+Tensor bias_add(const Tensor& value, const Tensor& bias, const std::string& data_format,
+                const std::string& name) {
+  AttrMap attrs;
+  if (!data_format.empty()) attrs["data_format"] = data_format;
+  return op_builder::create1("BiasAdd", {value, bias}, attrs, name);
 }
 
 }  // namespace nn

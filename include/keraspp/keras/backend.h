@@ -128,6 +128,42 @@ tf::Tensor identity(const tf::Tensor& x);
 tf::Tensor dot(const tf::Tensor& x, const tf::Tensor& y);
 // x: [..., C], bias: [C] -> x + bias.
 tf::Tensor bias_add(const tf::Tensor& x, const tf::Tensor& bias);
+// The same with Keras's data_format ("channels_last", "channels_first"; ""
+// = image_data_format()): channels_first adds along axis 1.
+tf::Tensor bias_add(const tf::Tensor& x, const tf::Tensor& bias, const std::string& data_format);
+
+// ---- convolution and pooling (Keras 2.0.2's TF backend) --------------------
+
+// A Keras int-or-pair argument: 3 or {3, 3} (rows, cols).
+struct IntPair {
+  int64_t rows, cols;
+  IntPair(int64_t v) : rows(v), cols(v) {}  // NOLINT: Keras accepts an int for a pair
+  IntPair(int64_t r, int64_t c) : rows(r), cols(c) {}
+  bool operator==(const IntPair&) const = default;
+};
+
+// x: [batch, rows, cols, in] (channels_last) or [batch, in, rows, cols]
+// (channels_first), kernel: [kh, kw, in, out] -> the 2-D convolution
+// (op "Conv2D", NHWC or NCHW). padding "valid" or "same"; data_format ""
+// = image_data_format(). ValueError "Unknown padding: ..." / "Unknown
+// data_format ...".
+tf::Tensor conv2d(const tf::Tensor& x, const tf::Tensor& kernel, IntPair strides = 1,
+                  const std::string& padding = "valid", const std::string& data_format = "",
+                  IntPair dilation_rate = 1);
+// x: [batch, steps, in], kernel: [k, in, out] -> [batch, new_steps, out]:
+// tf::nn::conv1d (a 1 x k Conv2D), or with dilation_rate > 1 the same
+// Conv2D dilated. steps and in must be known (the unit axis is added by Reshape).
+tf::Tensor conv1d(const tf::Tensor& x, const tf::Tensor& kernel, int64_t strides = 1,
+                  const std::string& padding = "valid", int64_t dilation_rate = 1);
+// x as in conv2d -> the max ("max") or mean ("avg", padding excluded) of each
+// pool_size window (ops "MaxPool" / "AvgPool").
+tf::Tensor pool2d(const tf::Tensor& x, IntPair pool_size, IntPair strides = 1,
+                  const std::string& padding = "valid", const std::string& data_format = "",
+                  const std::string& pool_mode = "max");
+// x: [batch, steps, channels] -> pooled along steps (Keras's _Pooling1D:
+// pool2d over [batch, steps, 1, channels]); steps and channels must be known.
+tf::Tensor pool1d(const tf::Tensor& x, int64_t pool_size, int64_t strides, const std::string& padding = "valid",
+                  const std::string& pool_mode = "max");
 tf::Tensor transpose(const tf::Tensor& x);
 tf::Tensor cast(const tf::Tensor& x, const std::string& dtype);
 

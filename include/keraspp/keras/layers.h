@@ -3,4 +3,6 @@
 #pragma once
 #include "keraspp/keras/engine/topology.h"
 #include "keraspp/keras/layers/advanced_activations.h"
+#include "keraspp/keras/layers/convolutional.h"
 #include "keraspp/keras/layers/core.h"
+#include "keraspp/keras/layers/pooling.h"

@@ -63,9 +63,11 @@ inline constexpr detail::SoftmaxFn log_softmax{"LogSoftmax"};
 inline constexpr detail::MathFn sigmoid{&tf::sigmoid};
 inline constexpr detail::MathFn tanh{&tf::tanh};
 
-// value: [N, ..., C] (rank >= 2), bias: [C] -> value + bias (op "BiasAdd").
-// Its gradient w.r.t. bias is op "BiasAddGrad" (sum over all but the last axis).
-Tensor bias_add(const Tensor& value, const Tensor& bias, const std::string& name = "");
+// value: [N, ..., C] (rank >= 2; data_format "NHWC" or "", the default) or
+// [N, C, ...] (rank >= 3; "NCHW"), bias: [C] -> value + bias (op "BiasAdd").
+// Its gradient w.r.t. bias is op "BiasAddGrad" (sum over all but the channel axis).
+Tensor bias_add(const Tensor& value, const Tensor& bias, const std::string& data_format = "",
+                const std::string& name = "");
 
 // labels, logits: [..., C] (a distribution per row) -> per-example loss [...]:
 // -sum(labels * log_softmax(logits), dim). Op "SoftmaxCrossEntropyWithLogits"

@@ -12,47 +12,94 @@
 namespace tf::kernels {
 namespace {
 
-// value: [N, ..., C], bias: [C] -> value + bias (in place when value dies here).
+// value: [N, ..., C] (NHWC) or [N, C, ...] (NCHW), viewed as [outer, C, inner]
+// (NHWC: inner = 1; NCHW: outer = N).
+struct ChannelView {
+  int64_t outer = 0, c = 0, inner = 0;
+};
+ChannelView channel_view(const np::Array& v, bool nchw) {
+  const int axis = nchw ? 1 : v.ndim() - 1;
+  ChannelView cv{1, v.shape(axis), 1};
+  for (int i = 0; i < v.ndim(); ++i) {
+    if (i < axis) cv.outer *= v.shape(i);
+    if (i > axis) cv.inner *= v.shape(i);
+  }
+  return cv;
+}
+
+bool is_nchw(const KernelContext& ctx) {
+  return ctx.has_attr("data_format") && ctx.attr<std::string>("data_format") == "NCHW";
+}
+
+// value + bias (in place when value dies here).
 template <class T> void bias_add_kernel(KernelContext& ctx) {
   constexpr int kValue = schema::kBiasAdd.index("value");
   const np::Array& v = ctx.input(kValue);
   const np::Array& b = ctx.input(schema::kBiasAdd.index("bias"));
-  if (v.ndim() < 2)
-    throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
+  const bool nchw = is_nchw(ctx);
+  if (v.ndim() < (nchw ? 3 : 2))
+    throw errors::InvalidArgumentError("Input tensor must be at least " + std::string(nchw ? "3D: " : "2D: ") +
                                        np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
   if (b.ndim() != 1)
     throw errors::InvalidArgumentError("Biases must be 1D: " + np::shape_str(b.shape()) + " for '" +
                                        ctx.op_name() + "'");
-  const int64_t c = v.shape(-1);
-  if (b.size() != c)
+  const ChannelView cv = channel_view(v, nchw);
+  if (b.size() != cv.c)
     throw errors::InvalidArgumentError(
-        "Must provide as many biases as the last dimension of the input tensor: " +
+        "Must provide as many biases as the channel dimension of the input tensor: " +
         np::shape_str(b.shape()) + " vs. " + np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
   np::Array& out = ctx.forward_input_or_allocate(kValue, 0, v.shape(), v.dtype());
   const T* pv = v.data<T>();
   const T* pb = b.data<T>();
   T* po = out.data<T>();
-  const int64_t rows = c ? v.size() / c : 0;
+  const int64_t c = cv.c, inner = cv.inner;
+  if (inner == 1) {
+    const int64_t rows = c ? v.size() / c : 0;
 #pragma omp parallel for if (v.size() > np::kParallelGrain) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* vr = pv + r * c;
-    T* orow = po + r * c;
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* vr = pv + r * c;
+      T* orow = po + r * c;
 #pragma omp simd
-    for (int64_t j = 0; j < c; ++j) orow[j] = vr[j] + pb[j];
+      for (int64_t j = 0; j < c; ++j) orow[j] = vr[j] + pb[j];
+    }
+    return;
+  }
+  const int64_t planes = cv.outer * c;  // NCHW: one bias per [inner] plane
+#pragma omp parallel for if (v.size() > np::kParallelGrain) schedule(static)
+  for (int64_t p = 0; p < planes; ++p) {
+    const T bias = pb[p % c];
+#pragma omp simd
+    for (int64_t j = 0; j < inner; ++j) po[p * inner + j] = pv[p * inner + j] + bias;
   }
 }
 
-// out_backprop: [N, ..., C] -> [C]. Threads split the channels, each summing its
-// channels over the rows in order, so the result is the same for any thread count.
+// out_backprop -> [C]. NHWC: threads split the channels, each summing its
+// channels over the rows in order; NCHW: each channel sums its planes in
+// order. Either way the result is the same for any thread count.
 template <class T> void bias_add_grad_kernel(KernelContext& ctx) {
   const np::Array& g = ctx.input(schema::kBiasAddGrad.index("out_backprop"));
-  if (g.ndim() < 2)
-    throw errors::InvalidArgumentError("Input tensor must be at least 2D: " +
+  const bool nchw = is_nchw(ctx);
+  if (g.ndim() < (nchw ? 3 : 2))
+    throw errors::InvalidArgumentError("Input tensor must be at least " + std::string(nchw ? "3D: " : "2D: ") +
                                        np::shape_str(g.shape()) + " for '" + ctx.op_name() + "'");
-  const int64_t c = g.shape(-1), rows = c ? g.size() / c : 0;
+  const ChannelView cv = channel_view(g, nchw);
+  const int64_t c = cv.c;
   np::Array& out = ctx.allocate_output(0, {c}, g.dtype());
   const T* pg = g.data<T>();
   T* po = out.data<T>();
+  if (cv.inner != 1) {
+#pragma omp parallel for if (g.size() > np::kParallelGrain && c > 1) schedule(static)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      T acc = 0;
+      for (int64_t o = 0; o < cv.outer; ++o) {
+        const T* plane = pg + (o * c + ch) * cv.inner;
+        for (int64_t j = 0; j < cv.inner; ++j) acc += plane[j];
+      }
+      po[ch] = acc;
+    }
+    return;
+  }
+  const int64_t rows = c ? g.size() / c : 0;
   constexpr int64_t kChunk = 64;
   const int64_t chunks = (c + kChunk - 1) / kChunk;
 #pragma omp parallel for if (g.size() > np::kParallelGrain && chunks > 1) schedule(static)

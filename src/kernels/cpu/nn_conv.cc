@@ -1,0 +1,291 @@
+// CPU kernels of Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter:
+// float32 on oneDNN's convolution primitives (forward, backward data,
+// backward weights), cached per shape in the shared context; float64 as
+// plain loops (the conformance harness's reference precision; oneDNN has no
+// f64 convolution).
+#include <algorithm>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "../../ops/nn_conv_schema.h"
+#include "../../ops/nn_window.h"
+#include "dnnl_context.h"
+#include "kernels/kernel.h"
+
+namespace tf::kernels {
+namespace {
+
+namespace dctx = cpu::dnnl_context;
+
+// The geometry of one convolution from its input dims [4] and filter dims
+// [KH, KW, C, OC]; InvalidArgument (TF's runtime wording) for bad shapes.
+struct Conv {
+  window::Geometry2D g;
+  int64_t out_c = 0;
+};
+
+Conv conv_geometry(const KernelContext& ctx, const np::Shape& input, const np::Shape& filter) {
+  if (input.size() != 4)
+    throw errors::InvalidArgumentError("input must be 4-dimensional" + np::shape_str(input) +
+                                       " for '" + ctx.op_name() + "'");
+  if (filter.size() != 4)
+    throw errors::InvalidArgumentError("filter must be 4-dimensional: " + np::shape_str(filter) +
+                                       " for '" + ctx.op_name() + "'");
+  const window::Format f(ctx.attr<std::string>("data_format"));
+  if (input[static_cast<size_t>(f.c())] != filter[2])
+    throw errors::InvalidArgumentError(
+        "input and filter must have the same depth: " + std::to_string(input[static_cast<size_t>(f.c())]) +
+        " vs " + std::to_string(filter[2]) + " for '" + ctx.op_name() + "'");
+  try {
+    return Conv{window::geometry(input, filter[0], filter[1], ctx.attr<std::vector<int64_t>>("strides"),
+                                 ctx.attr<std::vector<int64_t>>("dilations"),
+                                 ctx.attr<std::string>("padding"), f),
+                filter[3]};
+  } catch (const ShapeError& e) {
+    throw errors::InvalidArgumentError(std::string(e.what()) + " for '" + ctx.op_name() + "'");
+  }
+}
+
+// The 4 dims held by an int32 sizes input.
+np::Shape sizes(const KernelContext& ctx, int input) {
+  const np::Array& a = ctx.input(input);
+  if (a.ndim() != 1 || a.size() != 4)
+    throw errors::InvalidArgumentError("Conv2D sizes must be a 4-vector, got " + np::shape_str(a.shape()) +
+                                       " for '" + ctx.op_name() + "'");
+  np::Shape s(4);
+  for (int64_t i = 0; i < 4; ++i) s[static_cast<size_t>(i)] = a.data<int32_t>()[i];
+  return s;
+}
+
+// ---- float64: plain loops ------------------------------------------------
+
+// Element offset of (n, h, w, c) in a [N, H, W, C] or [N, C, H, W] buffer.
+struct Indexer {
+  bool nhwc;
+  int64_t h, w, c;
+  int64_t operator()(int64_t n, int64_t y, int64_t x, int64_t ch) const {
+    return nhwc ? ((n * h + y) * w + x) * c + ch : ((n * c + ch) * h + y) * w + x;
+  }
+};
+
+// Visits every (input element, filter element, output element) triple the
+// convolution multiplies, for batch item n: f(input_off, filter_off, output_off).
+template <class F> void for_each_tap(const Conv& cv, int64_t n, F f) {
+  const auto& g = cv.g;
+  const Indexer in{g.format.nhwc, g.in_h, g.in_w, g.c};
+  const Indexer out{g.format.nhwc, g.rows.out, g.cols.out, cv.out_c};
+  for (int64_t oy = 0; oy < g.rows.out; ++oy)
+    for (int64_t ox = 0; ox < g.cols.out; ++ox)
+      for (int64_t ky = 0; ky < g.k_h; ++ky) {
+        const int64_t iy = oy * g.stride_h - g.rows.pad_before + ky * g.dil_h;
+        if (iy < 0 || iy >= g.in_h) continue;
+        for (int64_t kx = 0; kx < g.k_w; ++kx) {
+          const int64_t ix = ox * g.stride_w - g.cols.pad_before + kx * g.dil_w;
+          if (ix < 0 || ix >= g.in_w) continue;
+          for (int64_t ic = 0; ic < g.c; ++ic)
+            for (int64_t oc = 0; oc < cv.out_c; ++oc)
+              f(in(n, iy, ix, ic), ((ky * g.k_w + kx) * g.c + ic) * cv.out_c + oc, out(n, oy, ox, oc));
+        }
+      }
+}
+
+// mode 0: forward (x, w -> y); 1: backprop input (w, dy -> dx); 2: backprop
+// filter (x, dy -> dw). Each batch item writes its own slice in modes 0 and 1.
+void conv_f64(const Conv& cv, int mode, const double* a, const double* b, double* out, int64_t out_size) {
+  std::fill(out, out + out_size, 0.0);
+  if (mode == 2) {
+    for (int64_t n = 0; n < cv.g.n; ++n)
+      for_each_tap(cv, n, [&](int64_t i, int64_t k, int64_t o) { out[k] += a[i] * b[o]; });
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < cv.g.n; ++n) {
+    if (mode == 0)
+      for_each_tap(cv, n, [&](int64_t i, int64_t k, int64_t o) { out[o] += a[i] * b[k]; });
+    else
+      for_each_tap(cv, n, [&](int64_t i, int64_t k, int64_t o) { out[i] += a[k] * b[o]; });
+  }
+}
+
+// ---- float32: oneDNN -------------------------------------------------------
+
+using dims = dnnl::memory::dims;
+using tag = dnnl::memory::format_tag;
+
+struct ConvDescs {
+  dnnl::memory::desc src, weights, dst;
+  dims strides, dilates, pad_l, pad_r;
+};
+
+ConvDescs descs(const Conv& cv) {
+  const auto& g = cv.g;
+  const auto f32 = dnnl::memory::data_type::f32;
+  const tag t = g.format.nhwc ? tag::nhwc : tag::nchw;
+  return ConvDescs{dnnl::memory::desc({g.n, g.c, g.in_h, g.in_w}, f32, t),
+                   dnnl::memory::desc({cv.out_c, g.c, g.k_h, g.k_w}, f32, tag::hwio),
+                   dnnl::memory::desc({g.n, cv.out_c, g.rows.out, g.cols.out}, f32, t),
+                   {g.stride_h, g.stride_w},
+                   {g.dil_h - 1, g.dil_w - 1},
+                   {g.rows.pad_before, g.cols.pad_before},
+                   {g.rows.pad_after, g.cols.pad_after}};
+}
+
+dctx::PrimitiveKey conv_key(const Conv& cv, int mode) {
+  const auto& g = cv.g;
+  dctx::PrimitiveKey key(dnnl::primitive::kind::convolution);
+  key.add(mode).add(g.format.nhwc).add(g.n).add(g.c).add(g.in_h).add(g.in_w).add(g.k_h).add(g.k_w);
+  key.add(cv.out_c).add(g.stride_h).add(g.stride_w).add(g.dil_h).add(g.dil_w);
+  key.add(g.rows.pad_before).add(g.rows.pad_after).add(g.cols.pad_before).add(g.cols.pad_after);
+  return key;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d) {
+  return dnnl::convolution_forward::primitive_desc(
+      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                      d.src, d.weights, d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
+      dctx::default_attr(), dctx::engine());
+}
+
+struct ConvPrimitive {
+  dnnl::primitive prim;
+  ConvDescs d;
+  dnnl::memory::desc scratchpad;
+};
+
+const ConvPrimitive& conv_primitive(const Conv& cv, int mode) {
+  return dctx::cached<ConvPrimitive>(conv_key(cv, mode), [&] {
+    const ConvDescs d = descs(cv);
+    const auto fwd = forward_pd(d);
+    if (mode == 0) return ConvPrimitive{dnnl::convolution_forward(fwd), d, fwd.scratchpad_desc()};
+    if (mode == 1) {
+      dnnl::convolution_backward_data::primitive_desc pd(
+          dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+                                                d.strides, d.dilates, d.pad_l, d.pad_r),
+          dctx::default_attr(), dctx::engine(), fwd);
+      return ConvPrimitive{dnnl::convolution_backward_data(pd), d, pd.scratchpad_desc()};
+    }
+    dnnl::convolution_backward_weights::primitive_desc pd(
+        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.src, d.weights,
+                                                 d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
+        dctx::default_attr(), dctx::engine(), fwd);
+    return ConvPrimitive{dnnl::convolution_backward_weights(pd), d, pd.scratchpad_desc()};
+  });
+}
+
+// Runs mode's primitive on (src, weights, dst) buffers, one of them the output.
+void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, const float* dst) {
+  const ConvPrimitive& p = conv_primitive(cv, mode);
+  dnnl::engine& eng = dctx::engine();
+  dnnl::memory s(p.d.src, eng, const_cast<float*>(src)), w(p.d.weights, eng, const_cast<float*>(weights)),
+      o(p.d.dst, eng, const_cast<float*>(dst));
+  const int src_arg = mode == 1 ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
+  const int weights_arg = mode == 2 ? DNNL_ARG_DIFF_WEIGHTS : DNNL_ARG_WEIGHTS;
+  const int dst_arg = mode == 0 ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
+  dnnl::stream& stream = dctx::stream();
+  p.prim.execute(stream, {{src_arg, s}, {weights_arg, w}, {dst_arg, o},
+                          {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
+  stream.wait();
+}
+
+// Conv2DBackpropFilter in float32, summed over the batch in an order that
+// does not depend on the team size (the thread governor changes it between
+// runs; oneDNN's backward-weights reduction follows its thread partition):
+// the batch is cut into a fixed number of chunks, each chunk's filter
+// gradient is one oneDNN run (sequential inside the parallel loop), and the
+// partial gradients are added in chunk order.
+void backprop_filter_f32(const Conv& cv, const float* x, const float* dy, float* dw, int64_t dw_size) {
+  constexpr int64_t kMaxChunks = 16;
+  const auto& g = cv.g;
+  const int64_t per_chunk = (g.n + kMaxChunks - 1) / kMaxChunks;
+  const int64_t chunks = (g.n + per_chunk - 1) / per_chunk;
+  const int64_t x_image = g.c * g.in_h * g.in_w, y_image = cv.out_c * g.rows.out * g.cols.out;
+  // The calling thread's partial sums, grown as needed and kept.
+  thread_local std::vector<float> partials;
+  if (partials.size() < static_cast<size_t>(chunks * dw_size)) partials.resize(static_cast<size_t>(chunks * dw_size));
+  float* const part = partials.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < chunks; ++k) {
+    Conv chunk = cv;
+    const int64_t n0 = k * per_chunk;
+    chunk.g.n = std::min(per_chunk, g.n - n0);
+    conv_f32(chunk, 2, x + n0 * x_image, part + k * dw_size, dy + n0 * y_image);
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < dw_size; ++i) {
+    float sum = part[i];
+    for (int64_t k = 1; k < chunks; ++k) sum += part[k * dw_size + i];
+    dw[i] = sum;
+  }
+}
+
+// ---- the kernels -------------------------------------------------------------
+
+template <class T> void run(const Conv& cv, int mode, const T* x, const T* w, const T* y, T* out,
+                            int64_t out_size) {
+  if (out_size == 0) return;
+  if (cv.g.n == 0 || cv.g.rows.out == 0 || cv.g.cols.out == 0) {  // nothing to sum
+    std::fill(out, out + out_size, T(0));
+    return;
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (mode == 2)
+      backprop_filter_f32(cv, x, y, out, out_size);
+    else
+      conv_f32(cv, mode, mode == 1 ? out : x, mode == 2 ? out : w, mode == 0 ? out : y);
+  } else {
+    conv_f64(cv, mode, mode == 1 ? w : x, mode == 0 ? w : y, out, out_size);
+  }
+}
+
+template <class T> void conv2d(KernelContext& ctx) {
+  const np::Array& x = ctx.input(schema::kConv2D.index("input"));
+  const np::Array& w = ctx.input(schema::kConv2D.index("filter"));
+  const Conv cv = conv_geometry(ctx, x.shape(), w.shape());
+  np::Array& y = ctx.allocate_output(0, cv.g.out_dims(cv.out_c), x.dtype());
+  run<T>(cv, 0, x.data<T>(), w.data<T>(), nullptr, y.data<T>(), y.size());
+}
+
+// Checks out_backprop against the forward output's shape.
+void check_out_backprop(const KernelContext& ctx, const Conv& cv, const np::Array& dy) {
+  if (dy.shape() != cv.g.out_dims(cv.out_c))
+    throw errors::InvalidArgumentError("Conv2DSlowBackprop: Size of out_backprop doesn't match computed: actual = " +
+                                       np::shape_str(dy.shape()) + ", computed = " +
+                                       np::shape_str(cv.g.out_dims(cv.out_c)) + " for '" + ctx.op_name() + "'");
+}
+
+template <class T> void conv2d_backprop_input(KernelContext& ctx) {
+  constexpr auto& s = schema::kConv2DBackpropInput;
+  const np::Shape in = sizes(ctx, s.index("input_sizes"));
+  const np::Array& w = ctx.input(s.index("filter"));
+  const np::Array& dy = ctx.input(s.index("out_backprop"));
+  const Conv cv = conv_geometry(ctx, in, w.shape());
+  check_out_backprop(ctx, cv, dy);
+  np::Array& dx = ctx.allocate_output(0, in, dy.dtype());
+  run<T>(cv, 1, nullptr, w.data<T>(), dy.data<T>(), dx.data<T>(), dx.size());
+}
+
+template <class T> void conv2d_backprop_filter(KernelContext& ctx) {
+  constexpr auto& s = schema::kConv2DBackpropFilter;
+  const np::Array& x = ctx.input(s.index("input"));
+  const np::Shape filter = sizes(ctx, s.index("filter_sizes"));
+  const np::Array& dy = ctx.input(s.index("out_backprop"));
+  const Conv cv = conv_geometry(ctx, x.shape(), filter);
+  check_out_backprop(ctx, cv, dy);
+  np::Array& dw = ctx.allocate_output(0, filter, dy.dtype());
+  run<T>(cv, 2, x.data<T>(), nullptr, dy.data<T>(), dw.data<T>(), dw.size());
+}
+
+const bool registered = [] {
+  auto& r = KernelRegistry::global();
+  r.add("Conv2D", "CPU", np::float32, conv2d<float>);
+  r.add("Conv2D", "CPU", np::float64, conv2d<double>);
+  r.add("Conv2DBackpropInput", "CPU", np::float32, conv2d_backprop_input<float>);
+  r.add("Conv2DBackpropInput", "CPU", np::float64, conv2d_backprop_input<double>);
+  r.add("Conv2DBackpropFilter", "CPU", np::float32, conv2d_backprop_filter<float>);
+  r.add("Conv2DBackpropFilter", "CPU", np::float64, conv2d_backprop_filter<double>);
+  return true;
+}();
+
+}  // namespace
+}  // namespace tf::kernels
