@@ -290,6 +290,26 @@ void bind_utils_and_datasets(py::module_& m) {
   m.def("fashion_mnist_load_data", [pack]() { return pack(keras::datasets::fashion_mnist::load_data()); });
 }
 
+// keras.losses / keras.metrics functions of (y_true, y_pred), for Python
+// losses and metrics built from them.
+void bind_loss_functions(py::module_& m) {
+  py::module_ l = m.def_submodule("losses");
+#define KPP_LOSS(MOD, NS, NAME) \
+  MOD.def(#NAME, [](py::handle t, py::handle p) { return NS::NAME(to_tensor(t), to_tensor(p)); }, \
+          py::arg("y_true"), py::arg("y_pred"));
+  KPP_LOSS(l, keras::losses, mean_squared_error) KPP_LOSS(l, keras::losses, mean_absolute_error)
+  KPP_LOSS(l, keras::losses, mean_absolute_percentage_error)
+  KPP_LOSS(l, keras::losses, mean_squared_logarithmic_error) KPP_LOSS(l, keras::losses, squared_hinge)
+  KPP_LOSS(l, keras::losses, hinge) KPP_LOSS(l, keras::losses, categorical_crossentropy)
+  KPP_LOSS(l, keras::losses, sparse_categorical_crossentropy) KPP_LOSS(l, keras::losses, binary_crossentropy)
+  KPP_LOSS(l, keras::losses, kullback_leibler_divergence) KPP_LOSS(l, keras::losses, poisson)
+  KPP_LOSS(l, keras::losses, cosine_proximity)
+  py::module_ mt = m.def_submodule("metrics");
+  KPP_LOSS(mt, keras::metrics, binary_accuracy) KPP_LOSS(mt, keras::metrics, categorical_accuracy)
+  KPP_LOSS(mt, keras::metrics, sparse_categorical_accuracy)
+#undef KPP_LOSS
+}
+
 }  // namespace
 
 void bind_keras(py::module_& m) {
@@ -299,6 +319,7 @@ void bind_keras(py::module_& m) {
   bind_optimizers(k);
   bind_backend(k);
   bind_utils_and_datasets(k);
+  bind_loss_functions(k);
   bind_keras_model(k);
 }
 

@@ -1,19 +1,15 @@
-"""keras.losses: losses are named by string in compile(); Python functions
-of (y_true, y_pred) built from backend ops are accepted too."""
-from keraspp.keras import backend as K
+"""keras.losses: the Keras 2 loss functions of (y_true, y_pred). compile()
+takes them, their names, or any Python function built from backend ops."""
+from keraspp._core.keras.losses import (  # noqa: F401
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, squared_hinge, hinge, categorical_crossentropy,
+    sparse_categorical_crossentropy, binary_crossentropy, kullback_leibler_divergence, poisson,
+    cosine_proximity,
+)
 
-
-def mean_squared_error(y_true, y_pred):
-    return K.mean(K.square(y_pred - y_true), axis=-1)
-
-
-def mean_absolute_error(y_true, y_pred):
-    return K.mean(K.abs(y_pred - y_true), axis=-1)
-
-
-def categorical_crossentropy(y_true, y_pred):
-    return "categorical_crossentropy" if y_true is None else _named("categorical_crossentropy")
-
-
-def _named(name):
-    raise NotImplementedError("call keras losses by name in compile(loss=%r)" % name)
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence
+cosine = cosine_proximity

@@ -1,7 +1,9 @@
-"""keras.metrics: metrics are named by string in compile(metrics=[...]);
-Python functions of (y_true, y_pred) built from backend ops are accepted too."""
-from keraspp.keras import backend as K
-
-
-def binary_accuracy(y_true, y_pred):
-    return K.mean(K.cast(K.equal(y_true, K.cast(K.greater(y_pred, 0.5), "float32")), "float32"), axis=-1)
+"""keras.metrics: the Keras 2 metric functions of (y_true, y_pred). compile()
+takes them, their names, or any Python function built from backend ops."""
+from keraspp._core.keras.metrics import (  # noqa: F401
+    binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+)
+from keraspp.keras.losses import (  # noqa: F401
+    mean_squared_error, mean_absolute_error, categorical_crossentropy, binary_crossentropy,
+    mse, mae,
+)

@@ -167,7 +167,7 @@ def name_scope(name, default_name=None, values=None):
     ctx = _core._NameScope(name if name is not None else (default_name or ""))
     full = ctx.enter()
     try:
-        yield full + "/" if full else ""
+        yield full
     finally:
         ctx.exit()
 
