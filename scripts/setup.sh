@@ -3,7 +3,8 @@
 # (docs/design.md §5). Needs root; skips apt when everything is already there.
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libdnnl-dev zlib1g-dev libminizip-dev
-      libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev dataset-fashion-mnist)
+      libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev dataset-fashion-mnist
+      python3-dev python3-venv)
 if ! dpkg -s "${pkgs[@]}" >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

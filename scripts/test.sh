@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the GoogleTest suites through ctest,
 # the seed's example programs in short runs, and an outside project that uses
-# the installed package with find_package(keraspp).
+# the installed package with find_package(keraspp), and the Python package
+# (pip install . into build/venv, then pytest tests/python).
 #
 # Then every installed header is compiled on its own (scripts/check_headers.sh)
 # and the concurrency tests run under ThreadSanitizer in a second build
@@ -33,6 +34,9 @@ cmake --build "$consumer" >/dev/null
 LD_LIBRARY_PATH="$prefix/lib" "$consumer/consumer"
 echo "install consumer: 1 passed, 0 failed"
 bash scripts/check_headers.sh "$prefix"
+
+# The Python package: pip install . into a venv under build/, then pytest.
+bash scripts/test_python.sh
 
 if [[ "${KERASPP_TEST_TSAN:-1}" != 0 ]]; then
   bash scripts/tsan.sh

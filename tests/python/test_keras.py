@@ -105,3 +105,27 @@ def test_keyboard_interrupt_stops_fit_between_batches():
         model.fit(x, y, batch_size=1, epochs=50, verbose=0, callbacks=[Count()])
     assert len(batches) < 4096 * 50
     assert model.predict(x[:2]).shape == (2, 2)  # the model is still usable
+
+
+def test_an_exception_in_a_python_callback_propagates_out_of_fit():
+    x, y = _data()
+
+    class Boom(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom at epoch %d" % epoch)
+
+    model = _model()
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(RuntimeError, match="boom at epoch 0"):
+        model.fit(x, y, epochs=3, verbose=0, callbacks=[Boom()])
+
+
+def test_layer_weights_round_trip_through_numpy():
+    model = _model()
+    dense = model.layers[0]
+    kernel, bias = dense.get_weights()
+    assert kernel.shape == (8, 16) and bias.shape == (16,)
+    dense.set_weights([np.ones_like(kernel), np.zeros_like(bias)])
+    np.testing.assert_array_equal(dense.get_weights()[0], 1.0)
+    with pytest.raises(ValueError):
+        dense.set_weights([np.ones((3, 3), np.float32), bias])
