@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the GoogleTest suites through ctest,
 # the seed's example programs in short runs, and an outside project that uses
-# the installed package with find_package(keraspp).
+# the installed package with find_package(keraspp), and the Python package
+# (pip install . into build/venv, then pytest tests/python).
 #
 # Then every installed header is compiled on its own (scripts/check_headers.sh),
 # the model-file interoperability tests run against Python Keras 2
@@ -16,6 +17,7 @@ if [[ "${1:-}" == --tsan ]]; then
   exec bash scripts/tsan.sh "$@"
 fi
 bash scripts/setup.sh
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}  # ccache keys paths relative to the repository
 bash scripts/build.sh
 build=${BUILD_DIR:-build}
 # ctest runs two test programs at once on two cores; OpenMP's default
@@ -41,6 +43,9 @@ bash scripts/check_headers.sh "$prefix"
 if [[ "${KERASPP_TEST_INTEROP:-1}" != 0 ]]; then
   bash scripts/interop_test.sh
 fi
+
+# The Python package: pip install . into a venv under build/, then pytest.
+bash scripts/test_python.sh
 
 if [[ "${KERASPP_TEST_TSAN:-1}" != 0 ]]; then
   bash scripts/tsan.sh

@@ -1,0 +1,1 @@
+from keraspp.keras.datasets import mnist, fashion_mnist  # noqa: F401

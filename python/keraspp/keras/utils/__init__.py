@@ -1,0 +1,2 @@
+from keraspp.keras.utils import np_utils  # noqa: F401
+from keraspp.keras.utils.np_utils import to_categorical  # noqa: F401

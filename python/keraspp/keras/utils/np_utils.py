@@ -1,0 +1,1 @@
+from keraspp._core.keras import to_categorical  # noqa: F401

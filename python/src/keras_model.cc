@@ -1,0 +1,226 @@
+// keras Model / Sequential: compile, fit (GIL released, progress bar to
+// Python's sys.stdout, Ctrl-C stops between batches), evaluate, predict,
+// summary, and Python callbacks.
+#include <pybind11/iostream.h>
+
+#include <sstream>
+
+#include "convert.h"
+#include "keraspp/keras.h"
+
+namespace keraspp::python {
+namespace {
+
+using keras::engine::Model;
+using keras::engine::Sequential;
+
+keras::ArrayList to_array_list(py::handle x, const char* what) {
+  if (x.is_none()) return {};
+  if (py::isinstance<py::list>(x) || py::isinstance<py::tuple>(x)) {
+    std::vector<np::Array> v;
+    for (py::handle a : x) v.push_back(from_python_array(a, what));
+    return keras::ArrayList(v);
+  }
+  return keras::ArrayList(from_python_array(x, what));
+}
+
+py::dict logs_to_dict(const keras::Logs& logs) {
+  py::dict d;
+  for (const auto& [k, v] : logs) d[py::str(k)] = v;
+  return d;
+}
+
+// A Python object with Keras's callback methods, called with the GIL held.
+class PythonCallback : public keras::callbacks::Callback {
+ public:
+  explicit PythonCallback(py::object cb) : cb_(std::move(cb)) {}
+  ~PythonCallback() override {
+    py::gil_scoped_acquire gil;
+    cb_ = py::object();
+  }
+  void on_epoch_begin(int epoch, keras::Logs& logs) override { call("on_epoch_begin", epoch, logs); }
+  void on_epoch_end(int epoch, keras::Logs& logs) override { call("on_epoch_end", epoch, logs); }
+  void on_batch_begin(int batch, keras::Logs& logs) override { call("on_batch_begin", batch, logs); }
+  void on_batch_end(int batch, keras::Logs& logs) override { call("on_batch_end", batch, logs); }
+  void on_train_begin(keras::Logs& logs) override { call("on_train_begin", -1, logs); }
+  void on_train_end(keras::Logs& logs) override { call("on_train_end", -1, logs); }
+
+ private:
+  void call(const char* method, int index, keras::Logs& logs) {
+    py::gil_scoped_acquire gil;
+    if (!py::hasattr(cb_, method)) return;
+    py::dict d = logs_to_dict(logs);
+    if (index >= 0) cb_.attr(method)(index, d);
+    else cb_.attr(method)(d);
+  }
+  py::object cb_;
+};
+
+// Checks for Ctrl-C after each batch; on a signal it stops training there
+// and keeps the Python exception to raise once fit has unwound.
+class InterruptCheck : public keras::callbacks::Callback {
+ public:
+  void on_batch_end(int, keras::Logs&) override {
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      error = std::make_shared<py::error_already_set>();
+      if (model) model->set_stop_training(true);
+    }
+  }
+  std::shared_ptr<py::error_already_set> error;
+};
+
+// Sends fit's/evaluate's text to Python's sys.stdout for its lifetime.
+class PythonStdout {
+ public:
+  PythonStdout()
+      : buf_(py::module_::import("sys").attr("stdout")), os_(&buf_),
+        scoped_({&os_, is_tty(), nullptr}) {}
+  ~PythonStdout() { os_.flush(); }
+
+ private:
+  static bool is_tty() {
+    py::object out = py::module_::import("sys").attr("stdout");
+    return py::hasattr(out, "isatty") && out.attr("isatty")().cast<bool>();
+  }
+  py::detail::pythonbuf buf_;
+  std::ostream os_;
+  keras::utils::ScopedProgbarOutput scoped_;
+};
+
+keras::engine::CompileOptions compile_options(py::handle optimizer, py::handle loss, py::handle metrics) {
+  keras::engine::CompileOptions o;
+  if (py::isinstance<py::str>(optimizer)) o.optimizer = keras::optimizers::Optimizer(optimizer.cast<std::string>());
+  else o.optimizer = optimizer.cast<keras::optimizers::Optimizer>();
+  if (py::isinstance<py::str>(loss)) {
+    o.loss = keras::engine::LossList(loss.cast<std::string>());
+  } else if (PyCallable_Check(loss.ptr())) {
+    auto fn = py::reinterpret_borrow<py::object>(loss);
+    std::string name = py::hasattr(fn, "__name__") ? fn.attr("__name__").cast<std::string>() : "lambda";
+    auto holder = std::make_shared<py::object>(fn);
+    o.loss = keras::engine::LossList(keras::losses::Loss(
+        [holder](const tf::Tensor& y_true, const tf::Tensor& y_pred) {
+          py::gil_scoped_acquire gil;
+          return (*holder)(y_true, y_pred).cast<tf::Tensor>();
+        }, name));
+  } else {
+    throw keraspp::ValueError("Unknown loss function: " + py::repr(loss).cast<std::string>());
+  }
+  if (!metrics.is_none()) {
+    for (py::handle m : metrics) {
+      if (py::isinstance<py::str>(m)) { o.metrics.emplace_back(m.cast<std::string>()); continue; }
+      auto holder = std::make_shared<py::object>(py::reinterpret_borrow<py::object>(m));
+      std::string name = py::hasattr(m, "__name__") ? m.attr("__name__").cast<std::string>() : "lambda";
+      o.metrics.emplace_back(keras::metrics::MetricFunction([holder](const tf::Tensor& a, const tf::Tensor& b) {
+        py::gil_scoped_acquire gil;
+        return (*holder)(a, b).cast<tf::Tensor>();
+      }), name);
+    }
+  }
+  return o;
+}
+
+py::object fit(Model& model, py::handle x, py::handle y, int batch_size, int epochs, int verbose,
+               py::handle callbacks, double validation_split, py::handle validation_data, bool shuffle,
+               int initial_epoch) {
+  keras::engine::FitOptions o{.batch_size = batch_size, .epochs = epochs, .verbose = verbose,
+                              .validation_split = validation_split, .shuffle = shuffle,
+                              .initial_epoch = initial_epoch};
+  if (!callbacks.is_none())
+    for (py::handle cb : callbacks)
+      o.callbacks.push_back(std::make_shared<PythonCallback>(py::reinterpret_borrow<py::object>(cb)));
+  auto interrupt = std::make_shared<InterruptCheck>();
+  o.callbacks.push_back(interrupt);
+  if (!validation_data.is_none()) {
+    auto vd = py::reinterpret_borrow<py::sequence>(validation_data);
+    if (vd.size() != 2 && vd.size() != 3)
+      throw keraspp::ValueError("When passing validation_data, it must contain 2 (x_val, y_val) or 3 "
+                                "(x_val, y_val, val_sample_weights) items, however it contains " +
+                                std::to_string(vd.size()) + " items");
+    o.validation_data = keras::engine::ValidationData{to_array_list(vd[0], "x_val"), to_array_list(vd[1], "y_val")};
+  }
+  const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
+  keras::engine::History h;
+  {
+    PythonStdout out;
+    py::gil_scoped_release nogil;
+    h = model.fit(xs, ys, o);
+  }
+  if (interrupt->error) interrupt->error->restore(), throw py::error_already_set();
+  py::dict history;
+  for (const auto& [k, v] : h.history) history[py::str(k)] = py::cast(v);
+  return py::make_tuple(py::cast(h.epoch), history);
+}
+
+}  // namespace
+
+void bind_keras_model(py::module_& m) {
+  py::class_<Model, keras::engine::Layer>(m, "Model")
+      .def(py::init([](std::vector<tf::Tensor> inputs, std::vector<tf::Tensor> outputs, const std::string& name) {
+        return Model(inputs, outputs, name);
+      }), py::arg("inputs"), py::arg("outputs"), py::arg("name") = "")
+      .def_property_readonly("layers", &Model::layers)
+      .def("get_layer", [](const Model& mo, py::object name, py::object index) {
+        if (!name.is_none()) return mo.get_layer(name.cast<std::string>());
+        return mo.get_layer(index.cast<int>());
+      }, py::arg("name") = py::none(), py::arg("index") = py::none())
+      .def_property_readonly("inputs", &Model::inputs)
+      .def_property_readonly("outputs", &Model::outputs)
+      .def_property_readonly("metrics_names", &Model::metrics_names)
+      .def_property("stop_training", &Model::stop_training, &Model::set_stop_training)
+      .def("summary", [](const Model& mo, int line_length) {
+        std::ostringstream os;
+        mo.summary(os, line_length);
+        py::module_::import("sys").attr("stdout").attr("write")(os.str());
+      }, py::arg("line_length") = 0)
+      .def("compile", [](Model& mo, py::handle optimizer, py::handle loss, py::handle metrics) {
+        mo.compile(compile_options(optimizer, loss, metrics));
+      }, py::arg("optimizer"), py::arg("loss"), py::arg("metrics") = py::none())
+      .def("_fit", &fit)
+      .def("evaluate", [](Model& mo, py::handle x, py::handle y, int batch_size, int verbose) {
+        const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
+        std::vector<double> r;
+        {
+          PythonStdout out;
+          py::gil_scoped_release nogil;
+          r = mo.evaluate(xs, ys, {.batch_size = batch_size, .verbose = verbose});
+        }
+        if (r.size() == 1) return py::object(py::float_(r[0]));
+        return py::object(py::cast(r));
+      }, py::arg("x"), py::arg("y"), py::arg("batch_size") = 32, py::arg("verbose") = 1)
+      .def("predict", [](Model& mo, py::handle x, int batch_size, int verbose) {
+        const keras::ArrayList xs = to_array_list(x, "x");
+        np::Array r;
+        {
+          py::gil_scoped_release nogil;
+          r = mo.predict(xs, {.batch_size = batch_size, .verbose = verbose});
+        }
+        return to_numpy(r);
+      }, py::arg("x"), py::arg("batch_size") = 32, py::arg("verbose") = 0)
+      .def("train_on_batch", [](Model& mo, py::handle x, py::handle y) {
+        const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
+        py::gil_scoped_release nogil;
+        return mo.train_on_batch(xs, ys);
+      })
+      .def("test_on_batch", [](Model& mo, py::handle x, py::handle y) {
+        const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
+        py::gil_scoped_release nogil;
+        return mo.test_on_batch(xs, ys);
+      });
+  py::class_<Sequential, Model>(m, "Sequential")
+      .def(py::init([](py::object layers, const std::string& name) {
+        Sequential s(name);
+        if (!layers.is_none())
+          for (py::handle l : layers) s.add(l.cast<keras::engine::Layer>());
+        return s;
+      }), py::arg("layers") = py::none(), py::arg("name") = "")
+      .def("add", [](const Sequential& s, py::handle layer) {
+        if (!py::isinstance<keras::engine::Layer>(layer))
+          throw keraspp::TypeError("The added layer must be an instance of class Layer. Found: " +
+                                   py::str(layer).cast<std::string>());
+        s.add(layer.cast<keras::engine::Layer>());
+      }, py::arg("layer"))
+      .def("pop", &Sequential::pop);
+}
+
+}  // namespace keraspp::python
