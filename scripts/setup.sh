@@ -3,7 +3,7 @@
 # (docs/design.md §5). Needs root; skips apt when everything is already there.
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libdnnl-dev zlib1g-dev libminizip-dev
-      libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libhdf5-dev
+      libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libhdf5-dev libprotobuf-dev protobuf-compiler
       dataset-fashion-mnist)
 if ! dpkg -s "${pkgs[@]}" >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
