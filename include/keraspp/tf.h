@@ -16,6 +16,7 @@
 #include "keraspp/ops/training_ops.h"
 #include "keraspp/runtime/session.h"
 #include "keraspp/train/optimizer.h"
+#include "keraspp/train/saver.h"
 #include "keraspp/train/training_util.h"
 #include "keraspp/variables/initializers.h"
 #include "keraspp/variables/variable.h"

@@ -203,6 +203,46 @@ class LambdaCallback : public Callback {
   LambdaCallbackOptions fns_;
 };
 
+// Python's `filepath.format(epoch=epoch, **logs)` as ModelCheckpoint uses it:
+// `{name}` and `{name:spec}` fields (format spec [[fill]align][sign][#][0]
+// [width][.precision][type], types d n x X o b for the int `epoch`, e E f F
+// g G n % for either), `{{`/`}}` escapes, a field without a spec as Python's
+// str() ("0.1" for a log value). A name in neither is LookupError (Python's
+// KeyError: 'val_loss'); a malformed field or a code the value's type lacks is
+// ValueError in Python's wording ("Unknown format code 'd' for object of type
+// 'float'").
+std::string format_filepath(const std::string& filepath, int epoch, const Logs& logs);
+
+struct ModelCheckpointOptions {
+  std::string monitor = "val_loss";
+  int verbose = 0;
+  bool save_best_only = false;
+  bool save_weights_only = false;
+  std::string mode = "auto";  // "auto", "min", "max"
+  int period = 1;             // epochs between saves
+};
+// Saves the model (model.save, or save_weights when save_weights_only) after
+// every `period`-th epoch to format_filepath(filepath, epoch, logs), e.g.
+// "weights.{epoch:02d}-{val_loss:.2f}.h5". As Keras 2.0.x, `epoch` is the
+// 0-based epoch index. With save_best_only, only when `monitor` improved on
+// the best seen so far (mode "auto": higher is better for names containing
+// "acc" or starting with "fmeasure"). Each save is atomic (see save_model); a
+// failed save throws out of fit and leaves the previous file intact.
+class ModelCheckpoint : public Callback {
+ public:
+  explicit ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& opts = {});
+  void on_epoch_end(int epoch, Logs& logs) override;
+
+  std::string filepath;
+  ModelCheckpointOptions options;
+  double best = 0;
+  int epochs_since_last_save = 0;
+
+ private:
+  void save(const std::string& path) const;
+  bool greater_ = false;
+};
+
 // Calls every callback's hooks in order (what fit uses).
 class CallbackList {
  public:
