@@ -4,3 +4,5 @@
 #include "keraspp/keras/engine/topology.h"
 #include "keraspp/keras/layers/advanced_activations.h"
 #include "keraspp/keras/layers/core.h"
+#include "keraspp/keras/layers/embeddings.h"
+#include "keraspp/keras/layers/merge.h"
