@@ -80,3 +80,27 @@ TEST(GatherOps, GradientIsIndexedSlices) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(StridedSlice, StaticShapesAndErrors) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  using S = tf::SliceSpec;
+  tf::Tensor x = tf::placeholder(tf::float32, tf::TensorShape({-1, 6, 4}));
+  EXPECT_EQ(tf::strided_slice(x, {S::ellipsis(), S::range(1, -1)}).shape(), tf::TensorShape({-1, 6, 2}));
+  EXPECT_EQ(tf::strided_slice(x, {S::range(), S::index(-1)}).shape(), tf::TensorShape({-1, 4}));
+  EXPECT_EQ(tf::strided_slice(x, {S::range(), S::range(std::nullopt, std::nullopt, 4)}).shape(),
+            tf::TensorShape({-1, 2, 4}));
+  EXPECT_EQ(tf::strided_slice(x, {S::new_axis(), S::ellipsis()}).shape(), tf::TensorShape({1, -1, 6, 4}));
+  EXPECT_EQ(tf::strided_slice(x, {S::index(0), S::range(10, 20)}).name(), "strided_slice_4:0");
+  EXPECT_THAT(message_of<keraspp::ValueError>([&] { tf::strided_slice(x, {S::range(), S::index(6)}); }),
+              ::testing::HasSubstr("slice index 6 of dimension 1 out of bounds."));
+  tf::Tensor y = tf::placeholder(tf::float32, tf::TensorShape({-1}));
+  tf::Tensor last = tf::strided_slice(y, {S::index(3)});
+  tf::Session s(g);
+  EXPECT_THAT(message_of<tf::errors::InvalidArgumentError>([&] { s.run(last, {{y, np::zeros({2})}}); }),
+              ::testing::HasSubstr("slice index 3 of dimension 0 out of bounds."));
+}
+
+}  // namespace
