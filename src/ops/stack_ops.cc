@@ -1,4 +1,4 @@
-// Rearranging ops: Pack, Unpack, Tile, Squeeze, ReverseV2, Slice, SliceGrad
+// Rearranging ops: Pack, Unpack, Tile, Squeeze, ReverseV2, ReverseSequence, Slice, SliceGrad
 // (schema, shape functions, gradients, builders).
 #include "keraspp/ops/stack_ops.h"
 
@@ -174,6 +174,38 @@ KPP_REGISTER_OP(OpDef{
     .allocates_outputs = true,
 });
 
+void reverse_sequence_shape(InferenceContext& c) {
+  const TensorShape& s = c.input_shapes[0];
+  const TensorShape& lengths = c.input_shapes[1];
+  if (s.has_rank()) {
+    const int64_t seq = c.attr<int64_t>("seq_dim"), batch = c.attr<int64_t>("batch_dim");
+    if (seq < 0 || seq >= s.rank() || batch < 0 || batch >= s.rank() || seq == batch)
+      throw ShapeError("seq_dim (" + std::to_string(seq) + ") and batch_dim (" + std::to_string(batch) +
+                       ") must be different axes of the input of rank " + std::to_string(s.rank()));
+    if (lengths.has_rank() && (lengths.rank() != 1 ||
+                               (lengths.dim(0) >= 0 && s.dim(static_cast<int>(batch)) >= 0 &&
+                                lengths.dim(0) != s.dim(static_cast<int>(batch)))))
+      throw ShapeError("Length of seq_lengths != input.dims(" + std::to_string(batch) + "), (" +
+                       lengths.debug_str() + " vs. " + s.debug_str() + ")");
+  }
+  c.set_output(0, c.input_dtypes[0], s);
+}
+
+KPP_REGISTER_OP(OpDef{
+    .name = "ReverseSequence",
+    .inputs = schema::kReverseSequence.specs(),
+    .outputs = {"output: T"},
+    .attrs = {"seq_dim: int", "batch_dim: int = 0", "T: type", "Tlen: {int32, int64}"},
+    .shape_fn = reverse_sequence_shape,
+    .grad_fn = [](const Operation& op, const std::vector<Tensor>& g) -> std::vector<Tensor> {
+      return {op_builder::create1("ReverseSequence", {g[0], op.input(1)},
+                                  {{"seq_dim", op.get_attr<int64_t>("seq_dim")},
+                                   {"batch_dim", op.get_attr<int64_t>("batch_dim")}}),
+              Tensor()};
+    },
+    .allocates_outputs = true,
+});
+
 void slice_shape(InferenceContext& c) {
   const TensorShape& s = c.input_shapes[0];
   std::vector<int64_t> begin, size;
@@ -261,6 +293,14 @@ Tensor squeeze(const Tensor& input, const std::vector<int>& axis, const std::str
 
 Tensor reverse(const Tensor& tensor, const std::vector<int>& axis, const std::string& name) {
   return op_builder::create1("ReverseV2", {tensor, ints(std::vector<int64_t>(axis.begin(), axis.end()))}, {},
+                             name);
+}
+
+Tensor reverse_sequence(const Tensor& input, const TensorLike& seq_lengths, int seq_axis, int batch_axis,
+                        const std::string& name) {
+  return op_builder::create1("ReverseSequence", {input, seq_lengths.to_tensor(int64)},
+                             {{"seq_dim", static_cast<int64_t>(seq_axis)},
+                              {"batch_dim", static_cast<int64_t>(batch_axis)}},
                              name);
 }
 

@@ -89,3 +89,22 @@ CONFORMANCE_CASE(Case{.op = "SliceGrad", .input_shapes = {{2, 2}, {3, 5}},
 
 }  // namespace
 }  // namespace conformance
+
+namespace conformance {
+namespace {
+
+// Batch 3 on axis 1, time on axis 0 (TF's time-major use): lengths 2, 0, 4.
+CONFORMANCE_CASE(Case{.op = "ReverseSequence", .input_shapes = {{4, 3, 2}},
+                      .build = [](const std::vector<tf::Tensor>& in) {
+                        const tf::Tensor lengths = tf::constant(np::Array::from_vector(std::vector<int64_t>{2, 0, 4}, {3}));
+                        return Built{tf::reverse_sequence(in[0], lengths, 0, 1)};
+                      },
+                      .reference = [](const std::vector<np::Array>& x) {
+                        const int64_t len[] = {2, 0, 4};
+                        return make3({4, 3, 2}, [&](int64_t t, int64_t b, int64_t k) {
+                          return x[0].at<double>(t < len[b] ? len[b] - 1 - t : t, b, k);
+                        });
+                      }});
+
+}  // namespace
+}  // namespace conformance

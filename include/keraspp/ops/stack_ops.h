@@ -1,5 +1,5 @@
 // Rearranging ops: tf.stack / tf.unstack (ops "Pack" / "Unpack"), tf.tile,
-// tf.squeeze, tf.reverse ("ReverseV2") and tf.slice.
+// tf.squeeze, tf.reverse ("ReverseV2"), tf.reverse_sequence and tf.slice.
 #pragma once
 #include <vector>
 
@@ -20,6 +20,11 @@ Tensor tile(const Tensor& input, const Tensor& multiples, const std::string& nam
 Tensor squeeze(const Tensor& input, const std::vector<int>& axis = {}, const std::string& name = "");
 // Reverses the order along each of `axis`.
 Tensor reverse(const Tensor& tensor, const std::vector<int>& axis, const std::string& name = "");
+// Reverses the first seq_lengths[b] entries along seq_axis of each batch
+// entry b (along batch_axis); the rest stays. seq_lengths: 1-d int of the
+// batch size, each in [0, input.shape[seq_axis]].
+Tensor reverse_sequence(const Tensor& input, const TensorLike& seq_lengths, int seq_axis, int batch_axis = 0,
+                        const std::string& name = "");
 // input[begin[i] : begin[i] + size[i]] on each axis (size -1: to the end).
 Tensor slice(const Tensor& input, const std::vector<int64_t>& begin, const std::vector<int64_t>& size,
              const std::string& name = "");

@@ -156,6 +156,33 @@ void reverse_kernel(KernelContext& ctx) {
   copy_mapped(in, out, [&](size_t k, int64_t c) { return flip[k] ? in.shape()[k] - 1 - c : c; });
 }
 
+// out[..b.., t, ...] = in[..b.., len[b] - 1 - t, ...] for t < len[b].
+void reverse_sequence_kernel(KernelContext& ctx) {
+  const np::Array& in = ctx.input(schema::kReverseSequence.index("input"));
+  const std::vector<int64_t> lengths = int_list(ctx.input(schema::kReverseSequence.index("seq_lengths")));
+  const auto seq = static_cast<size_t>(ctx.attr<int64_t>("seq_dim"));
+  const auto batch = static_cast<size_t>(ctx.attr<int64_t>("batch_dim"));
+  if (seq >= in.shape().size() || batch >= in.shape().size() || static_cast<int64_t>(lengths.size()) != in.shape()[batch])
+    throw errors::InvalidArgumentError("Length of seq_lengths != input.dims(" + std::to_string(batch) + "), (" +
+                                       std::to_string(lengths.size()) + " vs. " +
+                                       TensorShape(in.shape()).debug_str() + ") for '" + ctx.op_name() + "'");
+  for (size_t b = 0; b < lengths.size(); ++b)
+    if (lengths[b] < 0 || lengths[b] > in.shape()[seq])
+      throw errors::InvalidArgumentError("seq_lens(" + std::to_string(b) + ") > input.dims(" + std::to_string(seq) +
+                                         ") for '" + ctx.op_name() + "'");
+  np::Array& out = ctx.allocate_output(0, in.shape(), in.dtype());
+  const auto item = static_cast<int64_t>(np::itemsize(in.dtype()));
+  const auto* src = static_cast<const char*>(in.raw_data());
+  auto* dst = static_cast<char*>(out.raw_data());
+  std::vector<int64_t> at;
+  for_each_coord(in.shape(), [&](int64_t i, const std::vector<int64_t>& c) {
+    at = c;
+    const int64_t len = lengths[static_cast<size_t>(c[batch])];
+    if (c[seq] < len) at[seq] = len - 1 - c[seq];
+    std::memcpy(dst + i * item, src + offset(in.shape(), at) * item, static_cast<size_t>(item));
+  });
+}
+
 // begin and size of input `in` checked against `shape`, size -1 resolved.
 np::Shape slice_extent(const KernelContext& ctx, const np::Shape& shape, const std::vector<int64_t>& begin,
                        std::vector<int64_t> size) {
@@ -215,6 +242,7 @@ const bool registered = [] {
   r.add("Tile", "CPU", std::nullopt, tile_kernel);
   r.add("Squeeze", "CPU", std::nullopt, squeeze_kernel);
   r.add("ReverseV2", "CPU", std::nullopt, reverse_kernel);
+  r.add("ReverseSequence", "CPU", std::nullopt, reverse_sequence_kernel);
   r.add("Slice", "CPU", std::nullopt, slice_kernel);
   r.add("SliceGrad", "CPU", std::nullopt, slice_grad_kernel);
   return true;
