@@ -78,4 +78,22 @@ TEST(SparseUpdate, AdamLeavesUnusedRowsBitExact) {
   expect_only_rows_2_and_7_changed(r);
 }
 
+// A training step through gather, its sparse gradient and a sparse update
+// allocates no buffers once warm.
+TEST(SparseUpdate, SteadyStateAllocatesNothing) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  tf::Variable table(tf::constant(np::full({50, 8}, 0.5)), {.name = "embedding"});
+  const tf::Tensor ids = tf::placeholder(tf::int32, tf::TensorShape({-1, 3}));
+  const tf::Tensor loss = tf::reduce_sum(tf::square(tf::nn::embedding_lookup(table, ids)));
+  const tf::Operation step = tf::train::AdagradOptimizer(0.1).minimize(loss);
+  tf::Session s(g);
+  s.run(tf::global_variables_initializer());
+  const np::Array batch = np::Array::from_vector(std::vector<int32_t>{1, 4, 4, 9, 2, 49}, {2, 3});
+  for (int i = 0; i < 3; ++i) s.run(std::vector<tf::Tensor>{loss}, {{ids, batch}}, {step});
+  const uint64_t before = np::Storage::allocation_count();
+  for (int i = 0; i < 5; ++i) s.run(std::vector<tf::Tensor>{loss}, {{ids, batch}}, {step});
+  EXPECT_EQ(np::Storage::allocation_count(), before);
+}
+
 }  // namespace
