@@ -299,9 +299,13 @@ void OpRegistry::add(OpDef def) {
     check_inputs(d, c);
     check_attrs(d, c);
     if (own) own(c);
-    if (c.out_dtypes.size() != d.output_args.size())
+    // A list output ("output: num * T") counts as its length attr's value.
+    size_t declared = 0;
+    for (const ArgDef& a : d.output_args)
+      declared += a.number_attr.empty() ? 1 : static_cast<size_t>(c.attr<int64_t>(a.number_attr));
+    if (c.out_dtypes.size() != declared)
       throw errors::InternalError("Op '" + d.name + "' declares " +
-                                  std::to_string(d.output_args.size()) +
+                                  std::to_string(declared) +
                                   " outputs but its shape function set " +
                                   std::to_string(c.out_dtypes.size()));
   };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "keraspp/ops/array_ops.h"
+#include "keraspp/ops/sparse_training_ops.h"
 #include "keraspp/ops/training_ops.h"
 #include "keraspp/train/optimizer.h"
 
@@ -46,6 +47,14 @@ void AdagradOptimizer::prepare() { lr_t_ = lr_.to_tensor("learning_rate"); }
 Operation AdagradOptimizer::apply_dense(const Tensor& grad, const Variable& var) {
   const Variable accum = *get_slot(var, "accumulator");
   return apply_adagrad(var.ref(), accum.ref(), cast(lr_t_, var.dtype()), grad).op();
+}
+
+Operation AdagradOptimizer::apply_sparse(const Tensor&, const IndexedSlices& slices,
+                                         const Variable& var) {
+  const Variable accum = *get_slot(var, "accumulator");
+  return sparse_apply_adagrad(var.ref(), accum.ref(), cast(lr_t_, var.dtype()), slices.values,
+                              slices.indices)
+      .op();
 }
 
 }  // namespace tf::train

@@ -1,5 +1,6 @@
 // tf.train.MomentumOptimizer: one slot, "momentum", per variable.
 #include "keraspp/ops/array_ops.h"
+#include "keraspp/ops/sparse_training_ops.h"
 #include "keraspp/ops/training_ops.h"
 #include "keraspp/train/optimizer.h"
 
@@ -25,6 +26,14 @@ Operation MomentumOptimizer::apply_dense(const Tensor& grad, const Variable& var
   const Variable accum = *get_slot(var, "momentum");
   return apply_momentum(var.ref(), accum.ref(), cast(lr_t_, var.dtype()), grad,
                         cast(momentum_t_, var.dtype()), use_nesterov_)
+      .op();
+}
+
+Operation MomentumOptimizer::apply_sparse(const Tensor&, const IndexedSlices& slices,
+                                          const Variable& var) {
+  const Variable accum = *get_slot(var, "momentum");
+  return sparse_apply_momentum(var.ref(), accum.ref(), cast(lr_t_, var.dtype()), slices.values,
+                               slices.indices, cast(momentum_t_, var.dtype()), use_nesterov_)
       .op();
 }
 

@@ -66,7 +66,8 @@ Operation Optimizer::apply_gradients(const GradsAndVars& grads_and_vars,
   for (const auto& [g, v] : grads_and_vars) {
     if (!g) continue;
     name_scope update_scope("update_" + v.op().name());
-    updates.push_back(apply_dense(g, v));
+    const std::optional<IndexedSlices> slices = indexed_slices(g);
+    updates.push_back(slices ? apply_sparse(g, *slices, v) : apply_dense(g, v));
   }
   // The train op is named exactly as the scope ("Adam", not "Adam/NoOp").
   const std::string final_name = scope.name().substr(0, scope.name().size() - 1);

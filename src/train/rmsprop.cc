@@ -1,6 +1,7 @@
 // tf.train.RMSPropOptimizer: slots "rms" (from ones, so early steps are not
 // huge), "mg" when centered, and "momentum", created in that order per variable.
 #include "keraspp/ops/array_ops.h"
+#include "keraspp/ops/sparse_training_ops.h"
 #include "keraspp/ops/training_ops.h"
 #include "keraspp/train/optimizer.h"
 
@@ -42,6 +43,19 @@ Operation RMSPropOptimizer::apply_dense(const Tensor& grad, const Variable& var)
   }
   return apply_rms_prop(var.ref(), rms.ref(), mom.ref(), cast(lr_t_, t), cast(decay_t_, t),
                         cast(momentum_t_, t), cast(epsilon_t_, t), grad)
+      .op();
+}
+
+// The centered form has no sparse op here: it updates densely.
+Operation RMSPropOptimizer::apply_sparse(const Tensor& dense, const IndexedSlices& slices,
+                                         const Variable& var) {
+  if (centered_) return apply_dense(dense, var);
+  const DType t = var.dtype();
+  const Variable rms = *get_slot(var, "rms");
+  const Variable mom = *get_slot(var, "momentum");
+  return sparse_apply_rms_prop(var.ref(), rms.ref(), mom.ref(), cast(lr_t_, t), cast(decay_t_, t),
+                               cast(momentum_t_, t), cast(epsilon_t_, t), slices.values,
+                               slices.indices)
       .op();
 }
 

@@ -211,6 +211,26 @@ tf::Tensor expand_dims(const tf::Tensor& x, int axis = -1);
 // x / sqrt(max(sum(x^2, axis), 1e-12)).
 tf::Tensor l2_normalize(const tf::Tensor& x, int axis);
 
+// ---- sequences (Keras 2.0.x, src/keras/backend/sequence_ops.cc) ----------
+
+// reference[indices]: rows of a [n, ...] tensor (tf.gather).
+tf::Tensor gather(const tf::Tensor& reference, const tf::Tensor& indices);
+// indices: int [batch, ...] -> [batch, ..., num_classes] float32.
+tf::Tensor one_hot(const tf::Tensor& indices, int64_t num_classes);
+// Batchwise dot of x [batch, ...] and y [batch, ...] contracting axes
+// (axes.first of x, axes.second of y; default: x's last and y's second to
+// last, or both last for 2-d): 2-d -> [batch, 1]; 3-d -> [batch, n, m].
+// ValueError for other ranks.
+tf::Tensor batch_dot(const tf::Tensor& x, const tf::Tensor& y,
+                     std::optional<std::pair<int, int>> axes = std::nullopt);
+tf::Tensor stack(const std::vector<tf::Tensor>& x, int axis = 0);
+// Removes the size-1 axis `axis`.
+tf::Tensor squeeze(const tf::Tensor& x, int axis);
+// n: one repeat count per axis.
+tf::Tensor tile(const tf::Tensor& x, const std::vector<int64_t>& n);
+// Reverses x along `axes`.
+tf::Tensor reverse(const tf::Tensor& x, const std::vector<int>& axes);
+
 // ---- neural-network functions ----------------------------------------------
 
 // max(x, 0) with a leaky slope alpha below 0 and an optional cap.

@@ -5,4 +5,6 @@
 #include "keraspp/keras/layers/advanced_activations.h"
 #include "keraspp/keras/layers/convolutional.h"
 #include "keraspp/keras/layers/core.h"
+#include "keraspp/keras/layers/embeddings.h"
+#include "keraspp/keras/layers/merge.h"
 #include "keraspp/keras/layers/pooling.h"

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "keraspp/ops/gather_ops.h"
 #include "keraspp/variables/variable.h"
 
 namespace tf::train {
@@ -71,6 +72,13 @@ class Optimizer {
   virtual void prepare() {}
   // The fused update of one variable.
   virtual Operation apply_dense(const Tensor& grad, const Variable& var) = 0;
+  // The update of one variable whose gradient is a gather's (TF's
+  // IndexedSlices, tf::indexed_slices): touches only the rows named by
+  // slices.indices. `dense` is the same gradient as a tensor; by default the
+  // dense update runs on it (an optimizer without a sparse form).
+  virtual Operation apply_sparse(const Tensor& dense, const IndexedSlices& slices, const Variable& var) {
+    return apply_dense(dense, var);
+  }
   // Final op grouping the updates, named exactly `name` (Adam also updates
   // its beta powers here, after the updates).
   virtual Operation finish(const std::vector<Operation>& update_ops, const std::string& name);
@@ -101,6 +109,7 @@ class GradientDescentOptimizer : public Optimizer {
  protected:
   void prepare() override;
   Operation apply_dense(const Tensor& grad, const Variable& var) override;
+  Operation apply_sparse(const Tensor& dense, const IndexedSlices& slices, const Variable& var) override;
 
  private:
   Hyper lr_;
@@ -123,6 +132,7 @@ class MomentumOptimizer : public Optimizer {
   void create_slots(const std::vector<Variable>& vars) override;
   void prepare() override;
   Operation apply_dense(const Tensor& grad, const Variable& var) override;
+  Operation apply_sparse(const Tensor& dense, const IndexedSlices& slices, const Variable& var) override;
 
  private:
   Hyper lr_, momentum_;
@@ -146,6 +156,7 @@ class AdagradOptimizer : public Optimizer {
   void create_slots(const std::vector<Variable>& vars) override;
   void prepare() override;
   Operation apply_dense(const Tensor& grad, const Variable& var) override;
+  Operation apply_sparse(const Tensor& dense, const IndexedSlices& slices, const Variable& var) override;
 
  private:
   Hyper lr_;
@@ -202,6 +213,7 @@ class RMSPropOptimizer : public Optimizer {
   void create_slots(const std::vector<Variable>& vars) override;
   void prepare() override;
   Operation apply_dense(const Tensor& grad, const Variable& var) override;
+  Operation apply_sparse(const Tensor& dense, const IndexedSlices& slices, const Variable& var) override;
 
  private:
   Hyper lr_, decay_, momentum_, epsilon_;
