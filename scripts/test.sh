@@ -6,12 +6,18 @@
 # Then every installed header is compiled on its own (scripts/check_headers.sh)
 # and the concurrency tests run under ThreadSanitizer in a second build
 # (scripts/tsan.sh; KERASPP_TEST_TSAN=0 skips it for a quick local run).
-# scripts/test.sh --tsan runs only the ThreadSanitizer part.
+# scripts/test.sh --tsan runs only the ThreadSanitizer part; --sanitize only
+# the AddressSanitizer + UBSan + LeakSanitizer build of the whole suite
+# (scripts/sanitize.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == --tsan ]]; then
   shift
   exec bash scripts/tsan.sh "$@"
+fi
+if [[ "${1:-}" == --sanitize ]]; then
+  shift
+  exec bash scripts/sanitize.sh "$@"
 fi
 bash scripts/setup.sh
 bash scripts/build.sh

@@ -70,6 +70,43 @@ FILE* open_for_read(const std::string& path) {
   return f;
 }
 
+// Reads the current entry of `uf` as .npy, then to its end, so the CRC is
+// always checked (minizip checks it only at the end of the entry). The data
+// an entry may hold is bounded by its sizes (deflate expands at most 1032:1),
+// so a header claiming more is truncated before anything is allocated.
+Array read_npz_entry(unzFile uf, const unz_file_info64& info, const std::string& entry) {
+  if (unzOpenCurrentFile(uf) != UNZ_OK) malformed(entry, "cannot open the zip entry");
+  struct EntryCloser {
+    unzFile uf;
+    bool open = true;
+    ~EntryCloser() {
+      if (open) unzCloseCurrentFile(uf);
+    }
+  } closer{uf};
+  auto read = [&](void* dst, size_t n) {
+    size_t done = 0;
+    while (done < n) {  // unzReadCurrentFile takes an unsigned chunk size
+      const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+      const int r = unzReadCurrentFile(uf, static_cast<char*>(dst) + done, chunk);
+      if (r < 0) malformed(entry, "corrupt compressed data (zip error " + std::to_string(r) + ")");
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    return done;
+  };
+  uint64_t bound = info.uncompressed_size;
+  if (info.compression_method == 0) bound = std::min<uint64_t>(bound, info.compressed_size);
+  else if (info.compressed_size < UINT64_MAX / 1032)
+    bound = std::min<uint64_t>(bound, info.compressed_size * 1032 + 1024);
+  Array a = npy::read_npy(read, entry, bound);
+  char rest[4096];
+  while (read(rest, sizeof rest) > 0) {
+  }
+  closer.open = false;
+  if (unzCloseCurrentFile(uf) == UNZ_CRCERROR) malformed(entry, "CRC check failed");
+  return a;
+}
+
 }  // namespace
 
 Array load(const std::string& path) {
@@ -83,7 +120,12 @@ Array load(const std::string& path) {
   if (n == 4 && std::memcmp(sig, "PK\x03\x04", 4) == 0)
     malformed("'" + path + "'", "it is an .npz archive; use np::load_npz");
   std::rewind(f);
-  return npy::read_npy([f](void* dst, size_t k) { return std::fread(dst, 1, k, f); }, "'" + path + "'");
+  struct stat st {};
+  const uint64_t size = ::fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)
+                            ? static_cast<uint64_t>(st.st_size)
+                            : UINT64_MAX;
+  return npy::read_npy([f](void* dst, size_t k) { return std::fread(dst, 1, k, f); },
+                       "'" + path + "'", size);
 }
 
 void save(const std::string& path, const Array& a) {
@@ -109,38 +151,24 @@ std::map<std::string, Array> load_npz(const std::string& path) {
     ~Closer() { unzClose(uf); }
   } closer{uf};
   std::map<std::string, Array> out;
-  for (int rc = unzGoToFirstFile(uf); rc == UNZ_OK; rc = unzGoToNextFile(uf)) {
+  int rc = unzGoToFirstFile(uf);
+  for (; rc == UNZ_OK; rc = unzGoToNextFile(uf)) {
     unz_file_info64 info{};
-    char name[1024] = {};
-    if (unzGetCurrentFileInfo64(uf, &info, name, sizeof name - 1, nullptr, 0, nullptr, 0) != UNZ_OK)
+    if (unzGetCurrentFileInfo64(uf, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK)
       malformed(where, "corrupt zip directory");
-    std::string key = name;
+    std::string key(info.size_filename, '\0');  // names of any length, never cut
+    if (unzGetCurrentFileInfo64(uf, &info, key.data(), static_cast<uLong>(key.size()), nullptr, 0,
+                                nullptr, 0) != UNZ_OK)
+      malformed(where, "corrupt zip directory");
     if (key.empty() || key.back() == '/') continue;  // directory entries
     const std::string entry = where + " entry '" + key + "'";
-    if (unzOpenCurrentFile(uf) != UNZ_OK) malformed(entry, "cannot open the zip entry");
-    Array a;
-    try {
-      a = npy::read_npy(
-          [&](void* dst, size_t n) {
-            size_t done = 0;
-            while (done < n) {  // unzReadCurrentFile takes an unsigned chunk size
-              const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
-              const int r = unzReadCurrentFile(uf, static_cast<char*>(dst) + done, chunk);
-              if (r < 0) malformed(entry, "corrupt compressed data (zip error " + std::to_string(r) + ")");
-              if (r == 0) break;
-              done += static_cast<size_t>(r);
-            }
-            return done;
-          },
-          entry);
-    } catch (...) {
-      unzCloseCurrentFile(uf);
-      throw;
-    }
-    if (unzCloseCurrentFile(uf) == UNZ_CRCERROR) malformed(entry, "CRC check failed");
+    Array a = read_npz_entry(uf, info, entry);
     if (ends_with(key, ".npy")) key.resize(key.size() - 4);
     out[key] = a;
   }
+  // Anything but the end of the directory is a cut or corrupt archive: no
+  // array is silently left out.
+  if (rc != UNZ_END_OF_LIST_OF_FILE) malformed(where, "corrupt or truncated zip directory");
   return out;
 }
 
