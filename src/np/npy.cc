@@ -70,11 +70,55 @@ FILE* open_for_read(const std::string& path) {
   return f;
 }
 
+// Python's zipfile rule for the end of a zip: an end-of-central-directory
+// record whose comment ends exactly at the end of the file, so a cut archive
+// is refused whole. Returns its entry count (0 for an empty archive, whose
+// central directory must then be empty too).
+uint64_t check_zip_end(FILE* f, const std::string& where) {
+  constexpr long kRecord = 22, kMaxComment = 0xffff;  // bytes
+  if (std::fseek(f, 0, SEEK_END) != 0) malformed(where, "not a zip archive (.npz)");
+  const long size = std::ftell(f);
+  const long tail_len = std::min(size, kRecord + kMaxComment);
+  std::string tail(static_cast<size_t>(std::max(tail_len, 0L)), '\0');
+  if (tail_len < kRecord || std::fseek(f, size - tail_len, SEEK_SET) != 0 ||
+      std::fread(tail.data(), 1, tail.size(), f) != tail.size())
+    malformed(where, "not a zip archive (.npz), or it is truncated");
+  auto u16 = [&](size_t at) {
+    return static_cast<unsigned>(static_cast<unsigned char>(tail[at])) |
+           static_cast<unsigned>(static_cast<unsigned char>(tail[at + 1])) << 8;
+  };
+  for (size_t at = tail.size() - static_cast<size_t>(kRecord) + 1; at-- > 0;) {
+    if (tail.compare(at, 4, "PK\x05\x06") != 0) continue;
+    if (at + static_cast<size_t>(kRecord) + u16(at + 20) != tail.size()) continue;
+    const uint64_t entries = u16(at + 10);
+    const bool empty_dir = u16(at + 12) == 0 && u16(at + 14) == 0;
+    if (entries == 0 && !empty_dir) malformed(where, "corrupt zip end record");
+    return entries;
+  }
+  malformed(where, "not a zip archive (.npz), or it is truncated (no end-of-archive record)");
+}
+
+// The name in the current entry's local header (before its data), which
+// Python's zipfile requires to equal the directory's: names are outside the
+// CRC, so this is what catches a damaged name.
+std::string local_name(unzFile uf, FILE* f, size_t name_len, const std::string& entry) {
+  const int extra = unzGetLocalExtrafield(uf, nullptr, 0);
+  const ZPOS64_T data_pos = unzGetCurrentFileZStreamPos64(uf);
+  if (extra < 0 || data_pos < name_len + static_cast<ZPOS64_T>(extra))
+    malformed(entry, "corrupt local header");
+  std::string name(name_len, '\0');
+  if (::fseeko(f, static_cast<off_t>(data_pos - static_cast<ZPOS64_T>(extra) - name_len), SEEK_SET) != 0 ||
+      std::fread(name.data(), 1, name_len, f) != name_len)
+    malformed(entry, "corrupt local header");
+  return name;
+}
+
 // Reads the current entry of `uf` as .npy, then to its end, so the CRC is
 // always checked (minizip checks it only at the end of the entry). The data
 // an entry may hold is bounded by its sizes (deflate expands at most 1032:1),
 // so a header claiming more is truncated before anything is allocated.
-Array read_npz_entry(unzFile uf, const unz_file_info64& info, const std::string& entry) {
+Array read_npz_entry(unzFile uf, FILE* f, const unz_file_info64& info, const std::string& key,
+                     const std::string& entry) {
   if (unzOpenCurrentFile(uf) != UNZ_OK) malformed(entry, "cannot open the zip entry");
   struct EntryCloser {
     unzFile uf;
@@ -83,6 +127,8 @@ Array read_npz_entry(unzFile uf, const unz_file_info64& info, const std::string&
       if (open) unzCloseCurrentFile(uf);
     }
   } closer{uf};
+  if (local_name(uf, f, key.size(), entry) != key)
+    malformed(entry, "the file name in the directory and in the local header differ");
   auto read = [&](void* dst, size_t n) {
     size_t done = 0;
     while (done < n) {  // unzReadCurrentFile takes an unsigned chunk size
@@ -142,14 +188,25 @@ void save(const std::string& path, const Array& a) {
 }
 
 std::map<std::string, Array> load_npz(const std::string& path) {
-  std::fclose(open_for_read(path));  // IOError with errno text if missing
   const std::string where = "'" + path + "'";
+  {
+    FILE* f = open_for_read(path);  // IOError with errno text if missing
+    const uint64_t entries = check_zip_end(f, where);
+    std::fclose(f);
+    // minizip cannot open an archive whose end record is at offset 0 (it
+    // reads that offset as "not found"): numpy's empty .npz is exactly that.
+    if (entries == 0) return {};
+  }
   unzFile uf = unzOpen64(path.c_str());
   if (!uf) malformed(where, "not a zip archive (.npz)");
   struct Closer {
     unzFile uf;
     ~Closer() { unzClose(uf); }
   } closer{uf};
+  struct RawFile {  // a second handle for the local headers' names
+    FILE* f;
+    ~RawFile() { std::fclose(f); }
+  } raw{open_for_read(path)};
   std::map<std::string, Array> out;
   int rc = unzGoToFirstFile(uf);
   for (; rc == UNZ_OK; rc = unzGoToNextFile(uf)) {
@@ -162,7 +219,7 @@ std::map<std::string, Array> load_npz(const std::string& path) {
       malformed(where, "corrupt zip directory");
     if (key.empty() || key.back() == '/') continue;  // directory entries
     const std::string entry = where + " entry '" + key + "'";
-    Array a = read_npz_entry(uf, info, entry);
+    Array a = read_npz_entry(uf, raw.f, info, key, entry);
     if (ends_with(key, ".npy")) key.resize(key.size() - 4);
     out[key] = a;
   }
