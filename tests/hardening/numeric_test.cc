@@ -71,6 +71,8 @@ TEST_F(Numeric, ShapesAbove2To31AreNotTruncated) {
   EXPECT_EQ(tf::zeros({big}).shape(), tf::TensorShape({big}));
   EXPECT_EQ(tf::zeros({big, 0}).shape(), tf::TensorShape({big, 0}));
   EXPECT_EQ(run(tf::zeros({big, 0})).shape(), (np::Shape{big, 0}));
+  EXPECT_EQ(tf::random_uniform({big, 0}).shape(), tf::TensorShape({big, 0}));
+  EXPECT_EQ(run(tf::random_uniform({big, 0})).shape(), (np::Shape{big, 0}));
   auto x = tf::placeholder(tf::float32, {-1});
   EXPECT_EQ(tf::reshape(x, std::vector<int64_t>{big, -1}).shape(), tf::TensorShape({big, -1}));
 }
