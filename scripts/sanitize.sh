@@ -4,8 +4,19 @@
 # runs the whole suite; any sanitizer report fails (halt_on_error, UBSan's
 # -fno-sanitize-recover). Extra arguments go to cmake's configure step, e.g.
 # -DCMAKE_CXX_COMPILER_LAUNCHER=ccache.
+#
+# --leaks: the quick variant (no rebuild): the Release tree's tests (scripts/
+# build.sh) run with GCC's LeakSanitizer runtime preloaded, which finds leaks
+# without instrumented code (measured: 98 s for the 756 tests on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == --leaks ]]; then
+  shift
+  export LD_PRELOAD="$(${CXX:-g++} -print-file-name=liblsan.so)"
+  export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+  export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+  exec ctest --test-dir "${BUILD_DIR:-build}" -j "$(nproc)" --output-on-failure --timeout 900 "$@"
+fi
 build=${ASAN_BUILD_DIR:-build-asan}
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
 # The sanitizer tree is its own build type: -O1 (not Release's -O2 -DNDEBUG),
