@@ -80,8 +80,11 @@ Device parse_device(std::string_view spec) {
 }
 
 Allocator& host_allocator() {
-  static HostAllocator a;
-  return a;
+  // Never destroyed: arrays held by other statics (Keras's session, a user's
+  // global) free their storage through it during exit, whatever the order
+  // of static destruction (UBSan found the destroyed-vptr call).
+  static HostAllocator* const a = new HostAllocator;
+  return *a;
 }
 
 Allocator& device_allocator(Device device) {
