@@ -9,12 +9,18 @@
 # (scripts/interop_test.sh),
 # and the concurrency tests run under ThreadSanitizer in a second build
 # (scripts/tsan.sh; KERASPP_TEST_TSAN=0 skips it for a quick local run).
-# scripts/test.sh --tsan runs only the ThreadSanitizer part.
+# scripts/test.sh --tsan runs only the ThreadSanitizer part; --sanitize only
+# the AddressSanitizer + UBSan + LeakSanitizer build of the whole suite
+# (scripts/sanitize.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == --tsan ]]; then
   shift
   exec bash scripts/tsan.sh "$@"
+fi
+if [[ "${1:-}" == --sanitize ]]; then
+  shift
+  exec bash scripts/sanitize.sh "$@"
 fi
 bash scripts/setup.sh
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}  # ccache keys paths relative to the repository

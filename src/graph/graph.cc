@@ -43,6 +43,14 @@ const Node& node_of(const std::shared_ptr<GraphData>& g, int id) {
   return g->nodes[static_cast<size_t>(id)];
 }
 
+// node_of for a tensor handle: also its output index.
+const Node& output_of(const std::shared_ptr<GraphData>& g, int id, int index) {
+  const Node& n = node_of(g, id);
+  if (index < 0 || static_cast<size_t>(index) >= n.out_dtypes.size())
+    throw keraspp::ValueError("Operation '" + n.name + "' has no output " + std::to_string(index));
+  return n;
+}
+
 // TF's _VALID_OP_NAME_REGEX "[A-Za-z0-9.][A-Za-z0-9_.\\-/]*" (op names and
 // root-level scopes) and _VALID_SCOPE_NAME_REGEX "[A-Za-z0-9_.\\-/]*" (scopes
 // nested in another, which may also start with '_', '-', '\\' or '/').
@@ -82,6 +90,7 @@ Graph::DefaultGuard::DefaultGuard(const Graph& g) { t_graph_stack.push_back(g.da
 Graph::DefaultGuard::~DefaultGuard() { t_graph_stack.pop_back(); }
 
 std::string Graph::unique_name(const std::string& name, bool mark_as_used) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   std::string full = d_->name_stack.empty() ? name : d_->name_stack + "/" + name;
   int i = d_->names_in_use.count(full) ? d_->names_in_use[full] : 0;
   if (mark_as_used) d_->names_in_use[full] = i + 1;
@@ -96,6 +105,7 @@ std::string Graph::unique_name(const std::string& name, bool mark_as_used) {
 std::string Graph::current_name_scope() const { return d_->name_stack; }
 
 Operation Graph::create_op(const NodeSpec& spec) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   const OpDef& def = OpRegistry::global().lookup(spec.type);
   for (const Tensor& t : spec.inputs) {
     if (!t) throw keraspp::ValueError("Op '" + spec.type + "' was given an empty (None) input");
@@ -188,18 +198,21 @@ int Graph::num_ops() const { return static_cast<int>(d_->nodes.size()); }
 uint64_t Graph::id() const { return d_->id; }
 
 void Graph::add_to_collection(const std::string& name, const Tensor& t) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   if (t.graph_data() != d_)
     throw keraspp::ValueError("Tensor '" + t.name() + "' is not an element of this graph.");
   d_->collections[name].push_back({t.node_id(), t.value_index(), nullptr});
 }
 
 void Graph::add_to_collection(const std::string& name, const Operation& op) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   if (op.graph_data() != d_)
     throw keraspp::ValueError("Operation '" + op.name() + "' is not an element of this graph.");
   d_->collections[name].push_back({op.node_id(), -1, nullptr});
 }
 
 void Graph::add_to_collection(const std::string& name, std::shared_ptr<void> object) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   d_->collections[name].push_back({-1, -1, std::move(object)});
 }
 
@@ -232,6 +245,7 @@ std::vector<std::shared_ptr<void>> Graph::get_collection_objects(const std::stri
 
 std::shared_ptr<void> Graph::collection_singleton(const std::string& name,
                                                   const std::function<std::shared_ptr<void>()>& make) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   auto& items = d_->collections[name];
   for (const CollectionItem& item : items)
     if (item.object) return item.object;
@@ -239,15 +253,24 @@ std::shared_ptr<void> Graph::collection_singleton(const std::string& name,
   return items.back().object;
 }
 
-void Graph::clear_collection(const std::string& name) { d_->collections.erase(name); }
+void Graph::clear_collection(const std::string& name) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
+  d_->collections.erase(name);
+}
 
-int64_t& Graph::counter(const std::string& key) { return d_->counters[key]; }
+int64_t& Graph::counter(const std::string& key) {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
+  return d_->counters[key];
+}
 int64_t Graph::seed() const { return d_->seed; }
 void Graph::set_seed(int64_t s) {
   d_->seed = s;
   d_->last_op_seed = 0;
 }
-int64_t Graph::next_op_seed() { return ++d_->last_op_seed; }
+int64_t Graph::next_op_seed() {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
+  return ++d_->last_op_seed;
+}
 
 // ---- Tensor / Operation --------------------------------------------------
 
@@ -255,16 +278,18 @@ Operation Tensor::op() const {
   node_of(graph_, node_);
   return Operation(graph_, node_);
 }
-DType Tensor::dtype() const { return node_of(graph_, node_).out_dtypes.at(index_); }
-const TensorShape& Tensor::shape() const { return node_of(graph_, node_).out_shapes.at(index_); }
+DType Tensor::dtype() const { return output_of(graph_, node_, index_).out_dtypes[index_]; }
+const TensorShape& Tensor::shape() const {
+  return output_of(graph_, node_, index_).out_shapes[index_];
+}
 void Tensor::set_shape(const TensorShape& s) const {
-  TensorShape& cur = const_cast<Node&>(node_of(graph_, node_)).out_shapes.at(index_);
+  TensorShape& cur = const_cast<Node&>(output_of(graph_, node_, index_)).out_shapes[index_];
   if (!cur.is_compatible_with(s))
     throw keraspp::ValueError("Shapes " + cur.str() + " and " + s.str() + " are not compatible");
   cur = s.merge_with(cur);
 }
 std::string Tensor::name() const {
-  return node_of(graph_, node_).name + ":" + std::to_string(index_);
+  return output_of(graph_, node_, index_).name + ":" + std::to_string(index_);
 }
 Graph Tensor::graph() const {
   node_of(graph_, node_);

@@ -3,6 +3,7 @@
 #pragma once
 #include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct GraphData {
   std::map<std::string, int64_t> counters;
   int64_t seed = -1;
   int64_t last_op_seed = 0;
+  // Serialises building (create_op, naming, collections, counters): threads
+  // share the process-wide default graph, as in TF 1.x. Recursive because
+  // building an op may name or build others. Reading a graph while another
+  // thread builds in it is not supported (TF 1.x: "not thread-safe for graph
+  // construction"); running a finished graph from many threads is.
+  std::recursive_mutex build_mu;
 };
 
 }  // namespace tf

@@ -1,6 +1,8 @@
 // tf::TensorShape: printing and compatibility rules.
 #include "keraspp/graph/shape.h"
 
+#include "keraspp/errors.h"
+
 namespace tf {
 
 bool TensorShape::fully_defined() const {
@@ -13,7 +15,10 @@ bool TensorShape::fully_defined() const {
 int64_t TensorShape::num_elements() const {
   if (!fully_defined()) return -1;
   int64_t n = 1;
-  for (int64_t d : dims_) n *= d;
+  for (int64_t d : dims_)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw keraspp::ValueError("Encountered overflow computing the number of elements of shape " +
+                       debug_str());
   return n;
 }
 

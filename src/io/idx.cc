@@ -132,15 +132,19 @@ np::Array parse_idx(std::string_view bytes, const std::string& name) {
   if (bytes.size() < header) throw_truncated(name, " of header", header, bytes.size());
 
   np::Shape shape(ndim);
-  // The element count can overflow on a corrupt header; compare in a type
-  // that cannot (each dimension < 2^32, at most 255 of them, so stop early).
-  unsigned __int128 count = 1;
+  // The element count can overflow on a corrupt header; it is computed in a
+  // type that cannot (each dimension < 2^32, checked after each). As numpy,
+  // the nonzero dims' product must fit even when a zero dim empties the array.
+  unsigned __int128 nonzero = 1;
+  bool empty = false;
   for (size_t d = 0; d < ndim; ++d) {
     shape[d] = be32(p + 4 + 4 * d);
-    count *= static_cast<uint64_t>(shape[d]);
-    if (count > std::numeric_limits<uint64_t>::max() / 8) count = std::numeric_limits<uint64_t>::max() / 8;
+    if (shape[d] == 0) empty = true;
+    else nonzero *= static_cast<uint64_t>(shape[d]);
+    if (nonzero * esize > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      throw ValueError("Invalid IDX file " + name + ": its dimensions overflow 64 bits");
   }
-  const uint64_t expected = static_cast<uint64_t>(count) * esize;
+  const uint64_t expected = empty ? 0 : static_cast<uint64_t>(nonzero) * esize;
   const uint64_t actual = bytes.size() - header;
   // Extra bytes after the data are ignored, as MNIST's readers do.
   if (actual < expected)

@@ -81,11 +81,39 @@ np::Array& KernelContext::allocate_output(int i, const np::Shape& shape, DType d
   return slot;
 }
 
+namespace {
+
+// The bytes of a `shape` x `dtype` output, checked before anything is
+// allocated: negative dims and byte counts past 2^63 (which would wrap to a
+// small buffer the kernel then overruns) are InvalidArgument naming the op.
+size_t output_bytes(const std::string& op, const np::Shape& shape, DType dtype) {
+  int64_t bytes = static_cast<int64_t>(np::itemsize(dtype));
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw errors::InvalidArgumentError("Dimension " + std::to_string(d) + " must be >= 0 in shape " +
+                                         np::shape_str(shape) + " for '" + op + "'");
+    if (d == 0) empty = true;
+    else if (__builtin_mul_overflow(bytes, d, &bytes))
+      throw errors::InvalidArgumentError("Encountered overflow computing the size of shape " +
+                                         np::shape_str(shape) + " for '" + op + "'");
+  }
+  return empty ? 0 : static_cast<size_t>(bytes);
+}
+
+}  // namespace
+
 np::Array& KernelContext::allocate_output(int i, const np::Shape& shape, DType dtype) {
-  const size_t bytes = static_cast<size_t>(np::shape_size(shape)) * np::itemsize(dtype);
+  const size_t bytes = output_bytes(op_name(), shape, dtype);
   auto& slot = outputs.at(static_cast<size_t>(i));
-  slot = np::Array(pool_ ? pool_->acquire(bytes) : std::make_shared<np::Storage>(bytes), 0, shape,
-                   dtype);
+  try {
+    slot = np::Array(pool_ ? pool_->acquire(bytes) : std::make_shared<np::Storage>(bytes), 0,
+                     shape, dtype);
+  } catch (const errors::ResourceExhaustedError&) {
+    throw errors::ResourceExhaustedError("OOM when allocating tensor with shape" +
+                                         np::shape_str(shape) + " and type " +
+                                         np::tf_dtype_name(dtype) + " for '" + op_name() + "'");
+  }
   output_pooled.at(static_cast<size_t>(i)) = pool_ != nullptr;
   return slot;
 }

@@ -51,10 +51,22 @@ bool is_integer(DType t) {
   return t == DType::int32 || t == DType::int64 || t == DType::uint8;
 }
 
+// numpy's rule (PyArray_NewFromDescr): the product of the nonzero dims must
+// fit, even when a zero dim makes the array empty, so a size never wraps.
 int64_t shape_size(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) n *= d;
-  return n;
+  int64_t n = 1, nonzero = 1;
+  bool empty = false;
+  for (int64_t d : s) {
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (__builtin_mul_overflow(nonzero, d, &nonzero))
+      throw ValueError("array is too big; shape " + shape_str(s) +
+                       " has more elements than fit in 64 bits");
+    n = nonzero;
+  }
+  return empty ? 0 : n;
 }
 
 std::string shape_str(const Shape& s) {
@@ -115,7 +127,11 @@ Array::Array(std::shared_ptr<Storage> storage, size_t byte_offset, Shape shape, 
 Array Array::empty(const Shape& shape, DType dtype) {
   for (int64_t d : shape)
     if (d < 0) throw ValueError("negative dimensions are not allowed");
-  auto st = std::make_shared<Storage>(static_cast<size_t>(shape_size(shape)) * itemsize(dtype));
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(shape_size(shape), static_cast<int64_t>(itemsize(dtype)), &bytes))
+    throw ValueError("array is too big; `arr.size * arr.dtype.itemsize` is larger than the "
+                     "maximum possible size (shape " + shape_str(shape) + ")");
+  auto st = std::make_shared<Storage>(static_cast<size_t>(bytes));
   return Array(std::move(st), 0, shape, dtype);
 }
 

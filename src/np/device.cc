@@ -13,6 +13,13 @@ namespace np {
 
 namespace {
 
+// TF's ResourceExhaustedError rather than std::bad_alloc: the caller sees
+// what was asked for, and Session::run reports it like any op error.
+[[noreturn]] void throw_oom(size_t bytes) {
+  throw tf::errors::ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
+                                           " bytes on cpu_host");
+}
+
 class HostAllocator final : public Allocator {
  public:
   std::string_view name() const override { return "cpu_host"; }
@@ -20,10 +27,12 @@ class HostAllocator final : public Allocator {
   size_t alignment() const override { return 64; }
   void* allocate(size_t bytes) override {
     // aligned_alloc wants a multiple of the alignment; never 0.
+    // (A size within 63 of SIZE_MAX would round to a small block.)
+    if (bytes > (size_t{1} << 62)) throw_oom(bytes);
     size_t rounded = (bytes + 63) / 64 * 64;
     if (rounded == 0) rounded = 64;
     void* p = std::aligned_alloc(64, rounded);
-    if (!p) throw std::bad_alloc();
+    if (!p) throw_oom(bytes);
     return p;
   }
   void deallocate(void* data, size_t) override { std::free(data); }
@@ -71,8 +80,11 @@ Device parse_device(std::string_view spec) {
 }
 
 Allocator& host_allocator() {
-  static HostAllocator a;
-  return a;
+  // Never destroyed: arrays held by other statics (Keras's session, a user's
+  // global) free their storage through it during exit, whatever the order
+  // of static destruction (UBSan found the destroyed-vptr call).
+  static HostAllocator* const a = new HostAllocator;
+  return *a;
 }
 
 Allocator& device_allocator(Device device) {

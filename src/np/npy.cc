@@ -70,6 +70,89 @@ FILE* open_for_read(const std::string& path) {
   return f;
 }
 
+// Python's zipfile rule for the end of a zip: an end-of-central-directory
+// record whose comment ends exactly at the end of the file, so a cut archive
+// is refused whole. Returns its entry count (0 for an empty archive, whose
+// central directory must then be empty too).
+uint64_t check_zip_end(FILE* f, const std::string& where) {
+  constexpr long kRecord = 22, kMaxComment = 0xffff;  // bytes
+  if (std::fseek(f, 0, SEEK_END) != 0) malformed(where, "not a zip archive (.npz)");
+  const long size = std::ftell(f);
+  const long tail_len = std::min(size, kRecord + kMaxComment);
+  std::string tail(static_cast<size_t>(std::max(tail_len, 0L)), '\0');
+  if (tail_len < kRecord || std::fseek(f, size - tail_len, SEEK_SET) != 0 ||
+      std::fread(tail.data(), 1, tail.size(), f) != tail.size())
+    malformed(where, "not a zip archive (.npz), or it is truncated");
+  auto u16 = [&](size_t at) {
+    return static_cast<unsigned>(static_cast<unsigned char>(tail[at])) |
+           static_cast<unsigned>(static_cast<unsigned char>(tail[at + 1])) << 8;
+  };
+  for (size_t at = tail.size() - static_cast<size_t>(kRecord) + 1; at-- > 0;) {
+    if (tail.compare(at, 4, "PK\x05\x06") != 0) continue;
+    if (at + static_cast<size_t>(kRecord) + u16(at + 20) != tail.size()) continue;
+    const uint64_t entries = u16(at + 10);
+    const bool empty_dir = u16(at + 12) == 0 && u16(at + 14) == 0;
+    if (entries == 0 && !empty_dir) malformed(where, "corrupt zip end record");
+    return entries;
+  }
+  malformed(where, "not a zip archive (.npz), or it is truncated (no end-of-archive record)");
+}
+
+// The name in the current entry's local header (before its data), which
+// Python's zipfile requires to equal the directory's: names are outside the
+// CRC, so this is what catches a damaged name.
+std::string local_name(unzFile uf, FILE* f, size_t name_len, const std::string& entry) {
+  const int extra = unzGetLocalExtrafield(uf, nullptr, 0);
+  const ZPOS64_T data_pos = unzGetCurrentFileZStreamPos64(uf);
+  if (extra < 0 || data_pos < name_len + static_cast<ZPOS64_T>(extra))
+    malformed(entry, "corrupt local header");
+  std::string name(name_len, '\0');
+  if (::fseeko(f, static_cast<off_t>(data_pos - static_cast<ZPOS64_T>(extra) - name_len), SEEK_SET) != 0 ||
+      std::fread(name.data(), 1, name_len, f) != name_len)
+    malformed(entry, "corrupt local header");
+  return name;
+}
+
+// Reads the current entry of `uf` as .npy, then to its end, so the CRC is
+// always checked (minizip checks it only at the end of the entry). The data
+// an entry may hold is bounded by its sizes (deflate expands at most 1032:1),
+// so a header claiming more is truncated before anything is allocated.
+Array read_npz_entry(unzFile uf, FILE* f, const unz_file_info64& info, const std::string& key,
+                     const std::string& entry) {
+  if (unzOpenCurrentFile(uf) != UNZ_OK) malformed(entry, "cannot open the zip entry");
+  struct EntryCloser {
+    unzFile uf;
+    bool open = true;
+    ~EntryCloser() {
+      if (open) unzCloseCurrentFile(uf);
+    }
+  } closer{uf};
+  if (local_name(uf, f, key.size(), entry) != key)
+    malformed(entry, "the file name in the directory and in the local header differ");
+  auto read = [&](void* dst, size_t n) {
+    size_t done = 0;
+    while (done < n) {  // unzReadCurrentFile takes an unsigned chunk size
+      const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+      const int r = unzReadCurrentFile(uf, static_cast<char*>(dst) + done, chunk);
+      if (r < 0) malformed(entry, "corrupt compressed data (zip error " + std::to_string(r) + ")");
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    return done;
+  };
+  uint64_t bound = info.uncompressed_size;
+  if (info.compression_method == 0) bound = std::min<uint64_t>(bound, info.compressed_size);
+  else if (info.compressed_size < UINT64_MAX / 1032)
+    bound = std::min<uint64_t>(bound, info.compressed_size * 1032 + 1024);
+  Array a = npy::read_npy(read, entry, bound);
+  char rest[4096];
+  while (read(rest, sizeof rest) > 0) {
+  }
+  closer.open = false;
+  if (unzCloseCurrentFile(uf) == UNZ_CRCERROR) malformed(entry, "CRC check failed");
+  return a;
+}
+
 }  // namespace
 
 Array load(const std::string& path) {
@@ -83,7 +166,12 @@ Array load(const std::string& path) {
   if (n == 4 && std::memcmp(sig, "PK\x03\x04", 4) == 0)
     malformed("'" + path + "'", "it is an .npz archive; use np::load_npz");
   std::rewind(f);
-  return npy::read_npy([f](void* dst, size_t k) { return std::fread(dst, 1, k, f); }, "'" + path + "'");
+  struct stat st {};
+  const uint64_t size = ::fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)
+                            ? static_cast<uint64_t>(st.st_size)
+                            : UINT64_MAX;
+  return npy::read_npy([f](void* dst, size_t k) { return std::fread(dst, 1, k, f); },
+                       "'" + path + "'", size);
 }
 
 void save(const std::string& path, const Array& a) {
@@ -100,47 +188,44 @@ void save(const std::string& path, const Array& a) {
 }
 
 std::map<std::string, Array> load_npz(const std::string& path) {
-  std::fclose(open_for_read(path));  // IOError with errno text if missing
   const std::string where = "'" + path + "'";
+  {
+    FILE* f = open_for_read(path);  // IOError with errno text if missing
+    const uint64_t entries = check_zip_end(f, where);
+    std::fclose(f);
+    // minizip cannot open an archive whose end record is at offset 0 (it
+    // reads that offset as "not found"): numpy's empty .npz is exactly that.
+    if (entries == 0) return {};
+  }
   unzFile uf = unzOpen64(path.c_str());
   if (!uf) malformed(where, "not a zip archive (.npz)");
   struct Closer {
     unzFile uf;
     ~Closer() { unzClose(uf); }
   } closer{uf};
+  struct RawFile {  // a second handle for the local headers' names
+    FILE* f;
+    ~RawFile() { std::fclose(f); }
+  } raw{open_for_read(path)};
   std::map<std::string, Array> out;
-  for (int rc = unzGoToFirstFile(uf); rc == UNZ_OK; rc = unzGoToNextFile(uf)) {
+  int rc = unzGoToFirstFile(uf);
+  for (; rc == UNZ_OK; rc = unzGoToNextFile(uf)) {
     unz_file_info64 info{};
-    char name[1024] = {};
-    if (unzGetCurrentFileInfo64(uf, &info, name, sizeof name - 1, nullptr, 0, nullptr, 0) != UNZ_OK)
+    if (unzGetCurrentFileInfo64(uf, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK)
       malformed(where, "corrupt zip directory");
-    std::string key = name;
+    std::string key(info.size_filename, '\0');  // names of any length, never cut
+    if (unzGetCurrentFileInfo64(uf, &info, key.data(), static_cast<uLong>(key.size()), nullptr, 0,
+                                nullptr, 0) != UNZ_OK)
+      malformed(where, "corrupt zip directory");
     if (key.empty() || key.back() == '/') continue;  // directory entries
     const std::string entry = where + " entry '" + key + "'";
-    if (unzOpenCurrentFile(uf) != UNZ_OK) malformed(entry, "cannot open the zip entry");
-    Array a;
-    try {
-      a = npy::read_npy(
-          [&](void* dst, size_t n) {
-            size_t done = 0;
-            while (done < n) {  // unzReadCurrentFile takes an unsigned chunk size
-              const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
-              const int r = unzReadCurrentFile(uf, static_cast<char*>(dst) + done, chunk);
-              if (r < 0) malformed(entry, "corrupt compressed data (zip error " + std::to_string(r) + ")");
-              if (r == 0) break;
-              done += static_cast<size_t>(r);
-            }
-            return done;
-          },
-          entry);
-    } catch (...) {
-      unzCloseCurrentFile(uf);
-      throw;
-    }
-    if (unzCloseCurrentFile(uf) == UNZ_CRCERROR) malformed(entry, "CRC check failed");
+    Array a = read_npz_entry(uf, raw.f, info, key, entry);
     if (ends_with(key, ".npy")) key.resize(key.size() - 4);
     out[key] = a;
   }
+  // Anything but the end of the directory is a cut or corrupt archive: no
+  // array is silently left out.
+  if (rc != UNZ_END_OF_LIST_OF_FILE) malformed(where, "corrupt or truncated zip directory");
   return out;
 }
 

@@ -169,7 +169,7 @@ void malformed(const std::string& where, const std::string& what) {
   throw ValueError("cannot load " + where + ": " + what);
 }
 
-Array read_npy(const Source& read, const std::string& where) {
+Array read_npy(const Source& read, const std::string& where, uint64_t available) {
   unsigned char pre[12];
   if (read(pre, 8) != 8 || std::memcmp(pre, kMagic, 6) != 0)
     malformed(where, "not a .npy file (the magic string is not correct)");
@@ -180,10 +180,28 @@ Array read_npy(const Source& read, const std::string& where) {
   const int len_bytes = major == 1 ? 2 : 4;
   if (read(pre + 8, len_bytes) != static_cast<size_t>(len_bytes)) malformed(where, "header is truncated");
   const uint32_t hlen = le(pre + 8, len_bytes);
+  // Checked before the header is read into memory: a 12-byte file claiming
+  // a 4 GiB header is refused, not allocated.
+  if (hlen > kMaxHeaderSize)
+    malformed(where, "Header info length (" + std::to_string(hlen) +
+                         ") is large and may not be safe to load securely (numpy's limit is " +
+                         std::to_string(kMaxHeaderSize) + ")");
+  const uint64_t head_bytes = 8 + static_cast<uint64_t>(len_bytes) + hlen;
+  if (head_bytes > available) malformed(where, "header is truncated");
   std::string text(hlen, '\0');
   if (read(text.data(), hlen) != hlen) malformed(where, "header is truncated");
   const Header h = HeaderParser(text, where).parse();
 
+  // The byte count the header claims, checked for overflow and against what
+  // the stream holds before allocating it.
+  int64_t need = static_cast<int64_t>(itemsize(h.dtype));
+  for (int64_t d : h.shape)
+    if (__builtin_mul_overflow(need, d, &need))
+      malformed(where, "shape " + shape_str(h.shape) + " is too big (its byte count overflows)");
+  if (static_cast<uint64_t>(need) > available - head_bytes)
+    malformed(where, "data is truncated: shape " + shape_str(h.shape) + " needs " +
+                         std::to_string(need) + " bytes, found " +
+                         std::to_string(available - head_bytes));
   Shape mem_shape = h.shape;
   if (h.fortran) std::reverse(mem_shape.begin(), mem_shape.end());
   Array a = Array::empty(mem_shape, h.dtype);

@@ -72,13 +72,23 @@ KPP_REGISTER_OP(OpDef{.name = "NoOp", .shape_fn = [](InferenceContext&) {},
 
 }  // namespace
 
+namespace {
+// TF's Dimension: -1 is unknown (None), any other negative value an error.
+void check_dims(const TensorShape& shape) {
+  for (int64_t d : shape.dims())
+    if (d < -1) throw keraspp::ValueError("Dimension " + std::to_string(d) + " must be >= 0");
+}
+}  // namespace
+
 Tensor placeholder(DType dtype, const TensorShape& shape, const std::string& name) {
+  check_dims(shape);
   return op_builder::create1("Placeholder", {}, {{"dtype", dtype}, {"shape", shape}},
                              name.empty() ? "Placeholder" : name);
 }
 
 Tensor placeholder_with_default(const TensorLike& input, const TensorShape& shape,
                                 const std::string& name) {
+  check_dims(shape);
   Tensor in = input.to_tensor();
   return op_builder::create1("PlaceholderWithDefault", {in}, {{"shape", shape}}, name);
 }

@@ -7,6 +7,8 @@ namespace tf {
 
 Tensor TensorLike::to_tensor(std::optional<DType> dtype_hint) const {
   if (tensor_) return tensor_;
+  // An empty Tensor handle (Python's None) carries no value either.
+  if (!value_) throw keraspp::ValueError("None values not supported.");
   if (is_number_ && dtype_hint) return constant(value_->astype(*dtype_hint));
   if (is_number_ && value_->dtype() == np::float64) return constant(value_->astype(float32));
   return constant(*value_);

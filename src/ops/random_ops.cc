@@ -3,6 +3,8 @@
 // random_uniform / random_normal / truncated_normal.
 #include "keraspp/ops/random_ops.h"
 
+#include <limits>
+
 #include "random_ops_schema.h"
 
 #include "keraspp/ops/array_ops.h"
@@ -82,12 +84,16 @@ Tensor scaled_normal(const char* type, const char* scope_name, const ShapeLike& 
 Tensor ShapeLike::to_tensor() const {
   if (tensor_) return tensor_;
   std::vector<int32_t> v;
+  bool wide = false;  // a dim past int32: the shape is int64, never truncated
   for (int64_t d : dims_) {
     if (d < 0)
       throw keraspp::ValueError("Dimension " + std::to_string(d) + " must be >= 0");
+    wide = wide || d > std::numeric_limits<int32_t>::max();
     v.push_back(static_cast<int32_t>(d));
   }
-  return constant(np::Array::from_vector(v, {static_cast<int64_t>(v.size())}), "shape");
+  const int64_t n = static_cast<int64_t>(dims_.size());
+  if (wide) return constant(np::Array::from_vector(dims_, {n}), "shape");
+  return constant(np::Array::from_vector(v, {n}), "shape");
 }
 
 void set_random_seed(int64_t seed) { get_default_graph().set_seed(seed); }

@@ -3,6 +3,8 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
 
+#include <limits>
+
 #include "shape_ops_schema.h"
 
 namespace tf {
@@ -58,8 +60,8 @@ void reshape_shape(InferenceContext& c) {
           throw ShapeError("Cannot infer multiple unknown dimensions in shape " +
                            target.debug_str());
         unknown = static_cast<int>(i);
-      } else {
-        known *= d[i];
+      } else if (__builtin_mul_overflow(known, d[i], &known)) {
+        throw ShapeError("Encountered overflow computing the size of shape " + target.debug_str());
       }
     }
     const int64_t n = in.num_elements();
@@ -97,9 +99,19 @@ KPP_REGISTER_OP(OpDef{
     .name = "Fill",
     .inputs = schema::kFill.specs(),
     .outputs = {"output: T"},
-    .attrs = {"T: type"},
+    // index_type as TF 1.4+ (1.1 had int32 only): dims past 2^31 need int64.
+    .attrs = {"T: type", "index_type: {int32, int64}"},
     .shape_fn = [](InferenceContext& c) {
-      c.set_output(0, c.input_dtypes[1], shape_from_input(c, 0));
+      const TensorShape s = shape_from_input(c, 0);
+      if (c.input_constants[0]) {
+        int64_t n = 1;
+        for (int64_t d : s.dims()) {
+          if (d < 0) throw ShapeError("Fill dimensions must be >= 0, got " + s.debug_str());
+          if (__builtin_mul_overflow(n, d, &n))
+            throw ShapeError("Encountered overflow computing the size of shape " + s.debug_str());
+        }
+      }
+      c.set_output(0, c.input_dtypes[1], s);
     },
     .grad_fn = [](const Operation&, const std::vector<Tensor>& g) -> std::vector<Tensor> {
       return {Tensor(), reduce_sum(g[0])};
@@ -274,9 +286,14 @@ KPP_REGISTER_OP(OpDef{
     .sums_inputs = true,
 });
 
+// A 1-d shape constant: int32 as TF converts Python lists, int64 when a dim
+// does not fit (never truncated: zeros([2^32 + 3]) is not zeros([3])).
 Tensor shape_tensor(const std::vector<int64_t>& dims) {
-  std::vector<int32_t> v(dims.begin(), dims.end());
-  return constant(np::Array::from_vector(v, {static_cast<int64_t>(v.size())}));
+  const int64_t n = static_cast<int64_t>(dims.size());
+  for (int64_t d : dims)
+    if (d > std::numeric_limits<int32_t>::max() || d < std::numeric_limits<int32_t>::min())
+      return constant(np::Array::from_vector(dims, {n}));
+  return constant(np::Array::from_vector(std::vector<int32_t>(dims.begin(), dims.end()), {n}));
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ inline constexpr ArgList kShape{"input: T"};
 inline constexpr ArgList kLike{"x: T"};
 inline constexpr ArgList kCast{"x: SrcT"};
 inline constexpr ArgList kReshape{"tensor: T", "shape: Tshape"};
-inline constexpr ArgList kFill{"dims: int32", "value: T"};
+inline constexpr ArgList kFill{"dims: index_type", "value: T"};
 // SumToShape and BroadcastTo: input x, the 1-d target shape.
 inline constexpr ArgList kToShape{"input: T", "shape: Tshape"};
 inline constexpr ArgList kSelect{"condition: bool", "t: T", "e: T"};

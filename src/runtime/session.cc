@@ -51,6 +51,7 @@ void check_graph(const SessionImpl& s, const Tensor& t, const char* what) {
        << " is not an element of this graph.)";
     throw keraspp::ValueError(os.str());
   }
+  t.dtype();  // ValueError for a node id or output index the graph does not have
 }
 
 // The calling thread's OpenMP team size for a run (OpenMP's thread count is
@@ -133,10 +134,12 @@ Signature signature(const SessionImpl& s, const std::vector<Tensor>& fetches,
   }
   key.push_back(-2);
   for (const Operation& op : targets) {
+    if (!op) throw keraspp::TypeError("Fetch argument None has invalid type");
     if (op.graph_data() != s.graph.data())
       throw keraspp::ValueError("Fetch argument <tf.Operation '" + op.name() +
                                 "'> cannot be interpreted as a Tensor. (Operation is not an "
                                 "element of this graph.)");
+    op.name();  // ValueError for a node id the graph does not have
     sig.target_ids.push_back(op.node_id());
     key.push_back(op.node_id());
   }
@@ -159,6 +162,25 @@ std::shared_ptr<const runtime::Plan> plan_for(SessionImpl& s, const Signature& s
   return s.plans.emplace(sig.key, std::move(compiled)).first->second;
 }
 
+// A fed number must have a value of an integer placeholder's dtype: NaN,
+// inf and out-of-range numbers are TypeError (TF's wording for a value it
+// cannot convert), never a wrapped or undefined cast. Floats round as numpy.
+void check_number_fits(double x, const Tensor& t) {
+  double lo = 0, hi = 0;
+  switch (t.dtype()) {
+    case np::int32: lo = -0x1p31, hi = 0x1p31; break;
+    case np::int64: lo = -0x1p63, hi = 0x1p63; break;
+    case np::uint8: lo = 0, hi = 256; break;
+    default: return;
+  }
+  if (!(x >= lo && x < hi)) {  // false for NaN
+    std::ostringstream v;
+    v << x;
+    throw keraspp::TypeError("Cannot convert " + v.str() + " to dtype " + np::dtype_name(t.dtype()) +
+                             " for Tensor '" + t.name() + "'");
+  }
+}
+
 // Checks feeds (dtype and shape against the fed tensor's) and puts them in
 // their slots; fed numbers are converted in exec's scalar buffers.
 void bind_feeds(const runtime::Plan& plan, runtime::ExecState& exec, const FeedDict& feed_dict) {
@@ -168,6 +190,7 @@ void bind_feeds(const runtime::Plan& plan, runtime::ExecState& exec, const FeedD
     if (v.is_scalar && v.value.dtype() != t.dtype()) {
       np::Array& buf = exec.scalar_feeds[i];
       if (buf.empty_storage() || buf.dtype() != t.dtype()) buf = np::Array::empty({}, t.dtype());
+      check_number_fits(v.value.get_flat(0), t);
       buf.set_flat(0, v.value.get_flat(0));
       value = &buf;
     }

@@ -59,6 +59,11 @@ Variable::Variable(const Tensor& ref, const Tensor& read, const Operation& initi
   d_->trainable = trainable;
 }
 
+const VariableData& Variable::checked() const {
+  if (!d_) throw keraspp::ValueError("The variable is empty (None): it names no variable.");
+  return *d_;
+}
+
 Tensor Variable::assign(const TensorLike& value, const std::string& name) const {
   return tf::assign(ref(), value, true, name);
 }

@@ -51,19 +51,19 @@ class Variable {
   // Reads the variable (what TF's automatic conversion gives): a Variable is
   // usable wherever a Tensor is (tf::matmul(x, W) + b, v * v, 2.0 * v).
   operator Tensor() const { return value(); }
-  Tensor value() const { return Tensor(graph_, d_->read_node, 0); }
-  Tensor ref() const { return Tensor(graph_, d_->ref_node, 0); }
-  Operation op() const { return Operation(graph_, d_->ref_node); }
-  Operation initializer() const { return Operation(graph_, d_->initializer_node); }
+  Tensor value() const { return Tensor(graph_, checked().read_node, 0); }
+  Tensor ref() const { return Tensor(graph_, checked().ref_node, 0); }
+  Operation op() const { return Operation(graph_, checked().ref_node); }
+  Operation initializer() const { return Operation(graph_, checked().initializer_node); }
   Tensor initial_value() const {
-    return Tensor(graph_, d_->initial_value_node, d_->initial_value_index);
+    return Tensor(graph_, checked().initial_value_node, checked().initial_value_index);
   }
   std::string name() const { return ref().name(); }  // "w:0"
   DType dtype() const { return ref().dtype(); }
   const TensorShape& shape() const { return ref().shape(); }
   TensorShape get_shape() const { return shape(); }
-  bool trainable() const { return d_->trainable; }
-  Graph graph() const { return Graph(graph_); }
+  bool trainable() const { return checked().trainable; }
+  Graph graph() const { return Graph((checked(), graph_)); }
 
   Tensor assign(const TensorLike& value, const std::string& name = "") const;
   Tensor assign_add(const TensorLike& value, const std::string& name = "") const;
@@ -78,6 +78,9 @@ class Variable {
   bool operator<(const Variable& o) const { return d_ < o.d_; }
 
  private:
+  // *d_; ValueError for a default-constructed (None) variable.
+  const VariableData& checked() const;
+
   std::shared_ptr<GraphData> graph_;
   std::shared_ptr<VariableData> d_;
 };

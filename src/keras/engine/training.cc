@@ -2,6 +2,7 @@
 // 2.0.2's public training API): check and normalise the data, then run the
 // loops on the compiled functions.
 #include <ostream>
+#include <sstream>
 
 #include "keraspp/keras/backend.h"
 #include "keraspp/keras/progbar.h"
@@ -48,6 +49,35 @@ std::vector<double> scalars(const std::vector<np::Array>& outs) {
   return v;
 }
 
+// Losses and metrics averaged over no samples would be 0 / 0: an error, as
+// tf.keras's "Expect x to be a non-empty array".
+void require_samples(const std::vector<np::Array>& arrays, const std::string& what) {
+  if (!arrays.empty() && arrays[0].ndim() > 0 && arrays[0].shape(0) == 0)
+    throw keraspp::ValueError("Expect " + what + " to be a non-empty array (it has 0 samples).");
+}
+
+// Where fit splits n samples for validation_split (Keras: the last
+// fraction validates). Outside [0, 1), NaN, or a split leaving either part
+// empty is an error (tf.keras's wording), never silently no validation.
+int64_t validation_split_index(int64_t n, double split) {
+  if (!(split >= 0.0 && split < 1.0)) {
+    std::ostringstream v;
+    v << split;
+    throw keraspp::ValueError("validation_split must be in [0, 1), got " + v.str() + ".");
+  }
+  const auto split_at = static_cast<int64_t>(static_cast<double>(n) * (1.0 - split));
+  if (split_at == 0 || split_at == n) {
+    std::ostringstream v;
+    v << split;
+    throw keraspp::ValueError("Training data contains " + std::to_string(n) +
+                              " samples, which is not sufficient to split it into a validation "
+                              "and training set as specified by `validation_split=" + v.str() +
+                              "`. Either provide more data, or a different value for the "
+                              "`validation_split` argument.");
+  }
+  return split_at;
+}
+
 }  // namespace
 
 History Model::fit(const ArrayList& x, const ArrayList& y, const FitOptions& o) {
@@ -58,13 +88,15 @@ History Model::fit(const ArrayList& x, const ArrayList& y, const FitOptions& o) 
   std::vector<np::Array> arrays = concat(d);
   std::vector<np::Array> val_arrays;
   bool do_validation = false;
+  require_samples(arrays, "x");
   if (o.validation_data) {
     const ValidationData& v = *o.validation_data;
     val_arrays = concat(standardize_user_data(s, v.x, v.y, v.sample_weight, {}));
+    require_samples(val_arrays, "validation_data");
     do_validation = true;
-  } else if (o.validation_split > 0.0 && o.validation_split < 1.0) {
+  } else if (o.validation_split != 0.0) {
     const int64_t n = arrays[0].shape(0);
-    const auto split_at = static_cast<int64_t>(static_cast<double>(n) * (1.0 - o.validation_split));
+    const auto split_at = validation_split_index(n, o.validation_split);
     val_arrays = slice_all(arrays, split_at, n);
     arrays = slice_all(arrays, 0, split_at);
     do_validation = true;
@@ -82,6 +114,7 @@ std::vector<double> Model::evaluate(const ArrayList& x, const ArrayList& y,
   check_batch_size(o.batch_size);
   auto guard = s.total_loss.graph().as_default();
   std::vector<np::Array> arrays = concat(standardize_user_data(s, x, y, o.sample_weight, {}));
+  require_samples(arrays, "x");
   tf::Session session = K::get_session();
   return test_loop(s, session, arrays, o.batch_size, o.verbose);
 }

@@ -21,6 +21,9 @@ np::Array to_categorical(const np::Array& y, int64_t num_classes) {
     const double v = y.get_flat(i);
     if (!std::isfinite(v))
       throw ValueError("to_categorical: label at index " + std::to_string(i) + " is not finite");
+    if (!(std::abs(v) < 0x1p62))  // the cast would be undefined; no such class exists
+      throw ValueError("to_categorical: label at index " + std::to_string(i) +
+                       " is out of range for a class id");
     ids[i] = static_cast<int64_t>(v);
   }
   if (num_classes <= 0) {

@@ -44,8 +44,12 @@ void gemv_tile(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c
     const __mmask16 m = v == NV - 1 ? tail : __mmask16(0xFFFF);
     __m512 r = acc[v];
     if (bias) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m, bias + c + 16 * v));
-    // max(r, 0) gives 0 for nan, as the Relu kernel's r > 0 ? r : 0.
-    if (relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
+    // As the Relu kernel (r > 0 || r != r ? r : 0): max(r, 0) keeps +0 for
+    // -0 but gives 0 for NaN, so NaN lanes (unordered with themselves) are
+    // put back.
+    if (relu)
+      r = _mm512_mask_mov_ps(_mm512_max_ps(r, _mm512_setzero_ps()),
+                             _mm512_cmp_ps_mask(r, r, _CMP_UNORD_Q), r);
     _mm512_mask_storeu_ps(y + c + 16 * v, m, r);
   }
 }
@@ -83,7 +87,7 @@ void gemv_cols(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c
   }
   for (int64_t c = c0; c < c1; ++c) {
     float r = bias ? y[c] + bias[c] : y[c];
-    y[c] = relu && !(r > 0.f) ? 0.f : r;
+    y[c] = relu && !(r > 0.f) && r == r ? 0.f : r;
   }
 }
 #endif

@@ -6,8 +6,8 @@
 // hi = T(1.0 - eps):
 //   s = 0 + y_0 + ... + y_{C-1}           Sum (keepdims): from 0, in order
 //   q = y / s                             RealDiv
-//   m = q <= hi ? q : hi                  Minimum (clip_by_value)
-//   c = m >= lo ? m : lo                  Maximum
+//   m = q <= hi || q != q ? q : hi       Minimum (clip_by_value; NaN kept)
+//   c = m >= lo || m != m ? m : lo       Maximum
 //   loss = -(0 + t_0 log c_0 + ...)       Log, Mul, Sum, Neg
 // and, for an incoming gradient g of the row, the composite's gradient:
 //   ng = -g                               Neg's gradient, spread by Sum's
@@ -42,8 +42,9 @@ namespace {
 template <class T> struct Clip {
   T lo, hi;
   explicit Clip(double eps) : lo(static_cast<T>(eps)), hi(static_cast<T>(1.0 - eps)) {}
-  T minimum(T q) const { return q <= hi ? q : hi; }
-  T maximum(T m) const { return m >= lo ? m : lo; }
+  // As the Minimum and Maximum kernels: a NaN operand propagates.
+  T minimum(T q) const { return q <= hi || q != q ? q : hi; }
+  T maximum(T m) const { return m >= lo || m != m ? m : lo; }
 };
 
 // Inputs [..., C] as rows of C (rows from the leading dims, so C may be 0).

@@ -1,5 +1,6 @@
 // CPU kernels of the binary elementwise ops, on np's broadcasting loops.
 #include <cmath>
+#include <limits>
 
 #include "../../ops/math_binary_schema.h"
 #include "kernels/kernel.h"
@@ -29,6 +30,35 @@ template <class T, class F> void arith(KernelContext& ctx, F f) {
   np::binary_loop<T, T, T>(ctx.input(kX), ctx.input(kY), out, f);
 }
 
+// True if any element of `a` equals v (a branch-free reduction).
+template <class T> bool contains(const np::Array& a, T v) {
+  const T* p = static_cast<const T*>(a.raw_data());
+  int hit = 0;
+#pragma omp simd reduction(| : hit)
+  for (int64_t i = 0; i < a.size(); ++i) hit |= p[i] == v;
+  return hit != 0;
+}
+
+// Integer x / y as TF's safe division: InvalidArgument "Integer division by
+// zero" instead of SIGFPE, and likewise for min / -1 (the one quotient that
+// does not fit). Checked before dividing, so a forwarded x is left intact;
+// the exact min / -1 pairing is looked for only when both values occur.
+template <class T> void check_integer_division(const KernelContext& ctx) {
+  const np::Array& x = ctx.input(kX);
+  const np::Array& y = ctx.input(kY);
+  const np::Shape s = out_shape(ctx);
+  if (np::shape_size(s) == 0) return;
+  if (contains<T>(y, T{0})) throw errors::InvalidArgumentError("Integer division by zero");
+  constexpr T kMin = std::numeric_limits<T>::min();
+  if (!contains<T>(y, T{-1}) || !contains<T>(x, kMin)) return;
+  np::Array overflow = np::Array::empty(s, bool_);  // error path only
+  np::binary_loop<T, T, bool>(x, y, overflow, [](T a, T b) { return a == kMin && b == T{-1}; });
+  if (contains<bool>(overflow, true))
+    throw errors::InvalidArgumentError(
+        "Integer division overflow: the quotient of the most negative value by -1 is not "
+        "representable, in '" + ctx.op_name() + "'");
+}
+
 template <class T, class F> void compare(KernelContext& ctx, F f) {
   np::Array& out = ctx.allocate_output(0, out_shape(ctx), bool_);
   np::binary_loop<T, T, bool>(ctx.input(kX), ctx.input(kY), out, f);
@@ -46,13 +76,17 @@ template <class T> void register_arith() {
     arith<T>(c, [](T a, T b) { return static_cast<T>(a * b); });
   });
   KernelRegistry::global().add("RealDiv", "CPU", t, [](KernelContext& c) {
+    if constexpr (std::is_integral_v<T>) check_integer_division<T>(c);
     arith<T>(c, [](T a, T b) { return static_cast<T>(a / b); });
   });
+  // NaN in, NaN out (numpy's maximum/minimum): `a != a` selects a NaN `a`; a
+  // NaN `b` fails the comparison and is selected anyway. One more compare in
+  // the vector loop, no branch.
   KernelRegistry::global().add("Maximum", "CPU", t, [](KernelContext& c) {
-    arith<T>(c, [](T a, T b) { return a >= b ? a : b; });
+    arith<T>(c, [](T a, T b) { return a >= b || a != a ? a : b; });
   });
   KernelRegistry::global().add("Minimum", "CPU", t, [](KernelContext& c) {
-    arith<T>(c, [](T a, T b) { return a <= b ? a : b; });
+    arith<T>(c, [](T a, T b) { return a <= b || a != a ? a : b; });
   });
   KernelRegistry::global().add("Pow", "CPU", t, [](KernelContext& c) {
     arith<T>(c, [](T a, T b) { return static_cast<T>(std::pow(a, b)); });

@@ -79,7 +79,7 @@ void epilogue(float* c, int64_t m, int64_t n, const float* bias, bool relu) {
     }
     if (relu) {
 #pragma omp simd
-      for (int64_t j = 0; j < n; ++j) row[j] = row[j] > 0.f ? row[j] : 0.f;
+      for (int64_t j = 0; j < n; ++j) row[j] = row[j] > 0.f || row[j] != row[j] ? row[j] : 0.f;
     }
   }
 }

@@ -64,8 +64,11 @@ template <class T> void leaky_relu_grad(KernelContext& ctx) {
 template <class T> void register_relus() {
   constexpr DType t = np::dtype_v<T>;
   auto& r = KernelRegistry::global();
-  r.add("Relu", "CPU", t, activation<T>([](T x) { return x > zero<T> ? x : zero<T>; }));
-  r.add("Relu6", "CPU", t, activation<T>([](T x) { return x > zero<T> ? (x < six<T> ? x : six<T>) : zero<T>; }));
+  // NaN in, NaN out (TF's max(x, 0)): `x != x` is one more vector compare.
+  r.add("Relu", "CPU", t, activation<T>([](T x) { return x > zero<T> || x != x ? x : zero<T>; }));
+  r.add("Relu6", "CPU", t, activation<T>([](T x) {
+    return x != x ? x : x > zero<T> ? (x < six<T> ? x : six<T>) : zero<T>;
+  }));
   r.add("ReluGrad", "CPU", t, activation_grad<T>([](T g, T y) { return y > zero<T> ? g : zero<T>; }));
   r.add("Relu6Grad", "CPU", t, activation_grad<T>([](T g, T x) {
           return x > zero<T> && x < six<T> ? g : zero<T>;

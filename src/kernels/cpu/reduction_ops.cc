@@ -108,13 +108,14 @@ template <class T, Kind K> void reduce_kernel(KernelContext& ctx) {
     if (x.size() == 0 && out.size() > 0)
       throw errors::InvalidArgumentError("Max of an empty reduction for '" + ctx.op_name() + "'");
     reduce_into<T>(x, axes, std::numeric_limits<T>::lowest(), po,
-                   [](T a, T b) { return b > a ? b : a; });
+                   [](T a, T b) { return b > a || b != b ? b : a; });  // NaN propagates
   } else {
     reduce_into<T>(x, axes, T(0), po, [](T a, T b) { return static_cast<T>(a + b); });
     if constexpr (K == Kind::kMean) {
       const int64_t count = out.size() ? x.size() / out.size() : 0;
       for (int64_t i = 0; i < out.size(); ++i)
-        po[i] = count ? static_cast<T>(po[i] / static_cast<T>(count)) : T(0);
+        // The mean of nothing: NaN for floats (0 / 0, as TF and numpy), 0 for integers.
+        po[i] = count || std::is_floating_point_v<T> ? static_cast<T>(po[i] / static_cast<T>(count)) : T(0);
     }
   }
 }

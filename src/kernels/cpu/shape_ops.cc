@@ -42,8 +42,9 @@ void reshape_kernel(KernelContext& ctx) {
     } else if (s[i] < 0) {
       throw errors::InvalidArgumentError("Only one input size may be -1, not both for '" +
                                          ctx.op_name() + "'");
-    } else {
-      known *= s[i];
+    } else if (__builtin_mul_overflow(known, s[i], &known)) {
+      throw errors::InvalidArgumentError("Encountered overflow computing the size of shape " +
+                                         np::shape_str(s) + " for '" + ctx.op_name() + "'");
     }
   }
   if (unknown >= 0 && known > 0 && x.size() % known == 0) s[static_cast<size_t>(unknown)] = x.size() / known;
@@ -192,12 +193,25 @@ void concat_kernel(KernelContext& ctx) {
   const int n = ctx.num_inputs() - kValues;
   const np::Array& first = ctx.input(kValues);
   const int rank = first.ndim();
-  int axis = static_cast<int>(ctx.attr<int64_t>("axis"));
-  if (axis < 0) axis += rank;
+  // The static checks cannot see the rank of unknown-rank inputs: check the
+  // axis and ranks of the values actually fed (TF's ConcatOp wording).
+  const int64_t attr_axis = ctx.attr<int64_t>("axis");
+  if (rank == 0)
+    throw errors::InvalidArgumentError("ConcatOp : Can't concatenate scalars (use tf.stack instead) for '" +
+                                       ctx.op_name() + "'");
+  if (attr_axis < -rank || attr_axis >= rank)
+    throw errors::InvalidArgumentError("ConcatOp : Expected concatenating dimensions in the range [" +
+                                       std::to_string(-rank) + ", " + std::to_string(rank) + "), but got " +
+                                       std::to_string(attr_axis) + " for '" + ctx.op_name() + "'");
+  const int axis = static_cast<int>(attr_axis < 0 ? attr_axis + rank : attr_axis);
   np::Shape s = first.shape();
   s[static_cast<size_t>(axis)] = 0;
   for (int i = 0; i < n; ++i) {
     const np::Array& a = ctx.input(kValues + i);
+    if (a.ndim() != rank)
+      throw errors::InvalidArgumentError("ConcatOp : Ranks of all input tensors should match: shape[0] = " +
+                                         np::shape_str(first.shape()) + " vs. shape[" + std::to_string(i) +
+                                         "] = " + np::shape_str(a.shape()) + " for '" + ctx.op_name() + "'");
     for (int d = 0; d < rank; ++d)
       if (d != axis && a.shape(d) != first.shape(d))
         throw errors::InvalidArgumentError("ConcatOp : Dimensions of inputs should match: shape[0] = " +
