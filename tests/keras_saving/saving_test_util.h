@@ -46,8 +46,12 @@ class SavingTest : public ::testing::Test {
 // empty when absent.
 inline std::string fixtures_dir() {
   if (const char* env = std::getenv("KERASPP_KERAS_FIXTURES"); env && fs::is_directory(env)) return env;
-  const fs::path beside = fs::path(KERASPP_TEST_DATA_DIR) / ".." / ".." / ".." / "shared" / "fixtures" / "keras";
-  return fs::is_directory(beside) ? beside.lexically_normal().string() : "";
+  // Normalised before use: tests/data itself need not exist for the OS to
+  // resolve the "..".
+  const fs::path beside =
+      (fs::path(KERASPP_TEST_DATA_DIR) / ".." / ".." / ".." / "shared" / "fixtures" / "keras")
+          .lexically_normal();
+  return fs::is_directory(beside) ? beside.string() : "";
 }
 
 #define SKIP_WITHOUT_FIXTURES(dir)                                                              \
