@@ -73,7 +73,9 @@ def test_scopes_as_context_managers():
 def test_tf_layers_dense_reuse_and_adagrad_training_lowers_the_loss():
     x = tf.placeholder(tf.float32, [None, 4])
     y_ = tf.placeholder(tf.float32, [None, 2])
-    with tf.variable_scope("m"):
+    # Positive weights on positive inputs: no relu unit starts dead, so the
+    # loss must fall whatever the unseeded draw (a dead start left it flat).
+    with tf.variable_scope("m", initializer=tf.random_uniform_initializer(0.1, 0.5)):
         logits = tf.layers.dense(x, 2, activation=tf.nn.relu, name="d")
     with tf.variable_scope("m", reuse=True):
         logits2 = tf.layers.dense(x, 2, activation=tf.nn.relu, name="d")
