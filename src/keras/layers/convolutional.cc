@@ -72,15 +72,7 @@ Config Conv2DImpl::get_config() const {
   c["padding"] = options.padding;
   c["data_format"] = data_format;
   c["dilation_rate"] = conv_utils::pair_config(options.dilation_rate);
-  c["activation"] = activations::serialize(options.activation);
-  c["use_bias"] = options.use_bias;
-  c["kernel_initializer"] = serialize(options.kernel_initializer.get());
-  c["bias_initializer"] = serialize(options.bias_initializer.get());
-  c["kernel_regularizer"] = serialize(options.kernel_regularizer);
-  c["bias_regularizer"] = serialize(options.bias_regularizer);
-  c["activity_regularizer"] = serialize(options.activity_regularizer);
-  c["kernel_constraint"] = serialize(options.kernel_constraint);
-  c["bias_constraint"] = serialize(options.bias_constraint);
+  add_kernel_bias_config(c, options);
   return c;
 }
 
@@ -133,15 +125,7 @@ Config Conv1DImpl::get_config() const {
   c["strides"] = Config::array({options.strides});
   c["padding"] = options.padding;
   c["dilation_rate"] = Config::array({options.dilation_rate});
-  c["activation"] = activations::serialize(options.activation);
-  c["use_bias"] = options.use_bias;
-  c["kernel_initializer"] = serialize(options.kernel_initializer.get());
-  c["bias_initializer"] = serialize(options.bias_initializer.get());
-  c["kernel_regularizer"] = serialize(options.kernel_regularizer);
-  c["bias_regularizer"] = serialize(options.bias_regularizer);
-  c["activity_regularizer"] = serialize(options.activity_regularizer);
-  c["kernel_constraint"] = serialize(options.kernel_constraint);
-  c["bias_constraint"] = serialize(options.bias_constraint);
+  add_kernel_bias_config(c, options);
   return c;
 }
 

@@ -53,15 +53,7 @@ tf::TensorShape DenseImpl::compute_output_shape(const tf::TensorShape& input_sha
 Config DenseImpl::get_config() const {
   Config c = LayerImpl::get_config();
   c["units"] = units;
-  c["activation"] = activations::serialize(options.activation);
-  c["use_bias"] = options.use_bias;
-  c["kernel_initializer"] = serialize(options.kernel_initializer.get());
-  c["bias_initializer"] = serialize(options.bias_initializer.get());
-  c["kernel_regularizer"] = serialize(options.kernel_regularizer);
-  c["bias_regularizer"] = serialize(options.bias_regularizer);
-  c["activity_regularizer"] = serialize(options.activity_regularizer);
-  c["kernel_constraint"] = serialize(options.kernel_constraint);
-  c["bias_constraint"] = serialize(options.bias_constraint);
+  add_kernel_bias_config(c, options);
   return c;
 }
 

@@ -2,6 +2,7 @@
 // regularizers and constraints inside layer configs.
 #pragma once
 #include "../engine/layer_util.h"
+#include "keraspp/keras/activations.h"
 #include "keraspp/keras/constraints.h"
 #include "keraspp/keras/initializers.h"
 #include "keraspp/keras/regularizers.h"
@@ -24,6 +25,20 @@ inline Config serialize(const regularizers::Regularizer& r) {
 inline Config serialize(const constraints::Constraint& c) {
   if (!c) return nullptr;
   return engine::serialize(c.class_name(), c.get_config());
+}
+
+// The config keys of a layer with a kernel and a bias (Dense, the
+// convolutions), from `activation` to `bias_constraint` in Keras's order.
+template <class Options> void add_kernel_bias_config(Config& c, const Options& options) {
+  c["activation"] = activations::serialize(options.activation);
+  c["use_bias"] = options.use_bias;
+  c["kernel_initializer"] = serialize(options.kernel_initializer.get());
+  c["bias_initializer"] = serialize(options.bias_initializer.get());
+  c["kernel_regularizer"] = serialize(options.kernel_regularizer);
+  c["bias_regularizer"] = serialize(options.bias_regularizer);
+  c["activity_regularizer"] = serialize(options.activity_regularizer);
+  c["kernel_constraint"] = serialize(options.kernel_constraint);
+  c["bias_constraint"] = serialize(options.bias_constraint);
 }
 
 }  // namespace keras::layers
