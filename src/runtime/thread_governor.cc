@@ -1,6 +1,7 @@
 #include "thread_governor.h"
 
 #include <omp.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,30 +46,59 @@ bool env_set(const char* name) {
 
 }  // namespace
 
+namespace {
+
+// Adds one "cpuN user nice system idle iowait irq softirq steal ..." line's
+// busy ticks (all but idle and iowait; steal is a core we did not get) when
+// N is one of `cpus`. The aggregate "cpu " line does not parse and is skipped.
+void add_cpu_line(const char* line, const std::vector<int>& cpus, unsigned long long& busy_ticks,
+                  int& matched) {
+  int cpu = -1;
+  unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  if (std::sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &user, &nice, &sys,
+                  &idle, &iowait, &irq, &softirq, &steal) < 9)
+    return;
+  if (!std::binary_search(cpus.begin(), cpus.end(), cpu)) return;
+  busy_ticks += user + nice + sys + irq + softirq + steal;
+  ++matched;
+}
+
+}  // namespace
+
+// Reads with open/read into a stack buffer (no FILE, no heap): it runs inside
+// Session::run every sample period, and a training step allocates nothing.
 std::optional<CpuSample> read_cpu_sample(const std::vector<int>& cpus) {
-  std::FILE* f = std::fopen("/proc/stat", "r");
-  if (!f) return std::nullopt;
+  const int fd = ::open("/proc/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
   CpuSample s;
   s.wall = std::chrono::steady_clock::now();
   s.self_s = process_cpu_s();
-  // Per-CPU lines: "cpuN user nice system idle iowait irq softirq steal ...";
-  // busy is everything but idle and iowait (steal is a core we did not get).
   unsigned long long busy_ticks = 0;
   int matched = 0;
-  char line[512];
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "cpu", 3) != 0) break;  // the cpu lines come first
-    int cpu = -1;
-    unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                       steal = 0;
-    if (std::sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &user, &nice,
-                    &sys, &idle, &iowait, &irq, &softirq, &steal) < 9)
-      continue;  // the aggregate "cpu " line
-    if (!std::binary_search(cpus.begin(), cpus.end(), cpu)) continue;
-    busy_ticks += user + nice + sys + irq + softirq + steal;
-    ++matched;
+  char buf[4096];
+  size_t have = 0;
+  bool past_cpu_lines = false;
+  while (!past_cpu_lines) {
+    const ssize_t n = ::read(fd, buf + have, sizeof buf - 1 - have);
+    if (n <= 0) break;
+    have += static_cast<size_t>(n);
+    buf[have] = '\0';
+    char* line = buf;
+    while (char* end = std::strchr(line, '\n')) {
+      *end = '\0';
+      if (std::strncmp(line, "cpu", 3) != 0) {  // the cpu lines come first
+        past_cpu_lines = true;
+        break;
+      }
+      add_cpu_line(line, cpus, busy_ticks, matched);
+      line = end + 1;
+    }
+    have = static_cast<size_t>(buf + have - line);  // a partial line: keep it
+    std::memmove(buf, line, have);
+    if (have == sizeof buf - 1) break;  // no line is this long
   }
-  std::fclose(f);
+  ::close(fd);
   if (matched == 0) return std::nullopt;
   s.busy_s = static_cast<double>(busy_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   return s;
