@@ -37,6 +37,59 @@ TEST_F(SerializationTest, EveryLayerRoundTripsThroughItsConfig) {
   expect_round_trip(L::ELU(0.5));
   expect_round_trip(L::ThresholdedReLU(0.7));
   expect_round_trip(L::InputLayer({.batch_input_shape = {-1, 3}, .name = "in"}));
+  expect_round_trip(L::Conv2D(4, {3, 2}, {.strides = {2, 1}, .padding = "same", .data_format = "channels_first",
+                                          .dilation_rate = 1, .activation = "relu", .use_bias = false,
+                                          .kernel_regularizer = keras::regularizers::l2(0.1),
+                                          .input_shape = {1, 8, 8}, .name = "c2"}));
+  expect_round_trip(L::Conv2D(2, 3, {.dilation_rate = 2, .bias_constraint = keras::constraints::non_neg()}));
+  expect_round_trip(L::Conv1D(5, 3, {.strides = 2, .padding = "same", .activation = "tanh", .input_shape = {10, 2}}));
+  expect_round_trip(L::Conv1D(2, 2, {.dilation_rate = 2, .use_bias = false}));
+  expect_round_trip(L::MaxPooling2D({.pool_size = {3, 2}, .strides = L::IntPair{1, 2}, .padding = "same"}));
+  expect_round_trip(L::AveragePooling2D({.pool_size = 2, .data_format = "channels_first", .name = "avg"}));
+  expect_round_trip(L::MaxPooling1D({.pool_size = 3, .strides = 1}));
+  expect_round_trip(L::AveragePooling1D({.padding = "same"}));
+  expect_round_trip(L::Embedding(20, 4, {.embeddings_initializer = keras::initializers::RandomNormal({.seed = 1}),
+                                         .embeddings_regularizer = keras::regularizers::l1(0.01),
+                                         .mask_zero = true, .input_length = 6}));
+  expect_round_trip(L::Embedding(7, 3));
+  expect_round_trip(L::Add({.name = "plus"}));
+  expect_round_trip(L::Subtract());
+  expect_round_trip(L::Multiply({.trainable = false}));
+  expect_round_trip(L::Average());
+  expect_round_trip(L::Maximum());
+  expect_round_trip(L::Concatenate({.axis = 1}));
+  expect_round_trip(L::Dot(1, {.normalize = true}));
+  expect_round_trip(L::Dot(std::pair{2, 1}));
+}
+
+// Keras 3's spellings of the same layers read as their Keras 2 configs.
+TEST_F(SerializationTest, LayersReadKeras3Configs) {
+  const L::Layer conv = L::deserialize(Config::parse(R"({"module": "keras.layers", "class_name": "Conv2D",
+      "config": {"name": "conv2d", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy",
+      "config": {"name": "float32"}, "registered_name": null}, "filters": 3, "kernel_size": [2, 2],
+      "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
+      "groups": 1, "activation": "relu", "use_bias": true, "kernel_initializer": {"module":
+      "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
+      "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {},
+      "registered_name": null}, "kernel_regularizer": null, "bias_regularizer": null,
+      "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
+      "registered_name": null, "build_config": {"input_shape": [null, 5, 5, 1]}})"));
+  EXPECT_EQ(conv.get_config()["kernel_size"].dump(), "[2,2]");
+  EXPECT_EQ(conv.get_config()["activation"], "relu");
+  const L::Layer pool = L::deserialize(Config::parse(R"({"class_name": "MaxPooling1D", "config": {"name": "p",
+      "pool_size": 2, "strides": null, "padding": "valid", "data_format": "channels_last"}})"));
+  EXPECT_EQ(pool.get_config()["strides"].dump(), "[2]");
+  const L::Layer emb = L::deserialize(Config::parse(R"({"class_name": "Embedding", "config": {"name": "e",
+      "input_dim": 9, "output_dim": 2, "embeddings_initializer": {"class_name": "RandomUniform", "config":
+      {"minval": -0.05, "maxval": 0.05, "seed": null}}, "mask_zero": false}})"));
+  EXPECT_EQ(emb.get_config()["input_dim"], 9);
+  const L::Layer dot = L::deserialize(Config::parse(R"({"class_name": "Dot", "config": {"name": "d", "axes": [1, 1]}})"));
+  EXPECT_EQ(dot.get_config()["axes"].dump(), "[1,1]");
+  EXPECT_EQ(message_of<keraspp::ValueError>([] {
+              L::deserialize(Config::parse(R"({"class_name": "Conv2D", "config": {"name": "c", "filters": 2,
+                  "kernel_size": [1, 2, 3]}})"));
+            }),
+            "Layer c (Conv2D) 'kernel_size': expected 2 integers, got [1,2,3]");
 }
 
 TEST_F(SerializationTest, DeserializedLayerKeepsItsArguments) {

@@ -4,6 +4,7 @@
 
 #include "keraspp/keras/engine/config.h"
 #include "conv_utils.h"
+#include "layer_config.h"
 #include "layers_util.h"
 
 namespace keras::layers {
@@ -134,5 +135,44 @@ Conv1D::Conv1D(int64_t filters, int64_t kernel_size, const Conv1DOptions& option
 
 Conv2D::Conv2D(int64_t filters, IntPair kernel_size, const Conv2DOptions& options)
     : Layer(std::make_shared<Conv2DImpl>(filters, kernel_size, options)) {}
+
+// ---- from_config (Keras 2.x, tf.keras and Keras 3 spellings) ---------------------
+
+namespace {
+
+Layer conv2d_from_config(const Config& c, const CustomObjects& objects) {
+  const std::string w = layer_config::what(c, "Conv2D");
+  Conv2DOptions o = with_common_options(Conv2DOptions{}, c);
+  if (const Config* v = saving::find(c, "strides")) o.strides = layer_config::int_pair(*v, w + " 'strides'");
+  o.padding = layer_config::string_or(c, "padding", o.padding, w);
+  o.data_format = layer_config::string_or(c, "data_format", o.data_format, w);
+  if (const Config* v = saving::find(c, "dilation_rate")) o.dilation_rate = layer_config::int_pair(*v, w + " 'dilation_rate'");
+  if (saving::number_or(c, "groups", 1, w) != 1)
+    throw keraspp::ValueError(w + ": grouped convolutions (groups != 1) are not supported");
+  layer_config::read_kernel_bias_config(o, c, objects, w);
+  return Conv2D(saving::as_int(saving::require(c, "filters", w), w + " 'filters'"),
+                layer_config::int_pair(saving::require(c, "kernel_size", w), w + " 'kernel_size'"), o);
+}
+
+Layer conv1d_from_config(const Config& c, const CustomObjects& objects) {
+  const std::string w = layer_config::what(c, "Conv1D");
+  Conv1DOptions o = with_common_options(Conv1DOptions{}, c);
+  if (const Config* v = saving::find(c, "strides")) o.strides = layer_config::single_int(*v, w + " 'strides'");
+  o.padding = layer_config::string_or(c, "padding", o.padding, w);
+  if (const Config* v = saving::find(c, "dilation_rate")) o.dilation_rate = layer_config::single_int(*v, w + " 'dilation_rate'");
+  // tf.keras and Keras 3 write data_format; Keras++'s Conv1D is channels_last only.
+  if (layer_config::string_or(c, "data_format", "channels_last", w) != "channels_last")
+    throw keraspp::ValueError(w + ": only data_format \"channels_last\" is supported for Conv1D");
+  if (saving::number_or(c, "groups", 1, w) != 1)
+    throw keraspp::ValueError(w + ": grouped convolutions (groups != 1) are not supported");
+  layer_config::read_kernel_bias_config(o, c, objects, w);
+  return Conv1D(saving::as_int(saving::require(c, "filters", w), w + " 'filters'"),
+                layer_config::single_int(saving::require(c, "kernel_size", w), w + " 'kernel_size'"), o);
+}
+
+[[maybe_unused]] const LayerRegistration kConv2D("Conv2D", conv2d_from_config);
+[[maybe_unused]] const LayerRegistration kConv1D("Conv1D", conv1d_from_config);
+
+}  // namespace
 
 }  // namespace keras::layers

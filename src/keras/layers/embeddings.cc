@@ -3,6 +3,7 @@
 
 #include "keraspp/keras/backend.h"
 #include "keraspp/keras/engine/config.h"
+#include "layer_config.h"
 #include "layers_util.h"
 
 namespace keras::layers {
@@ -70,5 +71,26 @@ class EmbeddingImpl : public UnaryLayerImpl {
 
 Embedding::Embedding(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& options)
     : Layer(std::make_shared<EmbeddingImpl>(input_dim, output_dim, options)) {}
+
+namespace {
+
+// Keras 2.x, tf.keras and Keras 3 (which has no input_length) spellings.
+Layer embedding_from_config(const Config& c, const CustomObjects& objects) {
+  const std::string w = layer_config::what(c, "Embedding");
+  EmbeddingOptions o = with_common_options(EmbeddingOptions{}, c);
+  if (const Config* v = saving::find(c, "embeddings_initializer"))
+    o.embeddings_initializer = initializers::deserialize(*v, objects);
+  o.embeddings_regularizer = regularizers::deserialize(c.value("embeddings_regularizer", Config()), objects);
+  o.activity_regularizer = regularizers::deserialize(c.value("activity_regularizer", Config()), objects);
+  o.embeddings_constraint = constraints::deserialize(c.value("embeddings_constraint", Config()), objects);
+  if (const Config* v = saving::find(c, "mask_zero")) o.mask_zero = saving::as_bool(*v, w + " 'mask_zero'");
+  o.input_length = saving::optional_int(c, "input_length", w);
+  return Embedding(saving::as_int(saving::require(c, "input_dim", w), w + " 'input_dim'"),
+                   saving::as_int(saving::require(c, "output_dim", w), w + " 'output_dim'"), o);
+}
+
+[[maybe_unused]] const LayerRegistration kEmbedding("Embedding", embedding_from_config);
+
+}  // namespace
 
 }  // namespace keras::layers

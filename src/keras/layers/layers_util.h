@@ -6,26 +6,17 @@
 #include "keraspp/keras/constraints.h"
 #include "keraspp/keras/initializers.h"
 #include "keraspp/keras/regularizers.h"
+#include "keraspp/keras/serialization.h"
 
 namespace keras::layers {
 
 using engine::shape_config;
 
-inline Config serialize(const initializers::Initializer& init) {
-  if (!init) return nullptr;
-  return engine::serialize(init.class_name(), init.get_config());
-}
-
-inline Config serialize(const regularizers::Regularizer& r) {
-  if (!r) return nullptr;
-  if (r.class_name() != "L1L2") return engine::serialize(r.class_name(), {});
-  return engine::serialize("L1L2", {{"l1", r.l1()}, {"l2", r.l2()}});
-}
-
-inline Config serialize(const constraints::Constraint& c) {
-  if (!c) return nullptr;
-  return engine::serialize(c.class_name(), c.get_config());
-}
+// Keras's serialize() of the objects (keraspp/keras/serialization.h), found
+// unqualified beside layers::serialize(Layer) in the layers' get_config.
+using constraints::serialize;
+using initializers::serialize;
+using regularizers::serialize;
 
 // The config keys of a layer with a kernel and a bias (Dense, the
 // convolutions), from `activation` to `bias_constraint` in Keras's order.

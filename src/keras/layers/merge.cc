@@ -8,6 +8,7 @@
 #include "keraspp/keras/engine/config.h"
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
+#include "layer_config.h"
 #include "layers_util.h"
 
 namespace keras::layers {
@@ -218,6 +219,41 @@ Maximum::Maximum(const MergeOptions& o) : Layer(std::make_shared<FoldImpl>("Maxi
 Concatenate::Concatenate(const ConcatenateOptions& o) : Layer(std::make_shared<ConcatenateImpl>(o)) {}
 Dot::Dot(int axes, const DotOptions& o) : Layer(std::make_shared<DotImpl>(std::pair{axes, axes}, true, o)) {}
 Dot::Dot(std::pair<int, int> axes, const DotOptions& o) : Layer(std::make_shared<DotImpl>(axes, false, o)) {}
+
+// ---- from_config (Keras 2.x, tf.keras and Keras 3 spellings) ---------------------
+
+namespace {
+
+template <class MergeLayer> LayerFactory merge_from_config() {
+  return [](const Config& c, const CustomObjects&) -> Layer { return MergeLayer(with_common_options(MergeOptions{}, c)); };
+}
+
+Layer concatenate_from_config(const Config& c, const CustomObjects&) {
+  ConcatenateOptions o = with_common_options(ConcatenateOptions{}, c);
+  o.axis = static_cast<int>(saving::optional_int(c, "axis", layer_config::what(c, "Concatenate")).value_or(-1));
+  return Concatenate(o);
+}
+
+// axes: an int or a pair [a1, a2].
+Layer dot_from_config(const Config& c, const CustomObjects&) {
+  const std::string w = layer_config::what(c, "Dot");
+  DotOptions o = with_common_options(DotOptions{}, c);
+  if (const Config* v = saving::find(c, "normalize")) o.normalize = saving::as_bool(*v, w + " 'normalize'");
+  const Config& axes = saving::require(c, "axes", w);
+  if (!axes.is_array()) return Dot(static_cast<int>(saving::as_int(axes, w + " 'axes'")), o);
+  const backend::IntPair p = layer_config::int_pair(axes, w + " 'axes'");
+  return Dot(std::pair<int, int>{static_cast<int>(p.rows), static_cast<int>(p.cols)}, o);
+}
+
+[[maybe_unused]] const LayerRegistration kAdd("Add", merge_from_config<Add>());
+[[maybe_unused]] const LayerRegistration kSubtract("Subtract", merge_from_config<Subtract>());
+[[maybe_unused]] const LayerRegistration kMultiply("Multiply", merge_from_config<Multiply>());
+[[maybe_unused]] const LayerRegistration kAverage("Average", merge_from_config<Average>());
+[[maybe_unused]] const LayerRegistration kMaximum("Maximum", merge_from_config<Maximum>());
+[[maybe_unused]] const LayerRegistration kConcatenate("Concatenate", concatenate_from_config);
+[[maybe_unused]] const LayerRegistration kDot("Dot", dot_from_config);
+
+}  // namespace
 
 tf::Tensor add(const std::vector<tf::Tensor>& inputs, const MergeOptions& o) { return Add(o)(inputs).at(0); }
 tf::Tensor subtract(const std::vector<tf::Tensor>& inputs, const MergeOptions& o) {

@@ -3,6 +3,7 @@
 
 #include "keraspp/keras/engine/config.h"
 #include "conv_utils.h"
+#include "layer_config.h"
 #include "layers_util.h"
 
 namespace keras::layers {
@@ -97,5 +98,46 @@ MaxPooling2D::MaxPooling2D(const Pooling2DOptions& options)
 
 AveragePooling2D::AveragePooling2D(const Pooling2DOptions& options)
     : Layer(std::make_shared<Pooling2DImpl>("AveragePooling2D", "avg", options)) {}
+
+// ---- from_config (Keras 2.x, tf.keras and Keras 3 spellings) ---------------------
+
+namespace {
+
+// Strides null (Keras 3) means the pool size, as the constructors' nullopt.
+Pooling2DOptions pooling2d_options(const Config& c, const std::string& class_name) {
+  const std::string w = layer_config::what(c, class_name);
+  Pooling2DOptions o = with_common_options(Pooling2DOptions{}, c);
+  if (const Config* v = saving::find(c, "pool_size")) o.pool_size = layer_config::int_pair(*v, w + " 'pool_size'");
+  if (const Config* v = saving::find(c, "strides")) o.strides = layer_config::int_pair(*v, w + " 'strides'");
+  o.padding = layer_config::string_or(c, "padding", o.padding, w);
+  o.data_format = layer_config::string_or(c, "data_format", o.data_format, w);
+  return o;
+}
+
+Pooling1DOptions pooling1d_options(const Config& c, const std::string& class_name) {
+  const std::string w = layer_config::what(c, class_name);
+  Pooling1DOptions o = with_common_options(Pooling1DOptions{}, c);
+  if (const Config* v = saving::find(c, "pool_size")) o.pool_size = layer_config::single_int(*v, w + " 'pool_size'");
+  if (const Config* v = saving::find(c, "strides")) o.strides = layer_config::single_int(*v, w + " 'strides'");
+  o.padding = layer_config::string_or(c, "padding", o.padding, w);
+  if (layer_config::string_or(c, "data_format", "channels_last", w) != "channels_last")
+    throw keraspp::ValueError(w + ": only data_format \"channels_last\" is supported for 1D pooling");
+  return o;
+}
+
+[[maybe_unused]] const LayerRegistration kMaxPooling2D("MaxPooling2D", [](const Config& c, const CustomObjects&) -> Layer {
+  return MaxPooling2D(pooling2d_options(c, "MaxPooling2D"));
+});
+[[maybe_unused]] const LayerRegistration kAveragePooling2D(
+    "AveragePooling2D",
+    [](const Config& c, const CustomObjects&) -> Layer { return AveragePooling2D(pooling2d_options(c, "AveragePooling2D")); });
+[[maybe_unused]] const LayerRegistration kMaxPooling1D("MaxPooling1D", [](const Config& c, const CustomObjects&) -> Layer {
+  return MaxPooling1D(pooling1d_options(c, "MaxPooling1D"));
+});
+[[maybe_unused]] const LayerRegistration kAveragePooling1D(
+    "AveragePooling1D",
+    [](const Config& c, const CustomObjects&) -> Layer { return AveragePooling1D(pooling1d_options(c, "AveragePooling1D")); });
+
+}  // namespace
 
 }  // namespace keras::layers

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "../layers/layer_config.h"
 #include "config_reader.h"
 #include "keraspp/keras/layers.h"
 #include "keraspp/keras/layers/advanced_activations.h"
@@ -46,15 +47,7 @@ std::string dtype_of(const Config& v) {
 Layer dense_from_config(const Config& c, const CustomObjects& objects) {
   const std::string w = what(c, "Dense");
   DenseOptions o = with_common_options(DenseOptions{}, c);
-  if (const Config* v = find(c, "activation")) o.activation = activations::deserialize(*v, objects);
-  if (const Config* v = find(c, "use_bias")) o.use_bias = saving::as_bool(*v, w + " 'use_bias'");
-  if (const Config* v = find(c, "kernel_initializer")) o.kernel_initializer = initializers::deserialize(*v, objects);
-  if (const Config* v = find(c, "bias_initializer")) o.bias_initializer = initializers::deserialize(*v, objects);
-  o.kernel_regularizer = regularizers::deserialize(c.value("kernel_regularizer", Config()), objects);
-  o.bias_regularizer = regularizers::deserialize(c.value("bias_regularizer", Config()), objects);
-  o.activity_regularizer = regularizers::deserialize(c.value("activity_regularizer", Config()), objects);
-  o.kernel_constraint = constraints::deserialize(c.value("kernel_constraint", Config()), objects);
-  o.bias_constraint = constraints::deserialize(c.value("bias_constraint", Config()), objects);
+  layers::layer_config::read_kernel_bias_config(o, c, objects, w);
   return Dense(saving::as_int(require(c, "units", w), w + " 'units'"), o);
 }
 
