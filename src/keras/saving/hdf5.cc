@@ -274,18 +274,19 @@ np::Array Group::read_dataset(const std::string& path, const std::vector<int64_t
 void Group::write_dataset(const std::string& path, const np::Array& value) const {
   const std::string what = where(path);
   const np::Array plain = value.to_plain();
-  const bool f64 = plain.dtype() == np::float64;
-  const np::Array data = f64 || plain.dtype() == np::float32 ? plain : plain.astype(np::float32);
+  // float64 and int64 (Keras 3's optimizer iteration) are kept; anything else is float32.
+  const bool f64 = plain.dtype() == np::float64, i64 = plain.dtype() == np::int64;
+  const np::Array data = f64 || i64 || plain.dtype() == np::float32 ? plain : plain.astype(np::float32);
+  const hid_t file_type = f64 ? H5T_IEEE_F64LE : i64 ? H5T_STD_I64LE : H5T_IEEE_F32LE;
+  const hid_t memory_type = f64 ? H5T_NATIVE_DOUBLE : i64 ? H5T_NATIVE_INT64 : H5T_NATIVE_FLOAT;
   std::vector<hsize_t> dims(data.shape().begin(), data.shape().end());
   Handle space(dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                H5Sclose);
   Handle lcpl = intermediate_groups();
-  Handle ds = checked(H5Dcreate2(id(), path.c_str(), f64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE, space.id(),
-                                 lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
+  Handle ds = checked(H5Dcreate2(id(), path.c_str(), file_type, space.id(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
                       H5Dclose, what + ": cannot create the dataset");
   if (data.size() > 0)
-    check(H5Dwrite(ds.id(), f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                   data.raw_data()),
+    check(H5Dwrite(ds.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.raw_data()),
           what + ": cannot write the dataset");
 }
 

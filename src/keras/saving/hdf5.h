@@ -87,4 +87,12 @@ Group open_file(const std::string& path);
 // On any exception the temporary file is removed and `path` is untouched.
 void write_file_atomically(const std::string& path, const std::function<void(const Group&)>& write);
 
+// An HDF5 file held in memory (the model.weights.h5 of a .keras archive),
+// read-only; `name` names it in errors ("file 'm.keras', entry
+// 'model.weights.h5'"). IOError when the bytes are not an HDF5 file.
+Group open_image(const std::string& bytes, const std::string& name);
+// A new HDF5 file built in memory: `write` fills its root group; returns the
+// file's bytes.
+std::string write_image(const std::string& name, const std::function<void(const Group&)>& write);
+
 }  // namespace keras::saving::h5

@@ -17,6 +17,7 @@
 #include "../optimizers/optimizer_impl.h"
 #include "config_reader.h"
 #include "hdf5.h"
+#include "model_files.h"
 #include "keraspp/keras/backend.h"
 #include "keraspp/keras/models.h"
 
@@ -129,6 +130,8 @@ void load_weights_from_group(const Model& model, const h5::Group& g, bool by_nam
   K::batch_set_value(assignments);
 }
 
+}  // namespace
+
 // ---- training config ---------------------------------------------------------------
 
 Config training_config(const engine::TrainingState& s) {
@@ -184,6 +187,8 @@ engine::CompileOptions compile_options(const Config& c, const CustomObjects& obj
   if (const Config* m = find(c, "sample_weight_mode")) o.sample_weight_mode = as_string(*m, "sample_weight_mode");
   return o;
 }
+
+namespace {
 
 // The optimizer's weights as Keras 2.2.x-2.3.x and tf.keras save them:
 // iterations first, then the accumulators.
@@ -277,6 +282,7 @@ Config parse_json_attr(const h5::Group& root, const std::string& name) {
 namespace keras::models {
 
 void save_model(const Model& model, const std::string& path, bool include_optimizer) {
+  if (saving::is_keras_archive_path(path)) return saving::save_keras_archive(model, path, include_optimizer);
   auto lock = saving::h5::hdf5_lock();
   const Config config = model_to_config(model);
   const std::shared_ptr<engine::TrainingState>& state = model.training_state();
@@ -293,6 +299,7 @@ void save_model(const Model& model, const std::string& path, bool include_optimi
 }
 
 Model load_model(const std::string& path, const LoadModelOptions& options) {
+  if (saving::is_keras_archive_path(path)) return saving::load_keras_archive(path, options);
   auto lock = saving::h5::hdf5_lock();
   const saving::h5::Group root = saving::h5::open_file(path);
   if (!root.has_attr("model_config"))

@@ -1,6 +1,7 @@
 // Models from their configs (Keras's Sequential.from_config and
 // Container.from_config, Keras 2.0.x-2.3.x and tf.keras 2.x layouts),
 // model_from_config / model_from_json and Model::to_json.
+#include <functional>
 #include <map>
 
 #include "config_reader.h"
@@ -116,6 +117,29 @@ std::vector<tf::Tensor> end_tensors(const Config& list, const std::map<std::stri
   return out;
 }
 
+// Keras 3's node {"args": [...], "kwargs": {...}}, whose arguments hold
+// {"class_name": "__keras_tensor__", "config": {"keras_history": [layer,
+// node, tensor]}} (nested in a list for a merge), as Keras 2's list of
+// [layer, node, tensor, kwargs] entries.
+Config legacy_node(const Config& node, const std::string& w) {
+  if (!node.is_object()) return node;
+  const Config kwargs = node.value("kwargs", Config::object());
+  Config entries = Config::array();
+  std::function<void(const Config&)> collect = [&](const Config& v) {
+    if (v.is_array()) {
+      for (const Config& e : v) collect(e);
+    } else if (v.is_object() && v.value("class_name", "") == "__keras_tensor__") {
+      const Config tensor = saving::inner_config(v);
+      const Config& history = require(tensor, "keras_history", w);
+      if (!history.is_array() || history.size() != 3)
+        throw keraspp::ValueError(w + ": 'keras_history' must be [layer, node, tensor], got " + history.dump());
+      entries.push_back(Config::array({history[0], history[1], history[2], kwargs}));
+    }
+  };
+  collect(require(node, "args", w));
+  return entries;
+}
+
 // Keras's Container.from_config: creates the layers, then calls each on its
 // inbound nodes in the config's order, deferring nodes whose inputs do not
 // exist yet.
@@ -132,7 +156,7 @@ Layer functional_from_config(const Config& config, const CustomObjects& objects)
     std::vector<Config> nodes;
     if (const Config* inbound = find(lc, "inbound_nodes")) {
       if (!inbound->is_array()) throw keraspp::ValueError(w + ": 'inbound_nodes' of " + name + " is not a list");
-      for (const Config& n : *inbound) nodes.push_back(n);
+      for (const Config& n : *inbound) nodes.push_back(legacy_node(n, w + " (layer " + name + ")"));
     }
     unprocessed.emplace_back(layer, std::move(nodes));
   }

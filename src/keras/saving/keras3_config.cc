@@ -1,0 +1,224 @@
+// Keras 3's config.json spelling (keras/src/saving/serialization_lib.py)
+// from and to Keras++'s Keras 2 configs: every object as {"module",
+// "class_name", "config", "registered_name"}, an explicit InputLayer
+// ("batch_shape") instead of batch_input_shape, "build_config", and
+// "compile_config" with Keras 3's optimizer arguments. Keras 3 reads Keras
+// 2's [layer, node, tensor, kwargs] inbound nodes, so those are written
+// as they are; model_config.cc reads Keras 3's {"args", "kwargs"} nodes.
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <regex>
+
+#include "config_reader.h"
+#include "model_files.h"
+
+namespace keras::saving {
+
+namespace {
+
+Config keras3_object(const std::string& module, const std::string& class_name, const Config& config,
+                     const Config& registered_name = nullptr) {
+  return Config{{"module", module}, {"class_name", class_name}, {"config", config}, {"registered_name", registered_name}};
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// An initializer / regularizer / constraint argument of a layer config.
+Config keras3_argument(const std::string& key, const Config& value) {
+  if (!value.is_object() || !find(value, "class_name")) return value;
+  const std::string cls = class_name_of(value, key);
+  Config inner = inner_config(value);
+  std::string module = "keras.constraints";
+  if (ends_with(key, "_initializer")) {
+    module = "keras.initializers";
+    // Keras 2's "normal" is the truncated normal Keras 3 calls so.
+    if (cls == "VarianceScaling" && inner.value("distribution", "") == "normal") inner["distribution"] = "truncated_normal";
+  } else if (ends_with(key, "_regularizer")) {
+    module = "keras.regularizers";
+  }
+  return keras3_object(module, cls, inner);
+}
+
+Config keras3_layer(const Config& entry);
+
+// Keras 2's Sequential {"name", "layers"} -> Keras 3's, whose first layer is
+// the InputLayer Keras 2 made from the first layer's batch_input_shape.
+Config keras3_sequential(const Config& c) {
+  const Config& layers = require(c, "layers", "Sequential");
+  Config out{{"name", c.value("name", "sequential")}, {"trainable", true}, {"dtype", "float32"}};
+  Config layers3 = Config::array();
+  Config input_shape = nullptr;
+  if (!layers.empty()) {
+    const Config first = inner_config(layers[0]);
+    if (const Config* shape = find(first, "batch_input_shape")) {
+      input_shape = *shape;
+      layers3.push_back(keras3_object("keras.layers", "InputLayer",
+                                      Config{{"batch_shape", *shape},
+                                             {"dtype", first.value("dtype", "float32")},
+                                             {"sparse", false},
+                                             {"name", first.value("name", "layer") + "_input"}}));
+    }
+  }
+  for (const Config& l : layers) layers3.push_back(keras3_layer(l));
+  out["layers"] = layers3;
+  out["build_input_shape"] = input_shape;
+  return out;
+}
+
+// Keras 2's functional {"name", "layers", "input_layers", "output_layers"}:
+// the same with each layer in Keras 3's spelling, keeping "name" and
+// "inbound_nodes" beside it.
+Config keras3_functional(const Config& c) {
+  Config layers3 = Config::array();
+  for (const Config& l : require(c, "layers", "Model")) {
+    Config e = keras3_layer(l);
+    e["name"] = require(l, "name", "Model layer");
+    e["inbound_nodes"] = l.value("inbound_nodes", Config::array());
+    layers3.push_back(e);
+  }
+  return Config{{"name", c.value("name", "functional")},
+                {"trainable", true},
+                {"layers", layers3},
+                {"input_layers", require(c, "input_layers", "Model")},
+                {"output_layers", require(c, "output_layers", "Model")}};
+}
+
+Config keras3_layer(const Config& entry) {
+  const std::string cls = class_name_of(entry, "layer");
+  const Config c = inner_config(entry);
+  if (cls == "Sequential") {
+    const Config s = keras3_sequential(c);
+    Config out = keras3_object("keras", "Sequential", s);
+    out["build_config"] = {{"input_shape", s["build_input_shape"]}};
+    return out;
+  }
+  if (cls == "Model" || cls == "Functional") {
+    Config out = keras3_object("keras.src.models.functional", "Functional", keras3_functional(c), "Functional");
+    out["build_config"] = {{"input_shape", nullptr}};
+    return out;
+  }
+  Config out = Config::object();
+  if (cls == "InputLayer") {
+    out = Config{{"batch_shape", require(c, "batch_input_shape", "InputLayer")},
+                 {"dtype", c.value("dtype", "float32")},
+                 {"sparse", c.value("sparse", false)},
+                 {"name", c.value("name", "input_layer")}};
+    return keras3_object("keras.layers", "InputLayer", out);
+  }
+  for (const auto& [k, v] : c.items()) {
+    if (k == "batch_input_shape" || (cls == "Embedding" && k == "input_length")) continue;
+    // Keras++'s models compute in float32 (an Embedding's int32 is its input's).
+    if (k == "dtype") out[k] = "float32";
+    else if (cls == "LeakyReLU" && k == "alpha") out["negative_slope"] = v;
+    else out[k] = keras3_argument(k, v);
+  }
+  if (!out.contains("dtype")) out["dtype"] = "float32";
+  return keras3_object("keras.layers", cls, out);
+}
+
+// Keras 2's optimizer config -> Keras 3's: lr -> learning_rate, decay ->
+// an InverseTimeDecay schedule (lr / (1 + decay * iterations), Keras 2's
+// rule), Adagrad's accumulators starting at 0 as Keras 2's do.
+Config keras3_optimizer(const Config& keras2) {
+  const std::string cls = class_name_of(keras2, "optimizer");
+  const Config c = inner_config(keras2);
+  std::string lower = cls;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  Config out{{"name", lower}};
+  const double lr = number_or(c, "lr", 0.001, cls);
+  const double decay = number_or(c, "decay", 0.0, cls);
+  out["learning_rate"] = decay == 0.0 ? Config(lr)
+                                      : keras3_object("keras.optimizers.schedules", "InverseTimeDecay",
+                                                      Config{{"initial_learning_rate", lr},
+                                                             {"decay_steps", 1},
+                                                             {"decay_rate", decay},
+                                                             {"staircase", false},
+                                                             {"name", "InverseTimeDecay"}});
+  for (const auto& [k, v] : c.items())
+    if (k != "lr" && k != "decay" && k != "schedule_decay") out[k] = v;
+  if (cls == "Adagrad") out["initial_accumulator_value"] = 0.0;
+  return keras3_object("keras.optimizers", cls, out);
+}
+
+// Keras 3's optimizer config -> Keras 2's (what optimizers::deserialize reads).
+Config keras2_optimizer(const Config& keras3) {
+  const std::string cls = class_name_of(keras3, "optimizer");
+  Config c = inner_config(keras3);
+  if (const Config* lr = find(c, "learning_rate"); lr && lr->is_object()) {
+    const std::string schedule = class_name_of(*lr, "learning_rate schedule");
+    const Config s = inner_config(*lr);
+    if (schedule != "InverseTimeDecay" || number_or(s, "decay_steps", 1, schedule) != 1 ||
+        (find(s, "staircase") && as_bool(s["staircase"], schedule)))
+      throw keraspp::ValueError("compile_config: the learning rate schedule " + lr->dump() +
+                                " has no Keras 2 counterpart (only InverseTimeDecay with decay_steps 1)");
+    c["lr"] = number_or(s, "initial_learning_rate", 0.001, schedule);
+    c["decay"] = number_or(s, "decay_rate", 0.0, schedule);
+    c.erase("learning_rate");
+  }
+  return Config{{"class_name", cls}, {"config", c}};
+}
+
+}  // namespace
+
+std::string to_snake_case(const std::string& class_name) {
+  static const std::regex non_word(R"(\W+)"), word("(.)([A-Z][a-z]+)"), lower_upper("([a-z])([A-Z])");
+  std::string s = std::regex_replace(class_name, non_word, "");
+  s = std::regex_replace(s, word, "$1_$2");
+  s = std::regex_replace(s, lower_upper, "$1_$2");
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return s;
+}
+
+Config keras3_model_config(const engine::Model& model) {
+  const Config keras2 = models::model_to_config(model);
+  Config out = keras3_layer(keras2);
+  if (model.class_name() == "Sequential") out["build_config"] = {{"input_shape", out["config"]["build_input_shape"]}};
+  return out;
+}
+
+Config keras3_compile_config(const engine::TrainingState& state) {
+  const Config t = training_config(state);
+  Config metrics = t["metrics"];
+  // Keras 3 wants one metrics list per output of a multi-output model;
+  // Keras 2's list applies to each.
+  if (state.output_names.size() > 1 && !metrics.empty()) {
+    Config per_output = Config::array();
+    for (size_t i = 0; i < state.output_names.size(); ++i) per_output.push_back(metrics);
+    metrics = per_output;
+  }
+  return Config{{"optimizer", keras3_optimizer(t["optimizer_config"])},
+                {"loss", t["loss"]},
+                {"loss_weights", t["loss_weights"]},
+                {"metrics", metrics.empty() ? Config(nullptr) : metrics},
+                {"weighted_metrics", nullptr},
+                {"run_eagerly", false},
+                {"steps_per_execution", 1},
+                {"jit_compile", false}};
+}
+
+Config training_config_from_keras3(const Config& c) {
+  const std::string w = "compile_config";
+  Config t{{"optimizer_config", keras2_optimizer(require(c, "optimizer", w))}, {"loss", require(c, "loss", w)}};
+  // Keras 3 lists metrics per output; Keras 2 applies each to every output.
+  if (const Config* m = find(c, "metrics")) {
+    Config flat = Config::array();
+    std::function<void(const Config&)> add = [&](const Config& v) {
+      if (v.is_array()) for (const Config& e : v) add(e);
+      else if (v.is_object() && !find(v, "class_name")) for (const auto& [k, e] : v.items()) add(e);
+      else if (!v.is_null() && std::find(flat.begin(), flat.end(), v) == flat.end()) flat.push_back(v);
+    };
+    add(*m);
+    t["metrics"] = flat;
+  }
+  if (const Config* lw = find(c, "loss_weights")) {
+    // Keras 3 may write them by output name; Keras++ takes a list.
+    if (lw->is_object()) throw keraspp::ValueError(w + ": loss_weights by output name are not supported: " + lw->dump());
+    t["loss_weights"] = *lw;
+  }
+  return t;
+}
+
+}  // namespace keras::saving
