@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 import tf_keras as keras
 
+import layer_families
+
 BUILD = os.environ.get("KERASPP_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 BINARY = os.path.join(BUILD, "tests", "test_keras_saving")
 
@@ -89,7 +91,21 @@ def test_keraspp_loads_python_models(tmp_path):
     for i, arr in enumerate([ya, yb]):
         np.save(tmp_path / f"py_func_y{i}.npy", arr)
 
+    # Every later layer family: convolutions and pooling, Embedding and the merge layers.
+    family_models = {}
+    for stem, build, data in [("py_cnn", layer_families.cnn, layer_families.cnn_data),
+                              ("py_families", layer_families.families, layer_families.families_data)]:
+        model = build(keras, stem)
+        xs, ys = data(rng)
+        model.fit(xs, ys, epochs=2, batch_size=4, verbose=0)
+        model.save(tmp_path / f"{stem}.h5")
+        layer_families.save_inputs(tmp_path, stem, xs, ys)
+        family_models[stem] = (model, xs, ys)
+
     run_cpp("LoadsPythonModels", tmp_path)
+
+    for stem, (model, xs, ys) in family_models.items():
+        layer_families.check_cpp_results(tmp_path, stem, model, xs, ys)
 
     np.testing.assert_allclose(np.load(tmp_path / "py_mlp_cpp_pred0.npy"), mlp.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
@@ -112,8 +128,8 @@ def test_keraspp_continues_python_training(tmp_path):
     for _ in range(4):
         model.train_on_batch(x, y)
     model.save(tmp_path / "py_adam.h5")
-    np.save(tmp_path / "py_adam_x.npy", x)
-    np.save(tmp_path / "py_adam_y.npy", y)
+    np.save(tmp_path / "py_adam_train_x.npy", x)
+    np.save(tmp_path / "py_adam_train_y.npy", y)
     np.save(tmp_path / "py_adam_next_losses.npy",
             np.array([model.train_on_batch(x, y), model.train_on_batch(x, y)], np.float32))
     run_cpp("ContinuesPythonTraining", tmp_path)
@@ -140,3 +156,9 @@ def test_python_loads_keraspp_model_and_continues_training(tmp_path):
     py = func.predict([np.load(tmp_path / "cpp_func_xa.npy"), np.load(tmp_path / "cpp_func_xb.npy")], verbose=0)
     for i in range(2):
         np.testing.assert_allclose(py[i], np.load(tmp_path / f"cpp_func_pred{i}.npy"), rtol=1e-5, atol=1e-6)
+
+
+def test_python_loads_keraspp_layer_families(tmp_path):
+    run_cpp("WritesKerasppLayerFamilies", tmp_path)
+    for stem in ["cpp_cnn", "cpp_families"]:
+        layer_families.check_keraspp_predictions(tmp_path, stem, keras.models.load_model(tmp_path / f"{stem}.h5"))

@@ -41,6 +41,7 @@ TEST(Interop, WritesKerasppModels) {
   const np::Array y = one_hot(32, 3);
   for (int i = 0; i < 5; ++i) mlp.train_on_batch(x, y);
   mlp.save(dir + "/cpp_mlp.h5");
+  mlp.save(dir + "/cpp_mlp.keras");  // the same state, for Keras 3
   np::save(dir + "/cpp_mlp_x.npy", x);
   np::save(dir + "/cpp_mlp_y.npy", y);
   np::save(dir + "/cpp_mlp_pred.npy", mlp.predict(x));
@@ -69,23 +70,80 @@ TEST(Interop, WritesKerasppModels) {
   np::save(dir + "/cpp_func_pred1.npy", p[1]);
 }
 
+// Every layer family Keras++ has, written as .h5 (for tf_keras) and .keras
+// (for Keras 3) with inputs and predictions: a CNN, and a functional model
+// of Embedding, 1D convolution and pooling and the merge layers with two
+// inputs and two outputs.
+TEST(Interop, WritesKerasppLayerFamilies) {
+  const std::string dir = interop_dir();
+  SKIP_WITHOUT_INTEROP(dir);
+  K::clear_session();
+  np::random::seed(11);
+  Sequential cnn("cpp_cnn");
+  cnn.add(L::Conv2D(4, 3, {.padding = "same", .activation = "relu", .input_shape = {8, 8, 2}}));
+  cnn.add(L::MaxPooling2D());
+  cnn.add(L::Conv2D(3, {2, 2}, {.strides = 1, .dilation_rate = 1}));
+  cnn.add(L::AveragePooling2D({.pool_size = 3, .strides = L::IntPair{1, 1}}));
+  cnn.add(L::Flatten());
+  cnn.add(L::Dense(3, {.activation = "softmax"}));
+  cnn.compile({.optimizer = keras::optimizers::Adam({.lr = 0.01}), .loss = "categorical_crossentropy"});
+  const np::Array x = np::random::uniform(-1, 1, {6, 8, 8, 2});
+  cnn.train_on_batch(x, one_hot(6, 3));
+  const tf::Tensor ids = L::Input({.shape = {5}, .name = "ids", .dtype = "int32"});
+  const tf::Tensor seq = L::Input({.shape = {6, 2}, .name = "seq"});
+  const tf::Tensor a = L::Flatten()(L::Embedding(10, 3, {.input_length = 5})(ids));
+  tf::Tensor s = L::MaxPooling1D()(L::Conv1D(3, 2, {.activation = "tanh"})(seq));
+  s = L::Flatten()(L::AveragePooling1D({.pool_size = 1})(s));
+  const tf::Tensor ha = L::Dense(4)(a), hs = L::Dense(4)(s);
+  const tf::Tensor merged = L::concatenate({L::add({ha, hs}), L::multiply({ha, hs}), L::subtract({ha, hs}),
+                                            L::average({ha, hs}), L::maximum({ha, hs})});
+  const tf::Tensor out1 = L::Dense(2, {.activation = "softmax", .name = "out1"})(merged);
+  const tf::Tensor out2 = L::Dot(1, {.normalize = true, .name = "out2"})({ha, hs}).at(0);
+  Model families({ids, seq}, {out1, out2}, "cpp_families");
+  np::Array xi = np::zeros({8, 5});
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 5; ++j) xi.at<float>(i, j) = static_cast<float>((i * 3 + j) % 10);
+  const np::Array xs = np::random::uniform(-1, 1, {8, 6, 2});
+  for (const std::string ext : {".h5", ".keras"}) {
+    cnn.save(dir + "/cpp_cnn" + ext);
+    families.save(dir + "/cpp_families" + ext);
+  }
+  np::save(dir + "/cpp_cnn_x0.npy", x);
+  np::save(dir + "/cpp_cnn_pred0.npy", cnn.predict(x));
+  const std::vector<np::Array> p = families.predict_multi({xi, xs});
+  np::save(dir + "/cpp_families_x0.npy", xi);
+  np::save(dir + "/cpp_families_x1.npy", xs);
+  np::save(dir + "/cpp_families_pred0.npy", p[0]);
+  np::save(dir + "/cpp_families_pred1.npy", p[1]);
+}
+
+// Loads every py_*.h5 (tf_keras) and k3_*.keras (Keras 3) model the Python
+// side wrote with inputs <stem>_x<i>.npy and targets <stem>_y<i>.npy, and
+// writes its predictions and evaluate loss for Python to compare.
 TEST(Interop, LoadsPythonModels) {
   const std::string dir = interop_dir();
   SKIP_WITHOUT_INTEROP(dir);
   int loaded = 0;
-  for (const std::string name : {"py_mlp", "py_func"}) {
-    if (!fs::exists(dir + "/" + name + ".h5")) continue;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path file = entry.path();
+    const std::string stem = file.stem().string();
+    const bool h5 = file.extension() == ".h5" && stem.rfind("py_", 0) == 0;
+    const bool archive = file.extension() == ".keras" && stem.rfind("k3_", 0) == 0;
+    if (!(h5 || archive) || !fs::exists(dir + "/" + stem + "_x0.npy")) continue;
+    SCOPED_TRACE(file.string());
     K::clear_session();
-    Model model = keras::models::load_model(dir + "/" + name + ".h5");
+    Model model = keras::models::load_model(file.string());
     std::vector<np::Array> x, y;
-    for (int i = 0; fs::exists(dir + "/" + name + "_x" + std::to_string(i) + ".npy"); ++i)
-      x.push_back(np::load(dir + "/" + name + "_x" + std::to_string(i) + ".npy"));
-    for (int i = 0; fs::exists(dir + "/" + name + "_y" + std::to_string(i) + ".npy"); ++i)
-      y.push_back(np::load(dir + "/" + name + "_y" + std::to_string(i) + ".npy"));
+    for (int i = 0; fs::exists(dir + "/" + stem + "_x" + std::to_string(i) + ".npy"); ++i)
+      x.push_back(np::load(dir + "/" + stem + "_x" + std::to_string(i) + ".npy"));
+    for (int i = 0; fs::exists(dir + "/" + stem + "_y" + std::to_string(i) + ".npy"); ++i)
+      y.push_back(np::load(dir + "/" + stem + "_y" + std::to_string(i) + ".npy"));
     const std::vector<np::Array> pred = model.predict_multi(x);
-    for (size_t i = 0; i < pred.size(); ++i) np::save(dir + "/" + name + "_cpp_pred" + std::to_string(i) + ".npy", pred[i]);
-    const double loss = model.evaluate(x, y, {.verbose = 0})[0];
-    np::save(dir + "/" + name + "_cpp_eval.npy", np::Array({static_cast<float>(loss)}));
+    for (size_t i = 0; i < pred.size(); ++i) np::save(dir + "/" + stem + "_cpp_pred" + std::to_string(i) + ".npy", pred[i]);
+    if (!y.empty()) {
+      const double loss = model.evaluate(x, y, {.verbose = 0})[0];
+      np::save(dir + "/" + stem + "_cpp_eval.npy", np::Array({static_cast<float>(loss)}));
+    }
     ++loaded;
   }
   EXPECT_GT(loaded, 0);
@@ -96,14 +154,23 @@ TEST(Interop, LoadsPythonModels) {
 TEST(Interop, ContinuesPythonTraining) {
   const std::string dir = interop_dir();
   SKIP_WITHOUT_INTEROP(dir);
-  K::clear_session();
-  Model model = keras::models::load_model(dir + "/py_adam.h5");
-  const np::Array x = np::load(dir + "/py_adam_x.npy"), y = np::load(dir + "/py_adam_y.npy");
-  const np::Array expected = np::load(dir + "/py_adam_next_losses.npy");
-  for (int i = 0; i < 2; ++i) {
-    const double loss = model.train_on_batch(x, y)[0];
-    EXPECT_NEAR(loss, expected.get_flat(i), 1e-5 * std::abs(expected.get_flat(i))) << "step " << i;
+  int continued = 0;
+  // tf_keras's .h5 and Keras 3's .keras (slots interleaved per variable in both).
+  for (const std::string stem : {"py_adam", "k3_adam"}) {
+    const std::string file = dir + "/" + stem + (stem == "py_adam" ? ".h5" : ".keras");
+    if (!fs::exists(file)) continue;
+    SCOPED_TRACE(file);
+    K::clear_session();
+    Model model = keras::models::load_model(file);
+    const np::Array x = np::load(dir + "/" + stem + "_train_x.npy"), y = np::load(dir + "/" + stem + "_train_y.npy");
+    const np::Array expected = np::load(dir + "/" + stem + "_next_losses.npy");
+    for (int i = 0; i < 2; ++i) {
+      const double loss = model.train_on_batch(x, y)[0];
+      EXPECT_NEAR(loss, expected.get_flat(i), 1e-5 * std::abs(expected.get_flat(i))) << "step " << i;
+    }
+    ++continued;
   }
+  EXPECT_GT(continued, 0);
 }
 
 }  // namespace
