@@ -63,6 +63,7 @@ def test_keraspp_loads_keras3_models(tmp_path):
         xs, ys = data(rng)
         model.fit(xs, ys, epochs=2, batch_size=4, verbose=0)
         model.save(tmp_path / f"{stem}.keras")
+        model.save_weights(tmp_path / f"{stem}.weights.h5")
         layer_families.save_inputs(tmp_path, stem, xs, ys)
         models[stem] = (model, xs, ys)
 

@@ -138,6 +138,13 @@ TEST(Interop, LoadsPythonModels) {
       x.push_back(np::load(dir + "/" + stem + "_x" + std::to_string(i) + ".npy"));
     for (int i = 0; fs::exists(dir + "/" + stem + "_y" + std::to_string(i) + ".npy"); ++i)
       y.push_back(np::load(dir + "/" + stem + "_y" + std::to_string(i) + ".npy"));
+    // Keras 3's save_weights file beside it loads into a fresh copy.
+    if (const std::string weights = dir + "/" + stem + ".weights.h5"; archive && fs::exists(weights)) {
+      Model fresh = keras::models::model_from_json(model.to_json());
+      fresh.load_weights(weights);
+      const std::vector<np::Array> a = model.predict_multi(x), b = fresh.predict_multi(x);
+      for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(np::array_equal(a[i], b[i])) << weights;
+    }
     const std::vector<np::Array> pred = model.predict_multi(x);
     for (size_t i = 0; i < pred.size(); ++i) np::save(dir + "/" + stem + "_cpp_pred" + std::to_string(i) + ".npy", pred[i]);
     if (!y.empty()) {

@@ -143,6 +143,20 @@ TEST_F(KerasArchiveTest, FunctionalModelWithEveryLayerFamily) {
   EXPECT_TRUE(root.has_child("layers/input_layer_1/vars"));
 }
 
+// A Keras 3 weights file (save_weights("x.weights.h5"), the archive's
+// model.weights.h5 layout) loads into a model with fresh weights.
+TEST_F(KerasArchiveTest, LoadWeightsReadsKeras3WeightFiles) {
+  Sequential model = cnn();
+  model.save(path("m.keras"));
+  write_bytes(path("m.weights.h5"), keras::saving::zip::read_archive(path("m.keras")).at("model.weights.h5"));
+  Model fresh = keras::models::model_from_json(model.to_json());
+  const np::Array x = np::random::uniform(-1, 1, {4, 8, 8, 1});
+  EXPECT_FALSE(np::array_equal(fresh.predict(x), model.predict(x)));
+  fresh.load_weights(path("m.weights.h5"));
+  expect_same_predictions(model, fresh, x);
+  EXPECT_THROW(fresh.load_weights(path("m.weights.h5"), {.by_name = true}), keraspp::ValueError);
+}
+
 // Keras 3's own config.json spelling: {"args", "kwargs"} nodes and dtype policies.
 TEST_F(KerasArchiveTest, ReadsKeras3FunctionalNodes) {
   const std::string json = R"({"module": "keras.src.models.functional", "class_name": "Functional", "config": {

@@ -341,6 +341,13 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
   auto lock = saving::h5::hdf5_lock();
   const saving::h5::Group root = saving::h5::open_file(path);
   // A model file holds the weights under model_weights (Keras reads both).
+  // Keras 3's layout (save_weights("x.weights.h5") or a .keras archive's
+  // model.weights.h5): groups by class under /layers, matched by position.
+  if (!root.has_attr("layer_names") && !root.has_child("model_weights") && root.has_child("layers")) {
+    if (options.by_name)
+      throw keraspp::ValueError("Loading by name is not supported for Keras 3 weight files (" + root.where() + ")");
+    return saving::load_keras3_weights(*this, root);
+  }
   const bool model_file = !root.has_attr("layer_names") && root.has_child("model_weights");
   if (model_file) saving::load_weights_from_group(*this, root.open_group("model_weights"), options.by_name);
   else saving::load_weights_from_group(*this, root, options.by_name);

@@ -183,7 +183,13 @@ void read_container(const h5::Group& g, const std::string& path, const Config& c
     const Config inner = inner_config(entry);
     const Config* name = find(inner, "name");
     if (!name) name = &require(entry, "name", "layer " + cls);
-    const Layer layer = model.get_layer(as_string(*name, "layer " + cls + " 'name'"));
+    const std::string layer_name = as_string(*name, "layer " + cls + " 'name'");
+    Layer layer;
+    try {
+      layer = model.get_layer(layer_name);
+    } catch (const keraspp::ValueError& e) {
+      throw keraspp::ValueError(g.where(group) + ": " + e.what());
+    }
     if (layer.impl().is_container()) read_container(g, group + "/", inner, cls == "Sequential", as_model(layer), out);
     else read_layer_vars(g, group, cls, inner, layer, out);
   }
@@ -278,6 +284,14 @@ Model load_keras_archive(const std::string& path, const models::LoadModelOptions
     K::batch_set_value(optimizer);
   }
   return model;
+}
+
+void load_keras3_weights(const Model& model, const h5::Group& root) {
+  // The model's own config in Keras 3's spelling gives Keras 3's layer order.
+  const Config config = keras3_model_config(model);
+  Assignments assignments;
+  read_container(root, "", inner_config(config), model.class_name() == "Sequential", model, assignments);
+  K::batch_set_value(assignments);
 }
 
 }  // namespace keras::saving

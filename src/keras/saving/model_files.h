@@ -6,6 +6,7 @@
 #include <string>
 
 #include "../engine/training_state.h"
+#include "hdf5.h"
 #include "keraspp/keras/models.h"
 #include "keraspp/keras/serialization.h"
 
@@ -23,6 +24,10 @@ engine::CompileOptions compile_options(const Config& training_config, const Cust
 bool is_keras_archive_path(const std::string& path);
 void save_keras_archive(const engine::Model& model, const std::string& path, bool include_optimizer);
 engine::Model load_keras_archive(const std::string& path, const models::LoadModelOptions& options);
+// Keras 3's weights layout (model.weights.h5, or a Keras 3 save_weights
+// file) at `root` into `model`, every count and shape checked before any
+// weight is assigned.
+void load_keras3_weights(const engine::Model& model, const h5::Group& root);
 
 // Keras 3's config.json from Keras++'s (Keras 2) configs: {"module",
 // "class_name", "config", "registered_name", "build_config"(,
