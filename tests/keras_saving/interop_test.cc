@@ -119,7 +119,8 @@ TEST(Interop, WritesKerasppLayerFamilies) {
 
 // Loads every py_*.h5 (tf_keras) and k3_*.keras (Keras 3) model the Python
 // side wrote with inputs <stem>_x<i>.npy and targets <stem>_y<i>.npy, and
-// writes its predictions and evaluate loss for Python to compare.
+// writes its predictions and evaluate loss for Python to compare. A Keras 3
+// <stem>.weights.h5 beside an archive must load into a fresh copy.
 TEST(Interop, LoadsPythonModels) {
   const std::string dir = interop_dir();
   SKIP_WITHOUT_INTEROP(dir);

@@ -52,9 +52,6 @@ class EmbeddingImpl : public UnaryLayerImpl {
   }
   Config get_config() const override {
     Config c = LayerImpl::get_config();
-    // tf.keras reads a layer's dtype as its weights' and cannot build
-    // int32 embeddings; the ids' int32 is implied (Keras 2.2+ writes float32).
-    if (c.contains("dtype")) c["dtype"] = "float32";
     c["input_dim"] = input_dim;
     c["output_dim"] = output_dim;
     c["embeddings_initializer"] = serialize(options.embeddings_initializer.get());

@@ -173,10 +173,7 @@ std::string to_snake_case(const std::string& class_name) {
 }
 
 Config keras3_model_config(const engine::Model& model) {
-  const Config keras2 = models::model_to_config(model);
-  Config out = keras3_layer(keras2);
-  if (model.class_name() == "Sequential") out["build_config"] = {{"input_shape", out["config"]["build_input_shape"]}};
-  return out;
+  return keras3_layer(models::model_to_config(model));
 }
 
 Config keras3_compile_config(const engine::TrainingState& state) {

@@ -212,8 +212,14 @@ namespace {
 // A layer's config as Keras 2.2.3+ and tf.keras write it: Sequential models,
 // at any depth, as {"name", "layers"} (Keras 2.0's bare list loses a nested
 // Sequential's name).
+// An Embedding's dtype is written float32: Keras 2.0 wrote its ids' int32,
+// which tf.keras reads as the weights' dtype and cannot build.
 Config keras2_config(const engine::LayerImpl& layer) {
-  if (!layer.is_container()) return layer.get_config();
+  if (!layer.is_container()) {
+    Config c = layer.get_config();
+    if (layer.class_name == "Embedding" && c.contains("dtype")) c["dtype"] = "float32";
+    return c;
+  }
   const auto& model = static_cast<const engine::ModelImpl&>(layer);
   Config config = model.get_config();
   if (config.is_array()) {
@@ -223,7 +229,8 @@ Config keras2_config(const engine::LayerImpl& layer) {
   }
   for (Config& entry : config["layers"]) {
     for (const auto& l : model.layers)
-      if (l->name == entry["name"] && l->is_container()) entry["config"] = keras2_config(*l);
+      if (l->name == entry["name"] && (l->is_container() || l->class_name == "Embedding"))
+        entry["config"] = keras2_config(*l);
   }
   return config;
 }
