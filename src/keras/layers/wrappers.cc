@@ -173,9 +173,10 @@ const LayerRegistration kTimeDistributed("TimeDistributed", [](const Config& c, 
 });
 const LayerRegistration kBidirectional("Bidirectional", [](const Config& c, const CustomObjects& objects) -> Layer {
   BidirectionalOptions o = with_common_options(BidirectionalOptions{}, c);
-  if (const Config* m = saving::find(c, "merge_mode"))
-    o.merge_mode = m->is_null() ? std::nullopt
-                                : std::optional<std::string>(saving::as_string(*m, "Bidirectional 'merge_mode'"));
+  if (c.contains("merge_mode"))
+    o.merge_mode = c["merge_mode"].is_null()
+                       ? std::nullopt
+                       : std::optional<std::string>(saving::as_string(c["merge_mode"], "Bidirectional 'merge_mode'"));
   return Bidirectional(wrapped_layer(c, objects, "Bidirectional"), o);
 });
 
