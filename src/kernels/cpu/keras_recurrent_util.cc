@@ -3,6 +3,12 @@
 
 namespace tf::kernels::rnn {
 
+// sgemm may split a product's sum (K) over its team, so its bits would
+// depend on the team size; here each thread computes whole fixed blocks of
+// C with a single-threaded sgemm (oneDNN runs serially inside a parallel
+// region), so every element is summed the same way at any team size.
+constexpr int64_t kBlockRows = 256, kBlockCols = 128;
+
 template <>
 void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
                  int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -12,8 +18,18 @@ void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float*
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.f ? 0.f : beta * c[i * ldc + j];
     return;
   }
-  if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, beta, c, ldc) != dnnl_success)
-    throw errors::InternalError("oneDNN sgemm failed in a recurrent kernel");
+  const int64_t row_blocks = (m + kBlockRows - 1) / kBlockRows, col_blocks = (n + kBlockCols - 1) / kBlockCols;
+  bool failed = false;
+#pragma omp parallel for schedule(static) if (row_blocks * col_blocks > 1 && m * n * k > (1 << 18)) reduction(|| : failed)
+  for (int64_t blk = 0; blk < row_blocks * col_blocks; ++blk) {
+    const int64_t i0 = (blk / col_blocks) * kBlockRows, j0 = (blk % col_blocks) * kBlockCols;
+    const int64_t mb = std::min(kBlockRows, m - i0), nb = std::min(kBlockCols, n - j0);
+    const float* ab = ta ? a + i0 : a + i0 * lda;
+    const float* bb = tb ? b + j0 * ldb : b + j0;
+    failed = failed || dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', mb, nb, k, 1.f, ab, lda, bb, ldb, beta,
+                                  c + i0 * ldc + j0, ldc) != dnnl_success;
+  }
+  if (failed) throw errors::InternalError("oneDNN sgemm failed in a recurrent kernel");
 }
 
 // float64 runs the gradient checks only: a plain loop.
