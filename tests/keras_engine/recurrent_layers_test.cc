@@ -272,6 +272,41 @@ TEST_F(RecurrentLayers, BidirectionalMergeModes) {
   EXPECT_EQ(bi.get_config().at("layer").at("config").at("name"), "gru_1");
 }
 
+TEST_F(RecurrentLayers, BidirectionalConcatHoldsForwardAndTimeOrderedBackwardOutputs) {
+  auto in = L::Input({.shape = {5, 3}});
+  auto bi = L::Bidirectional(L::LSTM(4, {.return_sequences = true}));
+  Model model(in, bi(in));
+  auto in2 = L::Input({.shape = {5, 3}});
+  auto fwd = L::LSTM(4, {.return_sequences = true});
+  auto back = L::LSTM(4, {.return_sequences = true, .go_backwards = true});
+  Model halves(in2, std::vector<tf::Tensor>{fwd(in2), back(in2)});
+  const auto w = bi.get_weights();
+  fwd.set_weights({w[0], w[1], w[2]});
+  back.set_weights({w[3], w[4], w[5]});
+  const np::Array x = random_array({2, 5, 3});
+  const np::Array y = model.predict(x);
+  const auto h = halves.predict_multi(x);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t t = 0; t < 5; ++t)
+      for (int64_t u = 0; u < 4; ++u) {
+        EXPECT_EQ(y.get_flat((b * 5 + t) * 8 + u), h[0].get_flat((b * 5 + t) * 4 + u));
+        EXPECT_EQ(y.get_flat((b * 5 + t) * 8 + 4 + u), h[1].get_flat((b * 5 + 4 - t) * 4 + u));
+      }
+}
+
+TEST_F(RecurrentLayers, MaskingCarriesThroughLstmAndTimeDistributed) {
+  Sequential model;
+  model.add(L::Masking(0.0, {.input_shape = {4, 2}}));
+  model.add(L::LSTM(3, {.return_sequences = true}));
+  model.add(L::TimeDistributed(L::Dense(2)));
+  np::Array x = random_array({1, 4, 2});
+  for (int i = 4; i < 6; ++i) x.set_flat(i, 0.0);  // step 2 masked
+  const np::Array y = model.predict(x);
+  // The masked step repeats step 1's output (LSTM carried it; Dense maps it alike).
+  for (int j = 0; j < 2; ++j) EXPECT_EQ(y.get_flat(2 * 2 + j), y.get_flat(1 * 2 + j));
+  EXPECT_NE(y.get_flat(3 * 2), y.get_flat(2 * 2));
+}
+
 TEST_F(RecurrentLayers, TrainingStepsAllocateNothingInSteadyState) {
   Sequential model;
   model.add(L::GRU(8, {.recurrent_dropout = 0.2, .return_sequences = true, .input_shape = {6, 3}}));

@@ -54,22 +54,28 @@ template <class T> void keras_lstm(KernelContext& ctx) {
     recurrent_product(q, out, s, 4 * U, r, tmp);
 #pragma omp parallel for if (B * U * 4 > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
-      T* g = ws + q.row(b, t) * W;
+      T* g = ws + q.row(b, t) * W;  // pre-activations, then i, f, c~, o, c_t
       const T* rr = r + b * 4 * U;
+#pragma omp simd
+      for (int64_t j = 0; j < 4 * U; ++j) g[j] += rr[j];
+      rnn::activate_range(q.recurrent_activation, g, 2 * U);
+      rnn::activate_range(q.activation, g + 2 * U, U);
+      rnn::activate_range(q.recurrent_activation, g + 3 * U, U);
       const T* cp = s == 0 ? q.c0 + b * U : ws + q.row(b, q.time(s - 1)) * W + 4 * U;
       const T* hp = rnn::previous_output(q, out, b, s);
       T* o = out + q.row(b, s) * U;
-      const bool keep = q.keeps(b, t);
-      for (int64_t u = 0; u < U; ++u) {
-        const T i = rnn::activate(q.recurrent_activation, g[u] + rr[u]);
-        const T f = rnn::activate(q.recurrent_activation, g[U + u] + rr[U + u]);
-        const T cc = rnn::activate(q.activation, g[2 * U + u] + rr[2 * U + u]);
-        const T og = rnn::activate(q.recurrent_activation, g[3 * U + u] + rr[3 * U + u]);
-        const T cn = f * cp[u] + i * cc;
-        g[u] = i, g[U + u] = f, g[2 * U + u] = cc, g[3 * U + u] = og;
-        g[4 * U + u] = keep ? cn : cp[u];
-        o[u] = keep ? og * rnn::activate(q.activation, cn) : hp[u];
+      T* c_t = g + 4 * U;
+      if (!q.keeps(b, t)) {
+        std::copy(cp, cp + U, c_t);
+        std::copy(hp, hp + U, o);
+        continue;
       }
+#pragma omp simd
+      for (int64_t u = 0; u < U; ++u) c_t[u] = g[U + u] * cp[u] + g[u] * g[2 * U + u];
+      std::copy(c_t, c_t + U, o);
+      rnn::activate_range(q.activation, o, U);
+#pragma omp simd
+      for (int64_t u = 0; u < U; ++u) o[u] = g[3 * U + u] * o[u];
     }
   }
   for (int64_t b = 0; b < B; ++b)
@@ -114,9 +120,11 @@ template <class T> void keras_lstm_grad(KernelContext& ctx) {
       }
       const T* g = ws + q.row(b, t) * W;
       const T* cp = s == 0 ? q.c0 + b * U : ws + q.row(b, q.time(s - 1)) * W + 4 * U;
+      std::copy(g + 4 * U, g + 5 * U, z + 3 * U);  // act(c_t), read before z_o is written
+      rnn::activate_range(q.activation, z + 3 * U, U);
       for (int64_t u = 0; u < U; ++u) {
         const T i = g[u], f = g[U + u], cc = g[2 * U + u], og = g[3 * U + u];
-        const T a = rnn::activate(q.activation, g[4 * U + u]);
+        const T a = z[3 * U + u];
         const T dct = dcb[u] + dhb[u] * og * rnn::derivative(q.activation, a);
         z[u] = dct * cc * rnn::derivative(q.recurrent_activation, i);
         z[U + u] = dct * cp[u] * rnn::derivative(q.recurrent_activation, f);
@@ -156,10 +164,10 @@ template <class T> void keras_simple_rnn(KernelContext& ctx) {
       const T* hp = rnn::previous_output(q, out, b, s);
       T* o = out + q.row(b, s) * U;
       const bool keep = q.keeps(b, t);
-      for (int64_t u = 0; u < U; ++u) {
-        g[u] = rnn::activate(q.activation, g[u] + r[b * U + u]);
-        o[u] = keep ? g[u] : hp[u];
-      }
+#pragma omp simd
+      for (int64_t u = 0; u < U; ++u) g[u] += r[b * U + u];
+      rnn::activate_range(q.activation, g, U);
+      std::copy(keep ? g : hp, (keep ? g : hp) + U, o);
     }
   }
   for (int64_t i = 0; i < B * U; ++i) h[i] = q.T_ ? out[q.row(i / U, q.T_ - 1) * U + i % U] : q.h0[i];

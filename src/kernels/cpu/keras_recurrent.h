@@ -15,6 +15,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/kernel.h"
@@ -33,12 +34,39 @@ inline Act parse_activation(const std::string& name) {
   throw errors::InvalidArgumentError("Unknown recurrent activation '" + name + "'");
 }
 
+// float32 tanh as a rational function (an odd polynomial of degree 13 over
+// an even one of degree 6 on x clamped to +-7.9; x itself near 0), the
+// approximation TF's CPU Tanh computes (Eigen's), within a few ulp: unlike
+// std::tanh its loops vectorise. float64 (the gradient checks) keeps std::tanh.
+inline float rational_tanh(float x) {
+  const float c = std::min(7.90531110763549805f, std::max(-7.90531110763549805f, x));
+  const float x2 = c * c;
+  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  p = p * c;
+  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  return std::abs(x) < 0.0004f ? x : p / q;
+}
+template <class T> inline T tanh_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return rational_tanh(x);
+  else return std::tanh(x);
+}
+
 // Keras's TF backend: tf.tanh, tf.nn.sigmoid, clip(0.2 x + 0.5, 0, 1),
-// tf.nn.relu, identity.
+// tf.nn.relu, identity. float32's sigmoid is 0.5 + 0.5 tanh(x / 2) on the
+// rational tanh (vectorisable), float64's 1 / (1 + exp(-x)).
 template <class T> inline T activate(Act a, T x) {
   switch (a) {
-    case Act::kTanh: return std::tanh(x);
-    case Act::kSigmoid: return T(1) / (T(1) + std::exp(-x));
+    case Act::kTanh: return tanh_of(x);
+    case Act::kSigmoid:
+      if constexpr (std::is_same_v<T, float>) return 0.5f + 0.5f * rational_tanh(0.5f * x);
+      else return T(1) / (T(1) + std::exp(-x));
     case Act::kHardSigmoid: {
       const T y = T(0.2) * x + T(0.5);
       return y < T(0) ? T(0) : y > T(1) ? T(1) : y;
@@ -59,6 +87,23 @@ template <class T> inline T derivative(Act a, T y) {
     case Act::kLinear: return T(1);
   }
   return T(1);
+}
+
+// p[0, n) = activation(p[0, n)); the switch outside the loop, so each
+// activation's loop vectorises.
+template <class T> inline void activate_range(Act a, T* p, int64_t n) {
+  switch (a) {
+#define KPP_RNN_ACTIVATE_CASE(kind)                               \
+  case kind:                                                      \
+    _Pragma("omp simd") for (int64_t i = 0; i < n; ++i) p[i] = activate(kind, p[i]); \
+    return;
+    KPP_RNN_ACTIVATE_CASE(Act::kTanh)
+    KPP_RNN_ACTIVATE_CASE(Act::kSigmoid)
+    KPP_RNN_ACTIVATE_CASE(Act::kHardSigmoid)
+    KPP_RNN_ACTIVATE_CASE(Act::kRelu)
+    KPP_RNN_ACTIVATE_CASE(Act::kLinear)
+#undef KPP_RNN_ACTIVATE_CASE
+  }
 }
 
 // Row-major c[m, n] = op(a) . op(b) + beta * c (op = transpose when ta / tb).

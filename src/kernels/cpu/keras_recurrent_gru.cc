@@ -47,11 +47,10 @@ template <class T> void keras_gru(KernelContext& ctx) {
     for (int64_t b = 0; b < B; ++b) {
       T* g = ws + q.row(b, t) * G3;
       const T* hp = rnn::previous_output(q, out, b, s);
-      for (int64_t u = 0; u < U; ++u) {
-        g[u] = rnn::activate(q.recurrent_activation, g[u] + rzr[b * 2 * U + u]);
-        g[U + u] = rnn::activate(q.recurrent_activation, g[U + u] + rzr[b * 2 * U + U + u]);
-        rh[b * U + u] = g[U + u] * hp[u] * dropout_at(q, b, u);
-      }
+#pragma omp simd
+      for (int64_t j = 0; j < 2 * U; ++j) g[j] += rzr[b * 2 * U + j];
+      rnn::activate_range(q.recurrent_activation, g, 2 * U);
+      for (int64_t u = 0; u < U; ++u) rh[b * U + u] = g[U + u] * hp[u] * dropout_at(q, b, u);
     }
     rnn::gemm<T>(false, false, B, U, U, rh, U, q.recurrent_kernel + 2 * U, G3, T(0), prod, U);
 #pragma omp parallel for if (B * U * 2 > np::kParallelGrain) schedule(static)
@@ -60,12 +59,11 @@ template <class T> void keras_gru(KernelContext& ctx) {
       const T* hp = rnn::previous_output(q, out, b, s);
       T* o = out + q.row(b, s) * U;
       const bool keep = q.keeps(b, t);
-      for (int64_t u = 0; u < U; ++u) {
-        const T z = g[u];
-        const T hh = rnn::activate(q.activation, g[2 * U + u] + prod[b * U + u]);
-        g[2 * U + u] = hh;
-        o[u] = keep ? z * hp[u] + (T(1) - z) * hh : hp[u];
-      }
+#pragma omp simd
+      for (int64_t u = 0; u < U; ++u) g[2 * U + u] += prod[b * U + u];
+      rnn::activate_range(q.activation, g + 2 * U, U);
+#pragma omp simd
+      for (int64_t u = 0; u < U; ++u) o[u] = keep ? g[u] * hp[u] + (T(1) - g[u]) * g[2 * U + u] : hp[u];
     }
   }
   for (int64_t i = 0; i < B * U; ++i) h[i] = q.T_ ? out[q.row(i / U, q.T_ - 1) * U + i % U] : q.h0[i];

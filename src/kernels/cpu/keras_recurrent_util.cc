@@ -7,7 +7,20 @@ namespace tf::kernels::rnn {
 // depend on the team size; here each thread computes whole fixed blocks of
 // C with a single-threaded sgemm (oneDNN runs serially inside a parallel
 // region), so every element is summed the same way at any team size.
-constexpr int64_t kBlockRows = 256, kBlockCols = 128;
+constexpr int64_t kBlockRows = 256, kBlockCols = 128, kSmallGemm = 1 << 15;
+
+template <class T>
+void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
+                int64_t ldb, T beta, T* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = c + i * ldc;
+    for (int64_t j = 0; j < n; ++j) row[j] = beta == T(0) ? T(0) : beta * row[j];
+    for (int64_t p = 0; p < k; ++p) {
+      const T av = ta ? a[p * lda + i] : a[i * lda + p];
+      for (int64_t j = 0; j < n; ++j) row[j] += av * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+    }
+  }
+}
 
 template <>
 void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
@@ -18,9 +31,13 @@ void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float*
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.f ? 0.f : beta * c[i * ldc + j];
     return;
   }
+  // Tiny products (the gradient checks' sizes) in a plain loop: waking a
+  // team costs more, and outside an active parallel region sgemm would
+  // choose its own partition.
+  if (m * n * k <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
   const int64_t row_blocks = (m + kBlockRows - 1) / kBlockRows, col_blocks = (n + kBlockCols - 1) / kBlockCols;
   bool failed = false;
-#pragma omp parallel for schedule(static) if (row_blocks * col_blocks > 1 && m * n * k > (1 << 18)) reduction(|| : failed)
+#pragma omp parallel for schedule(static) reduction(|| : failed)
   for (int64_t blk = 0; blk < row_blocks * col_blocks; ++blk) {
     const int64_t i0 = (blk / col_blocks) * kBlockRows, j0 = (blk % col_blocks) * kBlockCols;
     const int64_t mb = std::min(kBlockRows, m - i0), nb = std::min(kBlockCols, n - j0);
@@ -36,14 +53,7 @@ void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float*
 template <>
 void gemm<double>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
                   const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    double* row = c + i * ldc;
-    for (int64_t j = 0; j < n; ++j) row[j] = beta == 0.0 ? 0.0 : beta * row[j];
-    for (int64_t p = 0; p < k; ++p) {
-      const double av = ta ? a[p * lda + i] : a[i * lda + p];
-      for (int64_t j = 0; j < n; ++j) row[j] += av * (tb ? b[j * ldb + p] : b[p * ldb + j]);
-    }
-  }
+  small_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 namespace {
