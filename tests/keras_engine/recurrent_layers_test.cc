@@ -247,6 +247,19 @@ TEST_F(RecurrentLayers, TimeDistributedDenseAppliesTheSameDenseEveryStep) {
   EXPECT_EQ(td.get_config().at("layer").at("class_name"), "Dense");
 }
 
+TEST_F(RecurrentLayers, SequencesOfAnyLengthWithoutAFixedTimeDimension) {
+  Sequential model;
+  model.add(L::Embedding(10, 3));  // input (None, None)
+  model.add(L::LSTM(4, {.return_sequences = true}));
+  model.add(L::TimeDistributed(L::Dense(2)));
+  EXPECT_EQ(model.outputs()[0].shape(), tf::TensorShape({-1, -1, 2}));
+  for (int64_t t : {5, 7}) {
+    np::Array ids = np::Array::empty({2, t}, np::int32);
+    for (int64_t i = 0; i < ids.size(); ++i) ids.set_flat(i, static_cast<double>(1 + i % 9));
+    EXPECT_EQ(model.predict(ids).shape(), np::Shape({2, t, 2}));
+  }
+}
+
 TEST_F(RecurrentLayers, BidirectionalMergeModes) {
   const np::Array x = random_array({2, 5, 3});
   for (const char* mode : {"concat", "sum", "mul", "ave"}) {

@@ -8,6 +8,7 @@
 #include "keraspp/keras/serialization.h"
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/math_ops.h"
+#include "keraspp/ops/strided_slice.h"
 #include "layers_util.h"
 
 namespace keras::layers {
@@ -44,17 +45,26 @@ class TimeDistributedImpl : public UnaryLayerImpl {
     build_child(layer, {child_shape(s)});
     uses_learning_phase = layer.impl().uses_learning_phase;
   }
+  // x [batch, time, rest...] -> the wrapped layer on [batch * time, rest...]
+  // -> [batch, time, out...]; an unknown time dimension is read at run time
+  // (Keras's K.shape(inputs)[1]).
   tf::Tensor call(const tf::Tensor& x, const CallArgs& args) override {
     const tf::TensorShape s = engine::keras_shape(x);
-    if (s.dim(1) < 0)
-      throw keraspp::ValueError("Layer " + name + ": TimeDistributed needs a known time dimension, got " +
-                                s.keras_str());
     std::vector<int64_t> flat = {-1};
     for (int i = 2; i < s.rank(); ++i) flat.push_back(s.dim(i));
     const tf::Tensor y = layer.impl().call({K::reshape(x, flat)}, CallArgs{.training = args.training}).at(0);
     std::vector<int64_t> out = compute_output_shape(s).dims();
     out[0] = -1;
-    return K::reshape(y, out);
+    if (s.dim(1) >= 0) return K::reshape(y, out);
+    std::vector<int32_t> rest;
+    for (size_t i = 2; i < out.size(); ++i) rest.push_back(static_cast<int32_t>(out[i]));
+    const tf::Tensor shape = tf::concat(
+        {tf::constant(np::Array::from_vector<int32_t>({-1}, {1})), tf::strided_slice(tf::shape(x), std::vector<int64_t>{1}, std::vector<int64_t>{2}),
+         tf::constant(np::Array::from_vector<int32_t>(rest, {static_cast<int64_t>(rest.size())}))},
+        0);
+    tf::Tensor r = tf::reshape(y, shape);
+    r.set_shape(tf::TensorShape(out));
+    return r;
   }
   tf::TensorShape compute_output_shape(const tf::TensorShape& s) override {
     const tf::TensorShape c = layer.impl().compute_output_shape({child_shape(s)}).at(0);
