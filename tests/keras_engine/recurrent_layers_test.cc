@@ -138,6 +138,30 @@ TEST_F(RecurrentLayers, GoBackwardsReturnSequencesAndReturnState) {
   EXPECT_TRUE(np::allclose(p[3], pr[1], 1e-6, 1e-7));
 }
 
+TEST_F(RecurrentLayers, InitialStatesContinueASequence) {
+  // LSTM over steps 0-2, then over steps 3-5 from its states, equals one LSTM over 0-5.
+  auto first = L::Input({.shape = {3, 2}}), second = L::Input({.shape = {3, 2}}), whole = L::Input({.shape = {6, 2}});
+  auto enc = L::LSTM(4, {.return_state = true});
+  auto dec = L::LSTM(4);
+  auto one = L::LSTM(4);
+  const auto states = enc(std::vector<tf::Tensor>{first});
+  const tf::Tensor y = dec(std::vector<tf::Tensor>{second, states[1], states[2]}).at(0);
+  Model split(std::vector<tf::Tensor>{first, second}, y);
+  Model joined(whole, one(whole));
+  dec.set_weights(enc.get_weights());
+  one.set_weights(enc.get_weights());
+  const np::Array x = random_array({2, 6, 2});
+  np::Array a = np::Array::empty({2, 3, 2}, np::float32), b = np::Array::empty({2, 3, 2}, np::float32);
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t i = 0; i < 6; ++i) {
+      a.set_flat(r * 6 + i, x.get_flat(r * 12 + i));
+      b.set_flat(r * 6 + i, x.get_flat(r * 12 + 6 + i));
+    }
+  EXPECT_TRUE(np::allclose(split.predict({a, b}), joined.predict(x), 1e-6, 1e-7));
+  EXPECT_EQ(error_of<keraspp::ValueError>([&] { L::LSTM(4)(std::vector<tf::Tensor>{second, states[1]}); }),
+            "Layer has 2 states but was passed 1 initial states.");
+}
+
 TEST_F(RecurrentLayers, MasksFromEmbeddingCarryTheLastOutputThroughPadding) {
   Sequential model;
   model.add(L::Embedding(10, 3, {.mask_zero = true, .input_length = 5}));

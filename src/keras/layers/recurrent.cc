@@ -70,17 +70,27 @@ RecurrentImpl::RecurrentImpl(const std::string& cls, int64_t units_, const Recur
   supports_masking = true;
   uses_learning_phase = (options.dropout > 0 && options.dropout < 1) ||
                         (options.recurrent_dropout > 0 && options.recurrent_dropout < 1);
-  input_spec = {InputSpec{.ndim = 3}};
+  // Set by build, once the number of inputs (x and any initial states) is
+  // known; build checks x's rank itself, with Keras's InputSpec wording.
+  input_spec = {};
 }
 
 int RecurrentImpl::gates() const { return class_name == "LSTM" ? 4 : class_name == "GRU" ? 3 : 1; }
 
 void RecurrentImpl::build(const std::vector<tf::TensorShape>& shapes) {
   const tf::TensorShape& s = shapes.at(0);
+  if (!s.has_rank() || s.rank() != 3)
+    throw keraspp::ValueError("Input 0 is incompatible with layer " + name + ": expected ndim=3, found ndim=" +
+                              (s.has_rank() ? std::to_string(s.rank()) : "None"));
+  // Keras's call(inputs=[x] + initial_state).
+  if (shapes.size() > 1 && shapes.size() != 1 + static_cast<size_t>(num_states()))
+    throw keraspp::ValueError("Layer has " + std::to_string(num_states()) + " states but was passed " +
+                              std::to_string(shapes.size() - 1) + " initial states.");
   const int64_t input_dim = s.dim(2);
   if (input_dim < 0)
     throw keraspp::ValueError("Layer " + name + ": the last dimension of the inputs should be defined. Found `None`.");
   input_spec = {InputSpec{.ndim = 3, .axes = {{2, input_dim}}}};
+  for (size_t i = 1; i < shapes.size(); ++i) input_spec.push_back(InputSpec{.ndim = 2, .axes = {{-1, units}}});
   const int64_t gu = gates() * units;
   kernel = add_weight("kernel", {input_dim, gu}, options.kernel_initializer, options.kernel_regularizer, true,
                       options.kernel_constraint);
@@ -128,7 +138,9 @@ std::vector<tf::Tensor> RecurrentImpl::call(const std::vector<tf::Tensor>& input
   if (!args.mask.empty() && args.mask[0]) o.mask = tf::cast(args.mask[0], x.dtype());
   std::vector<tf::Tensor> init;
   for (int i = 0; i < num_states(); ++i)
-    init.push_back(options.stateful ? states[static_cast<size_t>(i)].value() : batch_filled(x, units, 0.0));
+    init.push_back(inputs.size() > 1          ? inputs[static_cast<size_t>(1 + i)]
+                   : options.stateful         ? states[static_cast<size_t>(i)].value()
+                                              : batch_filled(x, units, 0.0));
   const tf::Tensor b = options.use_bias ? bias.value() : tf::Tensor();
   tf::KerasRecurrentOutputs r;
   if (class_name == "LSTM")

@@ -7,7 +7,11 @@
 // Keras 2.0.x's step equations, weights and defaults. Input [batch, time,
 // input_dim] (Keras's "expected ndim=3" error otherwise); masks from
 // Embedding(mask_zero) / Masking carry the previous output and states
-// through masked steps, as K.rnn does.
+// through masked steps, as K.rnn does. Called on a list [x, h0 (, c0)],
+// the states start from the given tensors (Keras's initial_state):
+//
+//   auto enc = keras::layers::LSTM(64, {.return_state = true})(std::vector<tf::Tensor>{x});
+//   auto y = keras::layers::LSTM(64)(std::vector<tf::Tensor>{x2, enc[1], enc[2]});
 //
 // Where Keras++ differs: `implementation` (0, 1, 2) is kept in the config,
 // and every value computes implementation 2's way (one product per step for
