@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the MLP benchmark's three programs one after another on this machine —
 # oneDNN's sgemm roofline, LibTorch (best and plain thread settings) and
-# Keras++ — and prints one table with the ratios and a verdict per target.
+# Keras++ — then the LSTM benchmark's two (LSTM(512), batch 64, 100 steps,
+# 256 inputs: train step and inference; bench_keras_lstm also times its
+# products' sgemm roofline) and prints one table with the ratios and a
+# verdict per target.
 #
 #   bench/run.sh                 # uses build/ (configure with libtorch-dev installed)
 #   BUILD=build EPOCHS=3 bench/run.sh
@@ -12,6 +15,7 @@ cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 epochs=${EPOCHS:-3}
 rounds=${ROUNDS:-1}
+lstm_steps=${LSTM_STEPS:-20}
 data=${DATA:-/usr/share/datasets/fashion-mnist}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -46,6 +50,14 @@ for ((round = 1; round <= rounds; round++)); do
   TAG=keraspp OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
   # Same seed, same thread count, once more: the losses must be bit-identical.
   TAG=keraspp_again OMP_NUM_THREADS=2 run "$build/bench/bench_keras_mlp" --epochs "$epochs" --data "$data"
+  # The LSTM benchmark, quiet machine: Keras++ and LibTorch at 1 and 2 threads.
+  if [ -x "$build/bench/bench_keras_lstm" ]; then
+    TAG=keras_lstm OMP_NUM_THREADS=2 run "$build/bench/bench_keras_lstm" --steps "$lstm_steps"
+  fi
+  if [ -x "$build/bench/bench_torch_lstm" ]; then
+    TAG=torch_lstm_one OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_lstm" --threads 1 --steps "$lstm_steps"
+    TAG=torch_lstm_plain OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_lstm" --threads 2 --steps "$lstm_steps"
+  fi
   # A shared CPU: the same programs while one CPU-bound process (a shell
   # busy loop) competes for the cores. Each side runs as a user would start
   # it: Keras++ with no OpenMP settings at all (its thread governor decides),
@@ -87,6 +99,10 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
     -v krss="$(field keraspp peak_rss_mb)" \
     -v trss="$(lower "$(field torch_one peak_rss_mb)" "$(field torch_plain peak_rss_mb)")" \
     -v kl="$k_loaded" -v tl="${t_loaded:-nan}" \
+    -v klt="$(field keras_lstm train_ms)" -v kli="$(field keras_lstm infer_ms)" \
+    -v rlt="$(field keras_lstm roofline_train_ms)" -v rli="$(field keras_lstm roofline_infer_ms)" \
+    -v tlt="$(lower "$(field torch_lstm_one train_ms)" "$(field torch_lstm_plain train_ms)")" \
+    -v tli="$(lower "$(field torch_lstm_one infer_ms)" "$(field torch_lstm_plain infer_ms)")" \
     -v losses="$(echo "$losses" | paste -sd' ')" -v runs="$((2 * rounds))" 'BEGIN {
   printf "\n%-34s %12s %12s %12s\n", "figure", "Keras++", "LibTorch", "Keras++/other";
   printf "%-34s %12.3f %12s %12s\n", "MLP epoch vs LibTorch best, s", ke, tb, (tb == "nan" ? "-" : sprintf("%.2f", ke / tb));
@@ -97,6 +113,12 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
   printf "%-34s %12.1f %12s %12s\n", "inference b1 median (p90), us", kb1, tb1, (tb1 == "" ? "-" : sprintf("%.2f", kb1 / tb1));
   printf "%-34s %12.3f %12s %12s\n", "inference b128 median, ms", kb128, tb128, (tb128 == "" ? "-" : sprintf("%.2f", kb128 / tb128));
   printf "%-34s %12.1f %12s %12s\n", "peak RSS, MB", krss, trss, (trss == "" ? "-" : sprintf("%.2f", krss / trss));
+  if (klt != "") {
+    printf "%-34s %12.1f %12s %12s\n", "LSTM train step vs LibTorch best, ms", klt, tlt, (tlt == "" ? "-" : sprintf("%.2f", klt / tlt));
+    printf "%-34s %12.1f %12s %12s\n", "LSTM inference vs LibTorch best, ms", kli, tli, (tli == "" ? "-" : sprintf("%.2f", kli / tli));
+    printf "%-34s %12.1f %12.1f %12.2f\n", "LSTM train step vs roofline, ms", klt, rlt, klt / rlt;
+    printf "%-34s %12.1f %12.1f %12.2f\n", "LSTM inference vs roofline, ms", kli, rli, kli / rli;
+  }
   printf "\nverdicts:\n";
   printf "  epoch <= 0.52 s:             %s (%.3f s)\n", (ke <= 0.52 ? "met" : "missed"), ke;
   printf "  epoch <= 1.4x roofline:      %s (%.3f s vs %.3f s = 1.4 x %.3f)\n", (ke <= 1.4 * roof ? "met" : "missed"), ke, 1.4 * roof, roof;
@@ -105,5 +127,7 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
   printf "  b128 <= 0.5 ms:              %s (%.3f ms, p90 %.3f)\n", (kb128 <= 0.5 ? "met" : "missed"), kb128, kb128p;
   printf "  peak memory <= LibTorch:     %s\n", (trss == "" ? "not measured" : (krss <= trss ? "met" : "missed"));
   printf "  shared CPU: slowdown <= LibTorch slowdown, still faster: %s\n", (tl == "nan" ? "not measured" : ((kl / ke <= tl / tb && kl < tl) ? "met" : sprintf("missed (%.2fx vs %.2fx)", kl / ke, tl / tb)));
+  printf "  LSTM train >= 1.5x faster than LibTorch: %s\n", (tlt == "" || klt == "" ? "not measured" : (tlt / klt >= 1.5 ? "met" : sprintf("missed (%.2fx)", tlt / klt)));
+  printf "  LSTM inference >= 2x faster than LibTorch: %s\n", (tli == "" || kli == "" ? "not measured" : (tli / kli >= 2 ? "met" : sprintf("missed (%.2fx)", tli / kli)));
   printf "  same seed, identical losses: %s (%d runs, final loss: %s)\n", (losses != "" && index(losses, " ") == 0 ? "met" : "missed"), runs, losses;
 }'

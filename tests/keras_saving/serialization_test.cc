@@ -60,6 +60,15 @@ TEST_F(SerializationTest, EveryLayerRoundTripsThroughItsConfig) {
   expect_round_trip(L::Concatenate({.axis = 1}));
   expect_round_trip(L::Dot(1, {.normalize = true}));
   expect_round_trip(L::Dot(std::pair{2, 1}));
+  expect_round_trip(L::SimpleRNN(3, {.activation = "relu", .use_bias = false, .dropout = 0.1, .go_backwards = true}));
+  expect_round_trip(L::LSTM(4, {.recurrent_activation = "sigmoid", .unit_forget_bias = false,
+                                .recurrent_regularizer = keras::regularizers::l2(0.01), .recurrent_dropout = 0.2,
+                                .return_sequences = true, .return_state = true, .implementation = 2,
+                                .input_shape = {5, 3}}));
+  expect_round_trip(L::GRU(2, {.stateful = true, .unroll = true, .batch_input_shape = {4, 3, 2}}));
+  expect_round_trip(L::TimeDistributed(L::Dense(3, {.activation = "softmax"}), {.input_shape = {7, 5}}));
+  expect_round_trip(L::Bidirectional(L::LSTM(2, {.return_sequences = true}), {.merge_mode = "ave"}));
+  expect_round_trip(L::Bidirectional(L::GRU(2), {.merge_mode = std::nullopt}));
 }
 
 // Keras 3's spellings of the same layers read as their Keras 2 configs.

@@ -8,3 +8,5 @@
 #include "keraspp/keras/layers/embeddings.h"
 #include "keraspp/keras/layers/merge.h"
 #include "keraspp/keras/layers/pooling.h"
+#include "keraspp/keras/layers/recurrent.h"
+#include "keraspp/keras/layers/wrappers.h"
