@@ -7,6 +7,7 @@
 #include "keraspp/layers/core.h"
 #include "keraspp/losses/losses.h"
 #include "keraspp/ops/array_ops.h"
+#include "keraspp/ops/control_flow_ops.h"
 #include "keraspp/ops/gather_ops.h"
 #include "keraspp/ops/stack_ops.h"
 #include "keraspp/ops/strided_slice.h"
