@@ -127,6 +127,8 @@ std::vector<Tensor> if_grad(const Operation& op, const std::vector<Tensor>& grad
     gy.push_back(grads[static_cast<size_t>(k)] ? grads[static_cast<size_t>(k)] : zeros_like(op.output(k)));
   }
   if (then_float.empty() && else_float.empty()) return {};
+  control_flow::check_recomputable(*then_fn.graph, "cond '" + op.name() + "'");
+  control_flow::check_recomputable(*else_fn.graph, "cond '" + op.name() + "'");
   const auto then_grad = branch_grad(graph, then_fn, then_float, else_float_in, float_results, true);
   const auto else_grad = branch_grad(graph, else_fn, else_float, then_float_in, float_results, false);
   std::vector<Tensor> inputs{op.input(0)};

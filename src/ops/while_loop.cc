@@ -147,6 +147,7 @@ std::vector<Tensor> while_grad(const Operation& op, const std::vector<Tensor>& g
   for (size_t j = 0; j < n_caps; ++j)
     if (np::is_floating(in[first_cap + j].dtype())) float_caps.push_back(static_cast<int>(j));
   if (float_vars.empty()) return {};
+  control_flow::check_recomputable(*body.graph, "while loop '" + op.name() + "'");
   const auto fn = body_grad(graph, body, n_vars, float_vars, float_caps);
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < n_vars; ++i) inputs.push_back(op.output(static_cast<int>(n_vars + i)));

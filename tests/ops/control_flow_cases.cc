@@ -5,6 +5,7 @@
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/control_flow_ops.h"
 #include "keraspp/ops/math_ops.h"
+#include "keraspp/ops/tensor_array_ops.h"
 
 namespace conformance {
 namespace {
@@ -56,6 +57,15 @@ CONFORMANCE_CASE(Case{.op = "WhileGrad", .input_shapes = {{4}, {4}},
                         return map2(x[0], x[1], [](double a, double b) { return 4 * a * a * a + 2 * b * a + b; });
                       },
                       .check_gradient = false});
+
+// Row 1 of a [3, 2] flow replaced by y; both inputs get gradients.
+CONFORMANCE_CASE(Case{.op = "TensorArrayWrite", .input_shapes = {{3, 2}, {2}},
+                      .build = [](const V& in) { return Built{tf::TensorArray::from_flow(in[0]).write(1, in[1] * in[1]).stack()}; },
+                      .reference = [](const A& x) {
+                        np::Array out = x[0].copy();
+                        for (int64_t j = 0; j < 2; ++j) out.at<double>(1, j) = x[1].get_flat(j) * x[1].get_flat(j);
+                        return out;
+                      }});
 
 }  // namespace
 }  // namespace conformance
