@@ -11,6 +11,7 @@
 #include "keraspp/ops/gather_ops.h"
 #include "keraspp/ops/stack_ops.h"
 #include "keraspp/ops/strided_slice.h"
+#include "keraspp/ops/tensor_array_ops.h"
 #include "keraspp/ops/init_ops.h"
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_conv_ops.h"
