@@ -21,3 +21,4 @@
 #include "keraspp/keras/metrics.h"
 #include "keraspp/keras/optimizers.h"
 #include "keraspp/keras/progbar.h"
+#include "keraspp/keras/backend_rnn.h"

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <set>
 
+#include "graph/function.h"
 #include "graph/graph_impl.h"
 #include "keraspp/graph/graph.h"
 #include "keraspp/graph/op_registry.h"
@@ -109,11 +110,19 @@ Operation Graph::create_op(const NodeSpec& spec) {
   const OpDef& def = OpRegistry::global().lookup(spec.type);
   for (const Tensor& t : spec.inputs) {
     if (!t) throw keraspp::ValueError("Op '" + spec.type + "' was given an empty (None) input");
-    if (t.graph_data() != d_) {
+    if (t.graph_data() != d_ && !d_->capture_outer) {
       std::ostringstream os;
       os << t << " must be from the same graph as the op being created ('" << spec.type << "').";
       throw keraspp::ValueError(os.str());
     }
+  }
+  // A function body being built captures the enclosing graphs' tensors it uses.
+  if (d_->capture_outer) {
+    NodeSpec captured = spec;
+    bool any = false;
+    for (Tensor& t : captured.inputs)
+      if (t.graph_data() != d_) t = capture_into(d_, t), any = true;
+    if (any) return create_op(captured);
   }
   // TF names an op "name" or, with a trailing "/", exactly the given scope name.
   std::string name;

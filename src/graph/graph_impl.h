@@ -3,6 +3,7 @@
 #pragma once
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct Node {
   std::vector<TensorShape> out_shapes;
 };
 
+struct FunctionDef;
+
 struct GraphData {
   uint64_t id;  // process-unique, so a Session can tell graphs apart
   std::deque<Node> nodes;
@@ -40,6 +43,16 @@ struct GraphData {
   std::map<std::string, int64_t> counters;
   int64_t seed = -1;
   int64_t last_op_seed = 0;
+  // Functions (If branches, While cond and body: graph/function.h) that ops
+  // of this graph name by a string attr. Held downward only: a function's
+  // graph never holds the graph that uses it.
+  std::map<std::string, std::shared_ptr<const FunctionDef>> functions;
+  // Set only while this graph is a function body being built: the graph it
+  // is built in, whose tensors used here become captures (new arguments
+  // fed from outside: outer edge -> argument node id). Cleared when the
+  // body is finished, so no cycle remains.
+  std::shared_ptr<GraphData> capture_outer;
+  std::vector<std::pair<Edge, int>> captures;
   // Serialises building (create_op, naming, collections, counters): threads
   // share the process-wide default graph, as in TF 1.x. Recursive because
   // building an op may name or build others. Reading a graph while another

@@ -148,6 +148,11 @@ void KernelContext::set_output(int i, np::Array a) {
   output_pooled.at(static_cast<size_t>(i)) = false;
 }
 
+void KernelContext::set_output(int i, np::Array a, bool pooled) {
+  outputs.at(static_cast<size_t>(i)) = std::move(a);
+  output_pooled.at(static_cast<size_t>(i)) = pooled;
+}
+
 KernelRegistry& KernelRegistry::global() {
   static KernelRegistry r;
   return r;

@@ -75,6 +75,21 @@ struct SessionState {
   std::map<int, uint64_t> random_counters_;
 };
 
+// Runs the functions (If branches, While cond and body) of a control-flow
+// step, each compiled by the runtime into a nested plan with execution
+// states of the step's own run (runtime/function_calls.h).
+class FunctionRunner {
+ public:
+  virtual ~FunctionRunner() = default;
+  // Runs function `f` (the step's f-th function attr) on `args`, one per
+  // argument, setting results[i] to result i and pooled[i] to whether it is
+  // a buffer of the run's pools (else it aliases an argument, a constant or
+  // a variable). The vectors must hold one entry per result. An error names
+  // `context` (the loop or cond) and the op that failed.
+  virtual void call(int f, const std::vector<const np::Array*>& args, std::vector<np::Array>& results,
+                    std::vector<bool>& pooled, const std::string& context) = 0;
+};
+
 class KernelContext {
  public:
   KernelContext(const GraphData& graph, const Node& node, BufferPool* pool, SessionState* state)
@@ -109,6 +124,9 @@ class KernelContext {
   void forward_input(int in, int out, const np::Shape& shape);
   // Sets an output that aliases existing memory (identity, variable reads).
   void set_output(int i, np::Array a);
+  // Sets an output a nested plan made: `pooled` when it is a buffer of one
+  // of the run's pools (recyclable and handed to the caller without a copy).
+  void set_output(int i, np::Array a, bool pooled);
   SessionState& state() const { return *state_; }
 
   // Variable `id`'s value, held until the kernel returns, so that a
@@ -131,6 +149,11 @@ class KernelContext {
     const Node* matmul;  // the fused MatMul, named by the product's errors
   };
   std::optional<GradientProduct> gradient_product;
+
+  // The step's compiled functions (control-flow ops only; else null).
+  FunctionRunner* functions = nullptr;
+  // Whether anything reads output i (a kernel may skip work for the others).
+  std::vector<bool> output_wanted;
 
   // Filled by the runtime before each call.
   std::vector<const np::Array*> inputs;

@@ -1,6 +1,8 @@
 // Op-building helpers shared by every op family.
 #include "keraspp/ops/builder.h"
 
+#include "graph/graph_impl.h"
+
 #include "keraspp/ops/array_ops.h"
 
 namespace tf {
@@ -23,6 +25,10 @@ std::pair<Tensor, Tensor> convert_pair(const TensorLike& a, const TensorLike& b)
 namespace op_builder {
 
 Graph graph_for(const std::vector<Tensor>& inputs) {
+  // A function body being built (graph/function.h) takes every op built
+  // meanwhile; the enclosing graphs' tensors become its captures.
+  Graph d = get_default_graph();
+  if (d.data()->capture_outer) return d;
   for (const Tensor& t : inputs)
     if (t) return t.graph();
   return get_default_graph();

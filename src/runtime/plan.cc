@@ -6,7 +6,9 @@
 #include <map>
 
 #include "fold.h"
+#include "function_calls.h"
 #include "fuse.h"
+#include "graph/function.h"
 #include "graph/graph_impl.h"
 #include "keraspp/graph/op_registry.h"
 
@@ -88,6 +90,13 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
                                   "' with these attrs. Registered devices: [" +
                                   std::string(device.type_name()) + "], dtype " +
                                   np::dtype_name(kd) + " (node " + n.name + ")");
+    for (const std::string& attr : n.def->function_attrs) {
+      const FunctionDef& f = find_function(g, std::get<std::string>(n.attrs.at(attr)), n.name);
+      std::vector<Edge> args;
+      for (int a : f.args) args.push_back({a, 0});
+      step.functions.push_back(compile_plan(*f.graph, args, std::vector<std::optional<bool>>(args.size()),
+                                            f.results, {}, state, optimize, device));
+    }
     plan->steps.push_back(std::move(step));
   }
   for (const Edge& e : fetches) plan->fetch_slots.push_back(slot_for(folding.resolve(e)));
@@ -162,10 +171,17 @@ ExecState::ExecState(const Plan& plan)
       pooled(static_cast<size_t>(plan.num_slots), false),
       pool(np::device_allocator(plan.device)),
       scalar_feeds(plan.feed_slots.size()),
-      step_times(plan.steps.size()) {
+      step_times(plan.steps.size()),
+      function_calls(plan.steps.size()) {
   contexts.reserve(plan.steps.size());
-  for (const Step& st : plan.steps) {
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    const Step& st = plan.steps[k];
     kernels::KernelContext& ctx = contexts.emplace_back(*plan.graph, *st.node, &pool, plan.state);
+    if (!st.functions.empty()) {
+      function_calls[k] = std::make_unique<FunctionCalls>(st);
+      ctx.functions = function_calls[k].get();
+    }
+    for (int s : st.out_slots) ctx.output_wanted.push_back(s >= 0);
     ctx.gradient_product = st.gradient_product;
     ctx.inputs.assign(st.in_slots.size(), nullptr);
     ctx.forwardable.assign(st.in_slots.size(), false);
@@ -174,6 +190,8 @@ ExecState::ExecState(const Plan& plan)
     ctx.output_pooled.assign(st.out_slots.size(), false);
   }
 }
+
+ExecState::~ExecState() = default;
 
 void ExecState::merge_profile(const Plan& plan, Profile& profile) {
   for (size_t k = 0; k < plan.steps.size(); ++k) {
@@ -243,8 +261,9 @@ void bind_inputs(const Step& st, ExecState& x, kernels::KernelContext& ctx) {
 }  // namespace
 
 void execute_plan(const Plan& plan, ExecState& x, bool profile) {
+  size_t k = 0;
   try {
-    for (size_t k = 0; k < plan.steps.size(); ++k) {
+    for (k = 0; k < plan.steps.size(); ++k) {
       const Step& st = plan.steps[k];
       kernels::KernelContext& ctx = x.contexts[k];
       bind_inputs(st, x, ctx);
@@ -270,6 +289,7 @@ void execute_plan(const Plan& plan, ExecState& x, bool profile) {
       for (int s : st.release) x.slots[static_cast<size_t>(s)] = np::Array();
     }
   } catch (...) {
+    x.failed_step = static_cast<int>(k);
     for (auto& s : x.slots) s = np::Array();
     for (auto& ctx : x.contexts) {
       ctx.release_variables();

@@ -27,9 +27,12 @@ struct Step {
   // The kernel reads inputs in opaque layouts (np::Layout); for the others
   // the runtime converts such inputs to plain first.
   bool accepts_opaque_layouts = false;
+  // A control-flow op's functions (OpDef::function_attrs), compiled.
+  std::vector<std::shared_ptr<const struct Plan>> functions;
 };
 
 struct ExecState;
+class FunctionCalls;
 
 // The compiled plan: immutable after compile_plan, shared by every run of
 // its signature on any thread. What a run writes lives in an ExecState.
@@ -79,6 +82,11 @@ struct ExecState {
   kernels::BufferPool pool;
   std::vector<np::Array> scalar_feeds;  // one per feed
   std::vector<OpProfile> step_times;    // one per step
+  // The nested states of control-flow steps (null for other steps).
+  std::vector<std::unique_ptr<FunctionCalls>> function_calls;
+  // The step whose kernel threw, for errors raised from a function body.
+  int failed_step = -1;
+  ~ExecState();
 
   // Adds step_times into `profile` and zeroes them.
   void merge_profile(const Plan& plan, Profile& profile);

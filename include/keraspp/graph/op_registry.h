@@ -156,6 +156,10 @@ struct OpDef {
   std::string gradient_product;
   // Made only by plan rewrites (fuse.h), never in a graph: create_op refuses it.
   bool plan_only = false;
+  // String attrs naming functions of the graph's library (If's branches,
+  // While's cond and body): the runtime compiles each into a nested plan
+  // the kernel runs through KernelContext::functions.
+  std::vector<std::string> function_attrs;
 
   // ---- filled at registration from the declarations above ----
   std::vector<ArgDef> input_args, output_args;
