@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "keraspp/keras/engine/topology.h"
 #include "keraspp/np.h"
 #include "keraspp/tf.h"
 
@@ -56,5 +57,9 @@ void bind_tf(py::module_& m);
 void bind_tf_train(py::module_& m);
 void bind_keras(py::module_& m);
 void bind_keras_model(py::module_& m);
+void bind_progbar(py::module_& m);
+// keras.layers.Layer: the handle class, subclassable from Python
+// (keras_python_layer.cc); bind_keras adds the handle's methods.
+py::class_<keras::engine::Layer> bind_layer_base(py::module_& m);
 
 }  // namespace keraspp::python
