@@ -145,14 +145,16 @@ def cases():
     return out
 
 
-def run_case(case, tf, keras, make_keras_optimizer):
+def run_case(case, tf, keras, make_keras_optimizer, loss_names=None):
+    """loss_names: this side's name for a Keras 2.0 loss where it differs."""
     kind, opt_name, loss = cases()[case]
     if kind == "tf":
         cls, kwargs = TF_OPTIMIZERS[opt_name]
         return tf_program(tf, lambda: getattr(tf.train, cls)(**kwargs))
     cls, kwargs = KERAS_OPTIMIZERS[opt_name]
     activation, targets = KERAS_LOSSES[loss]
-    return keras_program(keras, make_keras_optimizer(cls, dict(kwargs)), loss, activation, targets)
+    loss_name = (loss_names or {}).get(loss, loss)
+    return keras_program(keras, make_keras_optimizer(cls, dict(kwargs)), loss_name, activation, targets)
 
 
 def keraspp_results():
