@@ -87,7 +87,7 @@ keras::engine::CompileOptions compile_options(py::handle optimizer, py::handle l
     o.loss = keras::engine::LossList(keras::losses::Loss(
         [holder](const tf::Tensor& y_true, const tf::Tensor& y_pred) {
           py::gil_scoped_acquire gil;
-          return (*holder)(y_true, y_pred).cast<tf::Tensor>();
+          return to_tensor((*holder)(y_true, y_pred));
         }, name));
   } else {
     throw keraspp::ValueError("Unknown loss function: " + py::repr(loss).cast<std::string>());
@@ -99,7 +99,7 @@ keras::engine::CompileOptions compile_options(py::handle optimizer, py::handle l
       std::string name = py::hasattr(m, "__name__") ? m.attr("__name__").cast<std::string>() : "lambda";
       o.metrics.emplace_back(keras::metrics::MetricFunction([holder](const tf::Tensor& a, const tf::Tensor& b) {
         py::gil_scoped_acquire gil;
-        return (*holder)(a, b).cast<tf::Tensor>();
+        return to_tensor((*holder)(a, b));
       }), name);
     }
   }
