@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ py::array to_numpy(const np::Array& a);
 // contiguous/native first. Python floats in lists become float32 and ints
 // int32, as TF converts them. `what` names the argument in errors.
 np::Array from_python_array(py::handle obj, const std::string& what);
+// Only the float32 C-contiguous native-endian fast path (nullopt otherwise).
+std::optional<np::Array> from_float32_array(py::handle obj);
 np::DType dtype_from_python(py::handle obj);  // tf.float32, np.float32, 'float32'
 py::object numpy_dtype(np::DType t);
 

@@ -194,6 +194,16 @@ void bind_session(py::module_& m) {
         py::list result;
         for (const np::Array& a : out) result.append(to_numpy(a));
         return result;
+      })
+      // One tensor fetched (the common case): no fetch lists built or unpacked.
+      .def("_run1", [](tf::Session& s, const tf::Tensor& fetch, py::handle feed) {
+        tf::FeedDict fd = to_feed_dict(feed);
+        np::Array out;
+        {
+          py::gil_scoped_release nogil;
+          out = s.run(fetch, fd);
+        }
+        return to_numpy(out);
       });
   py::class_<Context<tf::Session::DefaultGuard>>(m, "_SessionDefault")
       .def(py::init([](const tf::Session& s) {
