@@ -4,7 +4,9 @@ Fashion-MNIST 60k, batch 128, Adagrad, each epoch's data permuted before the
 clock starts (as the C++ side does), fit(epochs=1, shuffle=False) timed.
 bench/run.sh compares the two epoch times (target: Python within 3%).
 
-    python bench/python_mlp.py [--epochs E] [--data DIR]
+    python bench/python_mlp.py [--epochs E] [--data DIR] [--samples N]
+
+(--samples N trains on the first N samples only: a quick check that it runs.)
 
 Prints one `RESULT lib=keraspp_python ...` line at the end for scripts."""
 import argparse
@@ -31,9 +33,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--samples", type=int, default=0)
     args = parser.parse_args()
     x = (read_idx_gz(args.data + "/train-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0).astype(np.float32)
     y = np_utils.to_categorical(read_idx_gz(args.data + "/train-labels-idx1-ubyte.gz"), 10)
+    if args.samples:
+        x, y = x[:args.samples], y[:args.samples]
 
     model = Sequential()
     model.add(Dense(512, input_dim=784))
