@@ -10,6 +10,9 @@
 #   BUILD=build EPOCHS=3 bench/run.sh
 #   ROUNDS=3 bench/run.sh        # on a shared VM: every program once per round,
 #                                # each figure the best (lowest) of the rounds
+#   PYTHON=.../python bench/run.sh   # the interpreter for the Python figures
+#                                # (default build/venv/bin/python, where
+#                                # scripts/test_python.sh installs keraspp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -19,6 +22,11 @@ lstm_steps=${LSTM_STEPS:-20}
 data=${DATA:-/usr/share/datasets/fashion-mnist}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+py=${PYTHON:-$build/venv/bin/python}
+if ! [ -x "$py" ] || ! "$py" -c "import keraspp._core" 2>/dev/null; then
+  echo "note: keraspp is not importable by $py (scripts/test_python.sh installs it); no Python figures" >&2
+  py=""
+fi
 
 # Shows each program's output and keeps its RESULT line, tagged. (No
 # `tee /dev/stderr`: with stderr redirected to a file it rewrites the file
@@ -58,6 +66,11 @@ for ((round = 1; round <= rounds; round++)); do
     TAG=torch_lstm_one OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_lstm" --threads 1 --steps "$lstm_steps"
     TAG=torch_lstm_plain OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_lstm" --threads 2 --steps "$lstm_steps"
   fi
+  # The same MLP fit from Python, and sess.run of a small graph from C++ and
+  # from Python (the Python package's overhead).
+  [ -z "$py" ] || TAG=keraspp_python OMP_NUM_THREADS=2 run "$py" bench/python_mlp.py --epochs "$epochs" --data "$data"
+  [ ! -x "$build/bench/bench_sess_run" ] || TAG=sess_cpp OMP_NUM_THREADS=2 run "$build/bench/bench_sess_run"
+  [ -z "$py" ] || TAG=sess_python OMP_NUM_THREADS=2 run "$py" bench/python_sess_run.py
   # A shared CPU: the same programs while one CPU-bound process (a shell
   # busy loop) competes for the cores. Each side runs as a user would start
   # it: Keras++ with no OpenMP settings at all (its thread governor decides),
@@ -130,4 +143,14 @@ awk -v ke="$k_epoch" -v roof="$roof" -v tb="${t_best:-nan}" -v tp="${t_plain:-na
   printf "  LSTM train >= 1.5x faster than LibTorch: %s\n", (tlt == "" || klt == "" ? "not measured" : (tlt / klt >= 1.5 ? "met" : sprintf("missed (%.2fx)", tlt / klt)));
   printf "  LSTM inference >= 2x faster than LibTorch: %s\n", (tli == "" || kli == "" ? "not measured" : (tli / kli >= 2 ? "met" : sprintf("missed (%.2fx)", tli / kli)));
   printf "  same seed, identical losses: %s (%d runs, final loss: %s)\n", (losses != "" && index(losses, " ") == 0 ? "met" : "missed"), runs, losses;
+}'
+kp=$(field keraspp_python epoch_s_median)
+sc=$(field sess_cpp sess_run_us_median)
+sp=$(field sess_python sess_run_us_median)
+awk -v ke="$k_epoch" -v kp="${kp:-nan}" -v sc="${sc:-nan}" -v sp="${sp:-nan}" 'BEGIN {
+  printf "\nPython package:\n";
+  if (kp == "nan") printf "  fit epoch from Python within 3%% of C++: not measured\n";
+  else printf "  fit epoch from Python within 3%% of C++: %s (%.3f s vs %.3f s, %+.1f%%)\n", (kp <= 1.03 * ke ? "met" : "missed"), kp, ke, 100 * (kp / ke - 1);
+  if (sp == "nan" || sc == "nan") printf "  sess.run from Python <= C++ + 5 us:      not measured\n";
+  else printf "  sess.run from Python <= C++ + 5 us:      %s (%.2f us vs %.2f us, +%.2f us)\n", (sp - sc <= 5 ? "met" : "missed"), sp, sc, sp - sc;
 }'

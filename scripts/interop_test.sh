@@ -7,6 +7,8 @@
 # first). The install downloads about 600 MB and takes about 2 minutes on
 # an idle machine (11 minutes measured on a busy shared one); the
 # environment is reused while the pins below are unchanged.
+# Then the differential tests (tests/interop/test_differential.py): the same
+# programs under tf.compat.v1 + tf_keras and under keraspp.
 #   KERASPP_INTEROP_VENV  where the environment lives (default build/interop-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +24,16 @@ if [ ! -x "$venv/bin/pytest" ] || [ "$(cat "$venv/keraspp-pins" 2>/dev/null)" !=
   echo "interop environment installed in $(( $(date +%s) - start )) s"
 fi
 cmake --build "$build" --target test_keras_saving test_train >/dev/null
+# keraspp for the differential tests (tests/interop/test_differential.py):
+# the development build's extension when the build has one
+# (-DKERASPP_BUILD_PYTHON=ON), else `pip install .` into this venv (built in
+# build-pip/ for this machine, as scripts/test_python.sh does, so ccache and
+# build-pip/ are shared).
+if [ -n "$(ls "$build"/python/keraspp/_core*.so 2>/dev/null)" ]; then
+  cmake --build "$build" --target _core >/dev/null
+  export PYTHONPATH="$PWD/python:$(cd "$build" && pwd)/python${PYTHONPATH:+:$PYTHONPATH}"
+else
+  "$venv/bin/pip" install -q "scikit-build-core>=0.10" "pybind11>=2.12"
+  KERASPP_MARCH=${KERASPP_MARCH:-native} "$venv/bin/pip" install -q --no-build-isolation .
+fi
 KERASPP_BUILD=$(cd "$build" && pwd) "$venv/bin/pytest" -q tests/interop "$@"

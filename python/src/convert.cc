@@ -2,6 +2,7 @@
 #include "convert.h"
 
 #include <cstring>
+#include <optional>
 
 #include "keraspp/errors.h"
 #include "keraspp/variables/variable.h"
@@ -41,7 +42,20 @@ py::array to_numpy(const np::Array& a) {
   return py::array(dt, shape, {}, p.raw_data(), base);
 }
 
+// The fast path: a float32, C-contiguous, native-endian numpy array is one
+// memcpy (no numpy calls); nullopt means "take the general path".
+std::optional<np::Array> from_float32_array(py::handle obj) {
+  using F32 = py::array_t<float, py::array::c_style>;
+  if (!F32::check_(obj)) return std::nullopt;
+  const auto arr = py::reinterpret_borrow<py::array>(obj);
+  np::Shape shape(arr.shape(), arr.shape() + arr.ndim());
+  np::Array out = np::Array::empty(shape, np::float32);
+  if (out.nbytes()) std::memcpy(out.raw_data(), arr.data(), out.nbytes());
+  return out;
+}
+
 np::Array from_python_array(py::handle obj, const std::string& what) {
+  if (std::optional<np::Array> fast = from_float32_array(obj)) return *std::move(fast);
   py::object o = py::reinterpret_borrow<py::object>(obj);
   const bool from_literal = !py::isinstance<py::array>(o);
   py::array arr;
@@ -111,8 +125,9 @@ tf::FeedDict to_feed_dict(py::handle feed_dict) {
     else
       throw keraspp::TypeError("Cannot interpret feed_dict key as Tensor: " +
                                py::repr(k).cast<std::string>());
-    const std::string what = "the value fed to '" + key.name() + "'";
-    np::Array value = from_python_array(v, what);
+    // float32 arrays fed to float32 tensors skip naming the feed for errors.
+    std::optional<np::Array> fast = key.dtype() == np::float32 ? from_float32_array(v) : std::nullopt;
+    np::Array value = fast ? *std::move(fast) : from_python_array(v, "the value fed to '" + key.name() + "'");
     // TF casts a fed value to the placeholder's numeric dtype (np.asarray(v, dtype)).
     if (value.dtype() != key.dtype()) value = value.astype(key.dtype());
     out.emplace_back(key, tf::FeedValue(value));

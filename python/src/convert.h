@@ -7,9 +7,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "keraspp/keras/engine/topology.h"
 #include "keraspp/np.h"
 #include "keraspp/tf.h"
 
@@ -24,6 +26,8 @@ py::array to_numpy(const np::Array& a);
 // contiguous/native first. Python floats in lists become float32 and ints
 // int32, as TF converts them. `what` names the argument in errors.
 np::Array from_python_array(py::handle obj, const std::string& what);
+// Only the float32 C-contiguous native-endian fast path (nullopt otherwise).
+std::optional<np::Array> from_float32_array(py::handle obj);
 np::DType dtype_from_python(py::handle obj);  // tf.float32, np.float32, 'float32'
 py::object numpy_dtype(np::DType t);
 
@@ -56,5 +60,9 @@ void bind_tf(py::module_& m);
 void bind_tf_train(py::module_& m);
 void bind_keras(py::module_& m);
 void bind_keras_model(py::module_& m);
+void bind_progbar(py::module_& m);
+// keras.layers.Layer: the handle class, subclassable from Python
+// (keras_python_layer.cc); bind_keras adds the handle's methods.
+py::class_<keras::engine::Layer> bind_layer_base(py::module_& m);
 
 }  // namespace keraspp::python

@@ -54,7 +54,7 @@ int64_t positive_units(py::handle units, const char* layer) {
 }
 
 void bind_layer_classes(py::module_& m) {
-  py::class_<keras::engine::Layer>(m, "Layer")
+  bind_layer_base(m)
       .def("__call__", [](const keras::engine::Layer& l, py::handle x, py::object training) -> py::object {
         keras::engine::CallArgs args;
         if (!training.is_none()) args.training = training.cast<bool>();
@@ -68,7 +68,8 @@ void bind_layer_classes(py::module_& m) {
       .def_property_readonly("name", &keras::engine::Layer::name)
       .def_property_readonly("__keras_class__", &keras::engine::Layer::class_name)
       .def_property("trainable", &keras::engine::Layer::trainable, &keras::engine::Layer::set_trainable)
-      .def_property_readonly("built", &keras::engine::Layer::built)
+      .def_property("built", &keras::engine::Layer::built,
+                    [](const keras::engine::Layer& l, bool b) { l.impl().built = b; })
       .def_property_readonly("weights", &keras::engine::Layer::weights)
       .def_property_readonly("trainable_weights", &keras::engine::Layer::trainable_weights)
       .def_property_readonly("non_trainable_weights", &keras::engine::Layer::non_trainable_weights)
@@ -321,6 +322,7 @@ void bind_keras(py::module_& m) {
   bind_utils_and_datasets(k);
   bind_loss_functions(k);
   bind_keras_model(k);
+  bind_progbar(k);
 }
 
 }  // namespace keraspp::python

@@ -1,11 +1,10 @@
 // keras Model / Sequential: compile, fit (GIL released, progress bar to
 // Python's sys.stdout, Ctrl-C stops between batches), evaluate, predict,
 // summary, and Python callbacks.
-#include <pybind11/iostream.h>
-
 #include <sstream>
 
 #include "convert.h"
+#include "python_stdout.h"
 #include "keraspp/keras.h"
 
 namespace keraspp::python {
@@ -22,6 +21,11 @@ keras::ArrayList to_array_list(py::handle x, const char* what) {
     return keras::ArrayList(v);
   }
   return keras::ArrayList(from_python_array(x, what));
+}
+
+py::object scalar_or_list(const std::vector<double>& r) {
+  if (r.size() == 1) return py::float_(r[0]);
+  return py::cast(r);
 }
 
 py::dict logs_to_dict(const keras::Logs& logs) {
@@ -70,24 +74,6 @@ class InterruptCheck : public keras::callbacks::Callback {
   std::shared_ptr<py::error_already_set> error;
 };
 
-// Sends fit's/evaluate's text to Python's sys.stdout for its lifetime.
-class PythonStdout {
- public:
-  PythonStdout()
-      : buf_(py::module_::import("sys").attr("stdout")), os_(&buf_),
-        scoped_({&os_, is_tty(), nullptr}) {}
-  ~PythonStdout() { os_.flush(); }
-
- private:
-  static bool is_tty() {
-    py::object out = py::module_::import("sys").attr("stdout");
-    return py::hasattr(out, "isatty") && out.attr("isatty")().cast<bool>();
-  }
-  py::detail::pythonbuf buf_;
-  std::ostream os_;
-  keras::utils::ScopedProgbarOutput scoped_;
-};
-
 keras::engine::CompileOptions compile_options(py::handle optimizer, py::handle loss, py::handle metrics) {
   keras::engine::CompileOptions o;
   if (py::isinstance<py::str>(optimizer)) o.optimizer = keras::optimizers::Optimizer(optimizer.cast<std::string>());
@@ -101,7 +87,7 @@ keras::engine::CompileOptions compile_options(py::handle optimizer, py::handle l
     o.loss = keras::engine::LossList(keras::losses::Loss(
         [holder](const tf::Tensor& y_true, const tf::Tensor& y_pred) {
           py::gil_scoped_acquire gil;
-          return (*holder)(y_true, y_pred).cast<tf::Tensor>();
+          return to_tensor((*holder)(y_true, y_pred));
         }, name));
   } else {
     throw keraspp::ValueError("Unknown loss function: " + py::repr(loss).cast<std::string>());
@@ -113,18 +99,31 @@ keras::engine::CompileOptions compile_options(py::handle optimizer, py::handle l
       std::string name = py::hasattr(m, "__name__") ? m.attr("__name__").cast<std::string>() : "lambda";
       o.metrics.emplace_back(keras::metrics::MetricFunction([holder](const tf::Tensor& a, const tf::Tensor& b) {
         py::gil_scoped_acquire gil;
-        return (*holder)(a, b).cast<tf::Tensor>();
+        return to_tensor((*holder)(a, b));
       }), name);
     }
   }
   return o;
 }
 
+// class_weight: {class index: weight} (Keras's dict), or None.
+std::map<int64_t, double> to_class_weight(py::handle class_weight) {
+  std::map<int64_t, double> out;
+  if (class_weight.is_none()) return out;
+  if (!py::isinstance<py::dict>(class_weight))
+    throw keraspp::TypeError("class_weight must be a dict mapping class indices to weights, got " +
+                             py::repr(class_weight).cast<std::string>());
+  for (auto [k, v] : py::reinterpret_borrow<py::dict>(class_weight)) out[k.cast<int64_t>()] = v.cast<double>();
+  return out;
+}
+
 py::object fit(Model& model, py::handle x, py::handle y, int batch_size, int epochs, int verbose,
                py::handle callbacks, double validation_split, py::handle validation_data, bool shuffle,
-               int initial_epoch) {
+               py::handle class_weight, py::handle sample_weight, int initial_epoch) {
   keras::engine::FitOptions o{.batch_size = batch_size, .epochs = epochs, .verbose = verbose,
                               .validation_split = validation_split, .shuffle = shuffle,
+                              .class_weight = to_class_weight(class_weight),
+                              .sample_weight = to_array_list(sample_weight, "sample_weight"),
                               .initial_epoch = initial_epoch};
   if (!callbacks.is_none())
     for (py::handle cb : callbacks)
@@ -137,7 +136,9 @@ py::object fit(Model& model, py::handle x, py::handle y, int batch_size, int epo
       throw keraspp::ValueError("When passing validation_data, it must contain 2 (x_val, y_val) or 3 "
                                 "(x_val, y_val, val_sample_weights) items, however it contains " +
                                 std::to_string(vd.size()) + " items");
-    o.validation_data = keras::engine::ValidationData{to_array_list(vd[0], "x_val"), to_array_list(vd[1], "y_val")};
+    o.validation_data = keras::engine::ValidationData{
+        to_array_list(vd[0], "x_val"), to_array_list(vd[1], "y_val"),
+        vd.size() == 3 ? to_array_list(vd[2], "val_sample_weights") : keras::ArrayList()};
   }
   const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
   keras::engine::History h;
@@ -177,17 +178,19 @@ void bind_keras_model(py::module_& m) {
         mo.compile(compile_options(optimizer, loss, metrics));
       }, py::arg("optimizer"), py::arg("loss"), py::arg("metrics") = py::none())
       .def("_fit", &fit)
-      .def("evaluate", [](Model& mo, py::handle x, py::handle y, int batch_size, int verbose) {
+      .def("evaluate", [](Model& mo, py::handle x, py::handle y, int batch_size, int verbose,
+                          py::handle sample_weight) {
         const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
+        const keras::ArrayList ws = to_array_list(sample_weight, "sample_weight");
         std::vector<double> r;
         {
           PythonStdout out;
           py::gil_scoped_release nogil;
-          r = mo.evaluate(xs, ys, {.batch_size = batch_size, .verbose = verbose});
+          r = mo.evaluate(xs, ys, {.batch_size = batch_size, .verbose = verbose, .sample_weight = ws});
         }
-        if (r.size() == 1) return py::object(py::float_(r[0]));
-        return py::object(py::cast(r));
-      }, py::arg("x"), py::arg("y"), py::arg("batch_size") = 32, py::arg("verbose") = 1)
+        return scalar_or_list(r);
+      }, py::arg("x"), py::arg("y"), py::arg("batch_size") = 32, py::arg("verbose") = 1,
+         py::arg("sample_weight") = py::none())
       .def("predict", [](Model& mo, py::handle x, int batch_size, int verbose) {
         const keras::ArrayList xs = to_array_list(x, "x");
         np::Array r;
@@ -197,16 +200,38 @@ void bind_keras_model(py::module_& m) {
         }
         return to_numpy(r);
       }, py::arg("x"), py::arg("batch_size") = 32, py::arg("verbose") = 0)
-      .def("train_on_batch", [](Model& mo, py::handle x, py::handle y) {
+      // Keras returns a scalar for a model without metrics, else a list.
+      .def("train_on_batch", [](Model& mo, py::handle x, py::handle y, py::handle sample_weight,
+                                py::handle class_weight) {
         const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
-        py::gil_scoped_release nogil;
-        return mo.train_on_batch(xs, ys);
-      })
-      .def("test_on_batch", [](Model& mo, py::handle x, py::handle y) {
+        const keras::ArrayList ws = to_array_list(sample_weight, "sample_weight");
+        const std::map<int64_t, double> cw = to_class_weight(class_weight);
+        std::vector<double> r;
+        {
+          py::gil_scoped_release nogil;
+          r = mo.train_on_batch(xs, ys, ws, cw);
+        }
+        return scalar_or_list(r);
+      }, py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), py::arg("class_weight") = py::none())
+      .def("test_on_batch", [](Model& mo, py::handle x, py::handle y, py::handle sample_weight) {
         const keras::ArrayList xs = to_array_list(x, "x"), ys = to_array_list(y, "y");
-        py::gil_scoped_release nogil;
-        return mo.test_on_batch(xs, ys);
-      });
+        const keras::ArrayList ws = to_array_list(sample_weight, "sample_weight");
+        std::vector<double> r;
+        {
+          py::gil_scoped_release nogil;
+          r = mo.test_on_batch(xs, ys, ws);
+        }
+        return scalar_or_list(r);
+      }, py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none())
+      .def("predict_on_batch", [](Model& mo, py::handle x) {
+        const keras::ArrayList xs = to_array_list(x, "x");
+        np::Array r;
+        {
+          py::gil_scoped_release nogil;
+          r = mo.predict_on_batch(xs);
+        }
+        return to_numpy(r);
+      }, py::arg("x"));
   py::class_<Sequential, Model>(m, "Sequential")
       .def(py::init([](py::object layers, const std::string& name) {
         Sequential s(name);

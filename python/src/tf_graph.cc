@@ -26,20 +26,23 @@ template <class Guard> struct Context {
 };
 
 // Binary operators on Tensor/Variable: the other side is any TensorLike;
-// `reflected` puts it on the left (2.0 * x).
-template <class Fn> auto binary(Fn fn, bool reflected) {
-  return [fn, reflected](py::handle self, py::handle other) -> tf::Tensor {
+// `reflected` puts it on the left (2.0 * x). `name` is the op name TF 1.x's
+// operator wrappers give ("sub" for x - y, where tf.subtract names it "Sub");
+// empty for the comparisons, which TF maps to the ops directly ("Less").
+template <class Fn> auto binary(Fn fn, bool reflected, const char* name = "") {
+  return [fn, reflected, name](py::handle self, py::handle other) -> tf::Tensor {
     const tf::TensorLike a = to_tensor_like(self), b = to_tensor_like(other);
-    return reflected ? fn(b, a, "") : fn(a, b, "");
+    return reflected ? fn(b, a, name) : fn(a, b, name);
   };
 }
 
 template <class C> void bind_operators(py::class_<C>& c) {
-  c.def("__add__", binary(tf::add, false)).def("__radd__", binary(tf::add, true))
-      .def("__sub__", binary(tf::subtract, false)).def("__rsub__", binary(tf::subtract, true))
-      .def("__mul__", binary(tf::multiply, false)).def("__rmul__", binary(tf::multiply, true))
-      .def("__truediv__", binary(tf::divide, false)).def("__rtruediv__", binary(tf::divide, true))
-      .def("__pow__", binary(tf::pow, false))
+  c.def("__add__", binary(tf::add, false, "add")).def("__radd__", binary(tf::add, true, "add"))
+      .def("__sub__", binary(tf::subtract, false, "sub")).def("__rsub__", binary(tf::subtract, true, "sub"))
+      .def("__mul__", binary(tf::multiply, false, "mul")).def("__rmul__", binary(tf::multiply, true, "mul"))
+      .def("__truediv__", binary(tf::divide, false, "truediv"))
+      .def("__rtruediv__", binary(tf::divide, true, "truediv"))
+      .def("__pow__", binary(tf::pow, false, "pow"))
       .def("__lt__", binary(tf::less, false)).def("__le__", binary(tf::less_equal, false))
       .def("__gt__", binary(tf::greater, false)).def("__ge__", binary(tf::greater_equal, false))
       .def("__neg__", [](py::handle s) { return tf::negative(to_tensor(s)); })
@@ -191,6 +194,16 @@ void bind_session(py::module_& m) {
         py::list result;
         for (const np::Array& a : out) result.append(to_numpy(a));
         return result;
+      })
+      // One tensor fetched (the common case): no fetch lists built or unpacked.
+      .def("_run1", [](tf::Session& s, const tf::Tensor& fetch, py::handle feed) {
+        tf::FeedDict fd = to_feed_dict(feed);
+        np::Array out;
+        {
+          py::gil_scoped_release nogil;
+          out = s.run(fetch, fd);
+        }
+        return to_numpy(out);
       });
   py::class_<Context<tf::Session::DefaultGuard>>(m, "_SessionDefault")
       .def(py::init([](const tf::Session& s) {

@@ -252,6 +252,10 @@ void bind_train(py::module_& m) {
     return std::make_shared<tf::train::RMSPropOptimizer>(lr, tf::train::RMSPropOptions{decay, momentum, eps, use_locking, centered, name});
   }, py::arg("learning_rate"), py::arg("decay") = 0.9, py::arg("momentum") = 0.0, py::arg("epsilon") = 1e-10,
      py::arg("use_locking") = false, py::arg("centered") = false, py::arg("name") = "RMSProp");
+  train.def("AdadeltaOptimizer", [](double lr, double rho, double eps, bool use_locking, const std::string& name) -> Opt {
+    return std::make_shared<tf::train::AdadeltaOptimizer>(lr, tf::train::AdadeltaOptions{rho, eps, use_locking, name});
+  }, py::arg("learning_rate") = 0.001, py::arg("rho") = 0.95, py::arg("epsilon") = 1e-8,
+     py::arg("use_locking") = false, py::arg("name") = "Adadelta");
 }
 
 void bind_variables(py::module_& m) {

@@ -4,11 +4,15 @@
 // schedule differs.
 //
 // Compiled here rather than inline in the header so every caller (including
-// code built without -march=native) runs the one vectorised definition.
+// code built without -march=native) runs the one vectorised definition. The
+// AVX-512 batch is compiled for AVX-512 whatever the build's -march and
+// chosen at run time (np/cpu_features.h); the portable one runs elsewhere.
 #include <cstring>
 
 #include "keraspp/np/philox.h"
-#if defined(__AVX512F__)
+#include "keraspp/np/cpu_features.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#define KERASPP_AVX512_KERNELS 1
 #include <immintrin.h>
 // GCC 12's unmasked AVX-512 intrinsics pass _mm512_undefined_epi32() (a
 // self-initialised variable) as the ignored merge source, which -Wall
@@ -26,7 +30,11 @@ using P = Philox4x32;
 // Blocks one batch computes side by side.
 constexpr int kBatch = 32;
 
-#if defined(__AVX512F__)
+using BatchFn = void (*)(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words);
+
+#if KERASPP_AVX512_KERNELS
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq")
 // words[0, 4 * kBatch): the words of blocks [first, first + kBatch).
 //
 // Eight blocks per register, one per 64-bit lane whose low half holds a
@@ -35,7 +43,7 @@ constexpr int kBatch = 32;
 // several times slower, and keeps the lanes in memory: 2.2 vs 0.44 ns per
 // float here.) High halves carry garbage that vpmuludq ignores and the final
 // blend drops. Four groups in flight hide the multiply latency.
-void batch(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words) {
+void batch_avx512(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words) {
   constexpr int kGroups = kBatch / 8;
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
   __m512i c0[kGroups], c1[kGroups], c2[kGroups], c3[kGroups];
@@ -77,9 +85,11 @@ void batch(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words) {
     _mm512_storeu_si512(words + 32 * g + 16, _mm512_permutex2var_epi64(w01, hi_idx, w23));
   }
 }
-#else
+#pragma GCC pop_options
+#endif
+
 // Portable: sixteen blocks side by side so the compiler can vectorise the rounds.
-void batch(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words) {
+void batch_generic(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words) {
   constexpr int kLanes = 16;
   for (int base = 0; base < kBatch; base += kLanes) {
     uint32_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
@@ -115,12 +125,19 @@ void batch(uint64_t key, uint64_t counter_hi, uint64_t first, uint32_t* words) {
     }
   }
 }
+
+BatchFn batch_for_this_cpu() {
+#if KERASPP_AVX512_KERNELS
+  if (np::cpu::kernel_isa() == np::cpu::KernelIsa::kAvx512) return batch_avx512;
 #endif
+  return batch_generic;
+}
 
 }  // namespace
 
 void Philox4x32::fill_blocks(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n,
                              uint32_t* words) {
+  const BatchFn batch = batch_for_this_cpu();
   int64_t b = 0;
   for (; b + kBatch <= n; b += kBatch) batch(key, counter_hi, first + static_cast<uint64_t>(b), words + 4 * b);
   if (b < n) {
@@ -131,6 +148,7 @@ void Philox4x32::fill_blocks(uint64_t key, uint64_t counter_hi, uint64_t first, 
 }
 
 void Philox4x32::fill_uniform(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n, float* out) {
+  const BatchFn batch = batch_for_this_cpu();
   alignas(64) uint32_t w[4 * kBatch];
   for (int64_t k = 0; k < n; k += 4 * kBatch) {
     batch(key, counter_hi, first + static_cast<uint64_t>(k / 4), w);
@@ -142,6 +160,7 @@ void Philox4x32::fill_uniform(uint64_t key, uint64_t counter_hi, uint64_t first,
 }
 
 void Philox4x32::fill_uniform(uint64_t key, uint64_t counter_hi, uint64_t first, int64_t n, double* out) {
+  const BatchFn batch = batch_for_this_cpu();
   alignas(64) uint32_t w[4 * kBatch];
   for (int64_t k = 0; k < n; k += 2 * kBatch) {
     batch(key, counter_hi, first + static_cast<uint64_t>(k / 2), w);

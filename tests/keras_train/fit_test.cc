@@ -116,6 +116,25 @@ TEST_F(ConstantModelTest, OnBatchFunctionsAndPredict) {
   EXPECT_NEAR(model.evaluate(x.astype(np::float64), y.astype(np::float64), {.verbose = 0})[0], 3.8, 1e-6);
 }
 
+TEST_F(ConstantModelTest, OnBatchFunctionsTakeSampleWeights) {
+  // As evaluate with one batch of 10: mean(l * w) / mean(w != 0) = 40/6.
+  np::Array w = np::Array::from_vector<float>({1, 1, 1, 1, 0, 0, 0, 0, 2, 2}, {10});
+  EXPECT_NEAR(model.test_on_batch(x, y, {w})[0], 40.0 / 6.0, 1e-5);
+  EXPECT_NEAR(model.train_on_batch(x, y, {w})[0], 40.0 / 6.0, 1e-5);
+  EXPECT_NEAR(model.test_on_batch(x, y)[0], 3.8, 1e-6);
+  EXPECT_THROW(model.train_on_batch(x, y, {np::ones({3})}), keraspp::ValueError);
+}
+
+TEST_F(FitTest, TrainOnBatchTakesClassWeights) {
+  // As the fit case below: {0: 1, 1: 3} on labels 0,0,1,1 doubles log 2.
+  auto model = linear_model(2, 2, "softmax");
+  model.set_weights({np::zeros({2, 2}), np::zeros({2})});
+  model.compile({.optimizer = keras::optimizers::SGD({.lr = 0.0}), .loss = "categorical_crossentropy"});
+  np::Array y = keras::utils::to_categorical(np::Array::from_vector<float>({0, 0, 1, 1}, {4}), 2);
+  EXPECT_NEAR(model.train_on_batch(np::ones({4, 2}), y, {}, {{0, 1.0}, {1, 3.0}})[0], 2 * std::log(2.0), 1e-5);
+  EXPECT_NEAR(model.train_on_batch(np::ones({4, 2}), y)[0], std::log(2.0), 1e-5);
+}
+
 TEST_F(FitTest, ClassWeightsWeightSamplesByTheirClass) {
   // Dense(2, softmax) with zero weights predicts (0.5, 0.5): every sample's
   // crossentropy is log 2; class weights {0: 1, 1: 3} on labels 0,0,1,1

@@ -7,12 +7,13 @@
 #include <cmath>
 #include <vector>
 
+#include "keraspp/np/cpu_features.h"
 #include "keraspp/np/random.h"
 #include "keraspp/tf.h"
 
 namespace {
 
-TEST(MatMulRowVector, MatchesAFloat64Reference) {
+void check_row_vector_products() {
   for (const int64_t k : {1, 5, 64, 130}) {
     for (const int64_t n : {1, 15, 16, 17, 255, 256, 300, 500}) {
       for (const bool ta : {false, true}) {
@@ -36,6 +37,20 @@ TEST(MatMulRowVector, MatchesAFloat64Reference) {
         }
       }
     }
+  }
+}
+
+TEST(MatMulRowVector, MatchesAFloat64Reference) { check_row_vector_products(); }
+
+// The gemv's tiles are chosen at run time (np/cpu_features.h): each ISA this
+// machine has gives the reference's products.
+TEST(MatMulRowVector, EveryKernelIsaThisCpuHasMatchesTheReference) {
+  for (const auto isa : {np::cpu::KernelIsa::kGeneric, np::cpu::KernelIsa::kAvx512}) {
+    if (!np::cpu::supports(isa)) continue;
+    np::cpu::ScopedKernelIsa scoped(isa);
+    SCOPED_TRACE(np::cpu::kernel_isa_name(isa));
+    ASSERT_EQ(np::cpu::kernel_isa(), isa);
+    check_row_vector_products();
   }
 }
 

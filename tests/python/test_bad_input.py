@@ -76,3 +76,44 @@ def test_fit_with_wrong_shapes_and_wrong_layer():
         model.fit(np.zeros((4, 3), np.float32), np.zeros((4, 2), np.float32), verbose=0, epoks=2)
     with pytest.raises(TypeError):
         Dropout("half")
+
+
+def test_keras_data_of_the_wrong_rank_or_type_gets_keras_messages():
+    model = Sequential([Dense(2, input_dim=3)])
+    model.compile(optimizer="sgd", loss="mse")
+    y = np.zeros((4, 2), np.float32)
+    with pytest.raises(ValueError, match=r"Error when checking input: expected dense_\d+_input to have 2 "
+                                         r"dimensions, but got array with shape \(4, 1, 3\)"):
+        model.fit(np.zeros((4, 1, 3), np.float32), y, verbose=0)
+    with pytest.raises(ValueError, match="expected dense_"):
+        model.predict(np.zeros((4, 1, 3), np.float32))
+    with pytest.raises(TypeError, match="Cannot convert x to a tensor"):
+        model.fit(["a", "b"], y[:2], verbose=0)
+    with pytest.raises(ValueError, match="Found 4 input samples and 5 target samples"):
+        model.fit(np.zeros((4, 3), np.float32), np.zeros((5, 2), np.float32), verbose=0)
+    # big-endian, non-contiguous data trains as numpy converts it
+    model.fit(np.zeros((4, 6), ">f4")[:, ::2], y, verbose=0)
+
+
+def test_python_functions_returning_non_tensors_are_type_errors():
+    from keraspp.keras.layers import Input, Layer
+
+    model = Sequential([Dense(2, input_dim=3)])
+    with pytest.raises(TypeError, match="Cannot convert"):
+        model.compile(optimizer="sgd", loss=lambda y_true, y_pred: "not a tensor")
+
+    class ReturnsText(Layer):
+        def call(self, x):
+            return "text"
+
+    with pytest.raises(TypeError, match="Cannot convert"):
+        ReturnsText()(Input(shape=(2,)))
+
+    class BadWeight(Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(2,), initializer="nope")
+
+    with pytest.raises(ValueError, match="Unknown initializer: nope"):
+        BadWeight()(Input(shape=(2,)))
+    with pytest.raises(TypeError, match="Keyword argument not understood: units"):
+        Layer(units=3)

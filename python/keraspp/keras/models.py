@@ -1,6 +1,7 @@
 """keras.models: Sequential and the functional Model."""
 from keraspp._core.keras import Model, Sequential  # noqa: F401
 from keraspp.keras import callbacks as _callbacks
+from keraspp.keras.engine import training_generator as _generators
 
 _FIT_ARGS = ("batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
              "shuffle", "class_weight", "sample_weight", "initial_epoch")
@@ -15,8 +16,6 @@ def _fit(self, x=None, y=None, batch_size=32, epochs=1, verbose=1, callbacks=Non
         epochs = kwargs.pop("nb_epoch")
     if kwargs:
         raise TypeError("Unrecognized keyword arguments: " + str(kwargs))
-    if class_weight is not None or sample_weight is not None:
-        raise NotImplementedError("fit: class_weight/sample_weight are not supported from Python yet")
     callbacks = list(callbacks or [])
     history = _callbacks.History()
     for cb in callbacks + [history]:
@@ -24,10 +23,20 @@ def _fit(self, x=None, y=None, batch_size=32, epochs=1, verbose=1, callbacks=Non
         cb.set_params({"batch_size": batch_size, "epochs": epochs, "verbose": verbose,
                        "do_validation": validation_data is not None or validation_split > 0})
     epoch, hist = self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split,
-                            validation_data, shuffle, initial_epoch)
+                            validation_data, shuffle, class_weight, sample_weight, initial_epoch)
     history.epoch = list(epoch)
     history.history = dict(hist)
     return history
 
 
 Model.fit = _fit
+Model.fit_generator = _generators.fit_generator
+Model.evaluate_generator = _generators.evaluate_generator
+Model.predict_generator = _generators.predict_generator
+
+# A Python layer comes back as the object the user made (with its attributes).
+_layers = Model.layers
+_get_layer = Model.get_layer
+Model.layers = property(lambda self: [l._python_object() for l in _layers.fget(self)],
+                        doc=_layers.__doc__)
+Model.get_layer = lambda self, name=None, index=None: _get_layer(self, name, index)._python_object()

@@ -87,6 +87,9 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if type(fetches) is Tensor:  # the common case, without the fetch recipe
+            v = self._session._run1(fetches, feed_dict)
+            return v[()] if v.ndim == 0 else v
         ops, tensors = [], []
         recipe = _flatten_fetches(fetches, self.graph, ops, tensors)
         values = self._session._run(ops, tensors, feed_dict)

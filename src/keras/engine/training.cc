@@ -132,18 +132,21 @@ np::Array Model::predict(const ArrayList& x, const PredictOptions& o) {
   return predict_multi(x, o).at(0);
 }
 
-std::vector<double> Model::train_on_batch(const ArrayList& x, const ArrayList& y) {
+std::vector<double> Model::train_on_batch(const ArrayList& x, const ArrayList& y,
+                                          const ArrayList& sample_weight,
+                                          const std::map<int64_t, double>& class_weight) {
   TrainingState& s = compiled_state(*this);
   auto guard = s.total_loss.graph().as_default();
-  std::vector<np::Array> arrays = concat(standardize_user_data(s, x, y, {}, {}));
+  std::vector<np::Array> arrays = concat(standardize_user_data(s, x, y, sample_weight, class_weight));
   s.make_train_function(*this);
   return scalars(run_whole(s, FunctionKind::kTrain, arrays));
 }
 
-std::vector<double> Model::test_on_batch(const ArrayList& x, const ArrayList& y) {
+std::vector<double> Model::test_on_batch(const ArrayList& x, const ArrayList& y,
+                                         const ArrayList& sample_weight) {
   TrainingState& s = compiled_state(*this);
   auto guard = s.total_loss.graph().as_default();
-  std::vector<np::Array> arrays = concat(standardize_user_data(s, x, y, {}, {}));
+  std::vector<np::Array> arrays = concat(standardize_user_data(s, x, y, sample_weight, {}));
   return scalars(run_whole(s, FunctionKind::kTest, arrays));
 }
 

@@ -1,16 +1,30 @@
 // Row-vector times matrix (see gemv.h).
+//
+// The AVX-512 tiles are compiled for AVX-512 whatever the build's -march
+// and chosen at run time (np/cpu_features.h), so a wheel built for AVX2
+// machines still uses them where the CPU has AVX-512.
 #include "gemv.h"
 
 #include <algorithm>
 
-#if defined(__AVX512F__)
+#include "keraspp/np/cpu_features.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define KERASPP_AVX512_KERNELS 1
 #include <immintrin.h>
 #endif
 
 namespace tf::kernels::cpu {
 namespace {
 
-#if defined(__AVX512F__)
+#if KERASPP_AVX512_KERNELS
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq")
+// GCC 12's unmasked AVX-512 intrinsics pass a self-initialised variable as
+// the ignored merge source, which -Wall reports once inlined (as in philox.cc).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // One tile of NV vectors of 16 columns starting at c (the last vector masked
 // by `tail`): the accumulators stay in registers while the k rows of this
 // slice of w stream through.
@@ -57,8 +71,8 @@ void gemv_tile(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c
 // Columns [c0, c1): tiles of 16 vectors (256 columns: 16 accumulators and
 // the broadcast fit AVX-512's 32 registers, and each row's slice is 1 KiB of
 // contiguous reads), then one tile for the rest.
-void gemv_cols(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c0, int64_t c1,
-               const float* bias, bool relu, float* y) {
+void gemv_cols_avx512(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c0, int64_t c1,
+                      const float* bias, bool relu, float* y) {
   constexpr int kMax = 16;
   int64_t c = c0;
   for (; c + 16 * kMax <= c1; c += 16 * kMax) gemv_tile<kMax>(x, w, ldw, k, c, 0xFFFF, bias, relu, y);
@@ -75,8 +89,11 @@ void gemv_cols(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c
       gemv_tile<13>, gemv_tile<14>, gemv_tile<15>, gemv_tile<16>};
   tiles[nv - 1](x, w, ldw, k, c, tail, bias, relu, y);
 }
-#else
-void gemv_cols(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c0, int64_t c1,
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+#endif
+
+void gemv_cols_generic(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c0, int64_t c1,
                const float* bias, bool relu, float* y) {
   for (int64_t c = c0; c < c1; ++c) y[c] = 0.f;
   for (int64_t p = 0; p < k; ++p) {
@@ -90,13 +107,15 @@ void gemv_cols(const float* x, const float* w, int64_t ldw, int64_t k, int64_t c
     y[c] = relu && !(r > 0.f) && r == r ? 0.f : r;
   }
 }
-#endif
 
 }  // namespace
 
 void gemv_f32(const float* x, const float* w, int64_t ldw, int64_t k, int64_t n,
               const float* bias, bool relu, float* y) {
-  gemv_cols(x, w, ldw, k, 0, n, bias, relu, y);
+#if KERASPP_AVX512_KERNELS
+  if (np::cpu::kernel_isa() == np::cpu::KernelIsa::kAvx512) return gemv_cols_avx512(x, w, ldw, k, 0, n, bias, relu, y);
+#endif
+  gemv_cols_generic(x, w, ldw, k, 0, n, bias, relu, y);
 }
 
 }  // namespace tf::kernels::cpu

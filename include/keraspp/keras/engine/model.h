@@ -137,8 +137,12 @@ class Model : public Layer {
                                const EvaluateOptions& options = {});
   np::Array predict(const ArrayList& x, const PredictOptions& options = {});
   std::vector<np::Array> predict_multi(const ArrayList& x, const PredictOptions& options = {});
-  std::vector<double> train_on_batch(const ArrayList& x, const ArrayList& y);
-  std::vector<double> test_on_batch(const ArrayList& x, const ArrayList& y);
+  // Keras's sample_weight / class_weight, as fit takes them (fit_generator's batches carry them).
+  std::vector<double> train_on_batch(const ArrayList& x, const ArrayList& y,
+                                     const ArrayList& sample_weight = {},
+                                     const std::map<int64_t, double>& class_weight = {});
+  std::vector<double> test_on_batch(const ArrayList& x, const ArrayList& y,
+                                    const ArrayList& sample_weight = {});
   np::Array predict_on_batch(const ArrayList& x);
   std::vector<std::string> metrics_names() const;
   bool stop_training() const;
