@@ -12,6 +12,7 @@
 #include "keraspp/ops/strided_slice.h"
 #include "keraspp/ops/init_ops.h"
 #include "keraspp/ops/math_ops.h"
+#include "keraspp/ops/nn_batch_norm_ops.h"
 #include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
 #include "keraspp/ops/random_ops.h"
