@@ -5,6 +5,7 @@
 #include "keraspp/graph/graph.h"
 #include "keraspp/layers/convolutional.h"
 #include "keraspp/layers/core.h"
+#include "keraspp/layers/normalization.h"
 #include "keraspp/losses/losses.h"
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/gather_ops.h"
