@@ -7,4 +7,5 @@
 #include "keraspp/keras/layers/core.h"
 #include "keraspp/keras/layers/embeddings.h"
 #include "keraspp/keras/layers/merge.h"
+#include "keraspp/keras/layers/normalization.h"
 #include "keraspp/keras/layers/pooling.h"
