@@ -131,6 +131,9 @@ class KernelContext {
     const Node* matmul;  // the fused MatMul, named by the product's errors
   };
   std::optional<GradientProduct> gradient_product;
+  // A fused step's chain of nodes in link order (src/runtime/fuse.h), so its
+  // kernel reads every link's attrs; node() is link 0.
+  std::vector<const Node*> fused_links;
 
   // Filled by the runtime before each call.
   std::vector<const np::Array*> inputs;

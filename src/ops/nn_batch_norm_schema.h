@@ -15,3 +15,13 @@ inline constexpr ArgList kFusedBatchNormGrad{"y_backprop: T", "x: T", "scale: T"
                                              "reserve_space_2: T"};
 
 }  // namespace tf::schema
+
+namespace tf::schema {
+
+// The plan-only fold of an inference FusedBatchNorm into the Conv2D it
+// normalizes (nn_conv_batch_norm.cc): Conv2D's input [N, H, W, C] and filter
+// [KH, KW, C, OC], then the batch norm's [OC] scale, offset, mean, variance.
+inline constexpr ArgList kFusedConv2DBatchNorm{"input: T",  "filter: T", "scale: T",
+                                               "offset: T", "mean: T",   "variance: T"};
+
+}  // namespace tf::schema

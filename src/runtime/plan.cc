@@ -167,6 +167,7 @@ ExecState::ExecState(const Plan& plan)
   for (const Step& st : plan.steps) {
     kernels::KernelContext& ctx = contexts.emplace_back(*plan.graph, *st.node, &pool, plan.state);
     ctx.gradient_product = st.gradient_product;
+    ctx.fused_links = st.links;
     ctx.inputs.assign(st.in_slots.size(), nullptr);
     ctx.forwardable.assign(st.in_slots.size(), false);
     // A fused step may have more outputs than its node (fuse.h).

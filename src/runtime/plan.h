@@ -27,6 +27,9 @@ struct Step {
   // The kernel reads inputs in opaque layouts (np::Layout); for the others
   // the runtime converts such inputs to plain first.
   bool accepts_opaque_layouts = false;
+  // A fused step's chain, in link order (its kernel may read any link's
+  // attrs: KernelContext::fused_links); empty for an unfused step.
+  std::vector<const Node*> links;
 };
 
 struct ExecState;
