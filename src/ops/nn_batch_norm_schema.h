@@ -23,5 +23,9 @@ namespace tf::schema {
 // [KH, KW, C, OC], then the batch norm's [OC] scale, offset, mean, variance.
 inline constexpr ArgList kFusedConv2DBatchNorm{"input: T",  "filter: T", "scale: T",
                                                "offset: T", "mean: T",   "variance: T"};
+// The same with the BiasAdd between them (Keras's Conv2D has a bias): its
+// [OC] bias after the filter.
+inline constexpr ArgList kFusedConv2DBiasAddBatchNorm{"input: T",  "filter: T", "bias: T", "scale: T",
+                                                      "offset: T", "mean: T",   "variance: T"};
 
 }  // namespace tf::schema

@@ -24,11 +24,12 @@ np::Array uniform(const np::Shape& shape, uint64_t seed, double lo, double hi) {
 // then an inference batch norm with constant statistics.
 struct ConvBatchNorm {
   tf::Tensor x, conv, y;
-  explicit ConvBatchNorm(const std::string& format, bool is_training = false) {
+  explicit ConvBatchNorm(const std::string& format, bool is_training = false, bool with_bias = false) {
     const bool nchw = format == "NCHW";
     x = tf::placeholder(tf::float32, tf::TensorShape(nchw ? std::vector<int64_t>{-1, 3, 9, 9}
                                                           : std::vector<int64_t>{-1, 9, 9, 3}));
     conv = tf::nn::conv2d(x, tf::constant(uniform({3, 3, 3, 16}, 2, -0.5, 0.5)), {1, 1, 1, 1}, "SAME", format);
+    if (with_bias) conv = tf::nn::bias_add(conv, tf::constant(uniform({16}, 7, -1, 1)), format);
     const tf::Tensor scale = tf::constant(uniform({16}, 3, 0.5, 1.5)), offset = tf::constant(uniform({16}, 4, -1, 1));
     const tf::Tensor mean = tf::constant(uniform({16}, 5, -0.3, 0.3)), var = tf::constant(uniform({16}, 6, 0.2, 2));
     y = is_training ? tf::nn::fused_batch_norm(conv, scale, offset, {}, {}, 0.001, format, true).y
@@ -40,15 +41,18 @@ struct ConvBatchNorm {
   }
 };
 
-FusedCase conv_batch_norm(const std::string& format) {
-  return FusedCase{.op = "_FusedConv2DBatchNorm", .label = format, .build = [format](np::DType) {
-                     const ConvBatchNorm net(format);
+FusedCase conv_batch_norm(const std::string& format, bool with_bias = false) {
+  return FusedCase{.op = with_bias ? "_FusedConv2DBiasAddBatchNorm" : "_FusedConv2DBatchNorm", .label = format,
+                   .build = [format, with_bias](np::DType) {
+                     const ConvBatchNorm net(format, false, with_bias);
                      return FusedBuilt{.fetches = {net.y}, .feeds = net.feeds()};
                    },
                    .tolerance = 1e-5};
 }
 CONFORMANCE_FUSED_CASE(conv_batch_norm("NHWC"));
 CONFORMANCE_FUSED_CASE(conv_batch_norm("NCHW"));
+CONFORMANCE_FUSED_CASE(conv_batch_norm("NHWC", true));
+CONFORMANCE_FUSED_CASE(conv_batch_norm("NCHW", true));
 
 bool ran(const tf::Session& s, const std::string& op) {
   return s.profile_report().find("\n" + op + " ") != std::string::npos;

@@ -1,6 +1,6 @@
-// CPU kernel of _FusedConv2DBatchNorm (float32): an inference batch norm
-// folded into its convolution. filter' = filter * s and bias = offset -
-// mean * s per output channel, s = scale / sqrt(variance + epsilon), then
+// CPU kernels of _FusedConv2D(BiasAdd)BatchNorm (float32): an inference
+// batch norm folded into its convolution. filter' = filter * s and bias' =
+// (bias - mean) * s + offset per output channel (bias 0 without a BiasAdd), s = scale / sqrt(variance + epsilon), then
 // one oneDNN convolution with bias (cached per shape in the shared context).
 #include <cmath>
 #include <cstring>
@@ -56,8 +56,17 @@ void check_vector(const KernelContext& ctx, const np::Array& v, const char* what
                                        " elements, got " + np::shape_str(v.shape()) + " for '" + ctx.op_name() + "'");
 }
 
-void fused_conv2d_batch_norm(KernelContext& ctx) {
-  constexpr auto& s = schema::kFusedConv2DBatchNorm;
+template <bool kWithBias> constexpr const auto& schema_of() {
+  if constexpr (kWithBias) {
+    return schema::kFusedConv2DBiasAddBatchNorm;
+  } else {
+    return schema::kFusedConv2DBatchNorm;
+  }
+}
+
+// kWithBias: the chain has a BiasAdd (its bias is input "bias").
+template <bool kWithBias> void fused_conv2d_batch_norm(KernelContext& ctx) {
+  constexpr auto& s = schema_of<kWithBias>();
   const np::Array& x = ctx.input(s.index("input"));
   const np::Array& filter = ctx.input(s.index("filter"));
   if (x.ndim() != 4 || filter.ndim() != 4)
@@ -80,8 +89,14 @@ void fused_conv2d_batch_norm(KernelContext& ctx) {
   const np::Array& var = ctx.input(s.index("variance"));
   for (const auto& [v, what] : {std::pair{&scale, "scale"}, {&offset, "offset"}, {&mean, "mean"}, {&var, "variance"}})
     check_vector(ctx, *v, what, out_c);
-  // The batch norm's epsilon (link 1 of the fused chain).
-  const float eps = static_cast<float>(std::get<double>(ctx.fused_links.at(1)->attrs.at("epsilon")));
+  const float* conv_bias = nullptr;
+  if constexpr (kWithBias) {
+    const np::Array& b = ctx.input(s.index("bias"));
+    check_vector(ctx, b, "bias", out_c);
+    conv_bias = b.data<float>();
+  }
+  // The batch norm's epsilon (the fused chain's last link).
+  const float eps = static_cast<float>(std::get<double>(ctx.fused_links.back()->attrs.at("epsilon")));
   np::Array& y = ctx.allocate_output(0, g.out_dims(out_c), np::float32);
   if (y.size() == 0) return;
   // The scaled filter and the bias, kept per thread between runs.
@@ -92,7 +107,7 @@ void fused_conv2d_batch_norm(KernelContext& ctx) {
   const float *mu = mean.data<float>(), *v = var.data<float>();
   for (int64_t oc = 0; oc < out_c; ++oc) {
     const float factor = sc[oc] / std::sqrt(v[oc] + eps);
-    bias[static_cast<size_t>(oc)] = off[oc] - mu[oc] * factor;
+    bias[static_cast<size_t>(oc)] = ((conv_bias ? conv_bias[oc] : 0.0f) - mu[oc]) * factor + off[oc];
   }
   for (int64_t k = 0; k < filter.size(); ++k) {
     const int64_t oc = k % out_c;  // [KH, KW, C, OC]
@@ -110,7 +125,8 @@ void fused_conv2d_batch_norm(KernelContext& ctx) {
 }
 
 const bool registered = [] {
-  KernelRegistry::global().add("_FusedConv2DBatchNorm", "CPU", np::float32, fused_conv2d_batch_norm);
+  KernelRegistry::global().add("_FusedConv2DBatchNorm", "CPU", np::float32, fused_conv2d_batch_norm<false>);
+  KernelRegistry::global().add("_FusedConv2DBiasAddBatchNorm", "CPU", np::float32, fused_conv2d_batch_norm<true>);
   return true;
 }();
 
