@@ -208,3 +208,21 @@ TEST_F(BatchNormalizationTest, BackendFunctions) {
 }
 
 }  // namespace
+
+namespace {
+
+// predict's plan folds Conv2D (with its bias) and the inference batch norm
+// into one convolution.
+TEST_F(BatchNormalizationTest, PredictFoldsBatchNormIntoTheConvolution) {
+  Sequential model;
+  model.add(L::Conv2D(4, {3, 3}, {.input_shape = {6, 6, 2}}));
+  model.add(L::BatchNormalization());
+  const np::Array x = np::random::uniform(-1, 1, {3, 6, 6, 2});
+  tf::Session s = K::get_session();
+  s.set_profiling(true);
+  const np::Array p = model.predict(x);
+  EXPECT_NE(s.profile_report().find("\n_FusedConv2DBiasAddBatchNorm "), std::string::npos) << s.profile_report();
+  EXPECT_EQ(p.shape(), (np::Shape{3, 4, 4, 4}));
+}
+
+}  // namespace
