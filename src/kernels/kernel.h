@@ -149,6 +149,9 @@ class KernelContext {
     const Node* matmul;  // the fused MatMul, named by the product's errors
   };
   std::optional<GradientProduct> gradient_product;
+  // A fused step's chain of nodes in link order (src/runtime/fuse.h), so its
+  // kernel reads every link's attrs; node() is link 0.
+  std::vector<const Node*> fused_links;
 
   // The step's compiled functions (control-flow ops only; else null).
   FunctionRunner* functions = nullptr;

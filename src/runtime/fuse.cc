@@ -2,6 +2,8 @@
 #include "fuse.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include "fuse_util.h"
 #include "keraspp/graph/op_registry.h"
@@ -33,10 +35,35 @@ struct ResolvedPattern {
   }
 };
 
-// Whether step st can be link `l` of a chain of dtype `dtype`.
+// Whether an attr has the value a row requires (tensor values never match).
+bool same_value(const AttrValue& a, const AttrValue& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit(
+      [&](const auto& x) -> bool {
+        using V = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<V, np::Array>) {
+          return false;
+        } else {
+          return x == std::get<V>(b);
+        }
+      },
+      a);
+}
+
+// Whether step st can be link `l` of a chain of dtype `dtype`: its first
+// output of that dtype and no other output read, the link's attr values, no
+// control inputs.
 bool can_link(const Step& st, const FusionLink& link, DType dtype) {
-  return st.type == link.op && st.node->out_dtypes.size() == 1 && st.node->out_dtypes[0] == dtype &&
-         st.node->control_inputs.empty();
+  if (st.type != link.op || st.node->out_dtypes.empty() || st.node->out_dtypes[0] != dtype ||
+      !st.node->control_inputs.empty())
+    return false;
+  for (size_t i = 1; i < st.out_slots.size(); ++i)
+    if (st.out_slots[i] >= 0) return false;
+  for (const auto& [name, value] : link.attrs) {
+    const auto it = st.node->attrs.find(name);
+    if (it == st.node->attrs.end() || !same_value(it->second, value)) return false;
+  }
+  return true;
 }
 
 // The steps of the chain starting at step k (at[l] for link l), or false
@@ -100,6 +127,7 @@ void fuse_pattern(Plan& plan, const FusionPattern& row) {
     }
     if (!ready) continue;
     for (int l : row.outputs) f.out_slots.push_back(plan.steps[at[static_cast<size_t>(l)]].out_slots[0]);
+    for (size_t j : at) f.links.push_back(plan.steps[j].node);
     for (size_t j : at) removed[j] = true;
     removed[place] = false;
     plan.steps[place] = std::move(f);

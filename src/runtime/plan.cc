@@ -183,6 +183,7 @@ ExecState::ExecState(const Plan& plan)
     }
     for (int s : st.out_slots) ctx.output_wanted.push_back(s >= 0);
     ctx.gradient_product = st.gradient_product;
+    ctx.fused_links = st.links;
     ctx.inputs.assign(st.in_slots.size(), nullptr);
     ctx.forwardable.assign(st.in_slots.size(), false);
     // A fused step may have more outputs than its node (fuse.h).

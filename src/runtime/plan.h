@@ -29,6 +29,9 @@ struct Step {
   bool accepts_opaque_layouts = false;
   // A control-flow op's functions (OpDef::function_attrs), compiled.
   std::vector<std::shared_ptr<const struct Plan>> functions;
+  // A fused step's chain, in link order (its kernel may read any link's
+  // attrs: KernelContext::fused_links); empty for an unfused step.
+  std::vector<const Node*> links;
 };
 
 struct ExecState;

@@ -14,6 +14,10 @@ namespace {
 
 Variable make_variable(const std::function<Tensor()>& init, const VariableOptions& opts) {
   Graph g = get_default_graph();
+  // As TF's Variable: its ops ignore enclosing control dependencies, so its
+  // initializer never runs them (optimizer slots created inside
+  // `control_dependencies(UPDATE_OPS)`).
+  control_dependencies no_dependencies(nullptr);
   // TF: the variable's op takes the (uniquified) scope name itself.
   name_scope scope(opts.name.empty() ? "Variable" : opts.name);
   const std::string base = scope.name().substr(0, scope.name().size() - 1);

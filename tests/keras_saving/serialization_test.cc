@@ -69,6 +69,10 @@ TEST_F(SerializationTest, EveryLayerRoundTripsThroughItsConfig) {
   expect_round_trip(L::TimeDistributed(L::Dense(3, {.activation = "softmax"}), {.input_shape = {7, 5}}));
   expect_round_trip(L::Bidirectional(L::LSTM(2, {.return_sequences = true}), {.merge_mode = "ave"}));
   expect_round_trip(L::Bidirectional(L::GRU(2), {.merge_mode = std::nullopt}));
+  expect_round_trip(L::BatchNormalization({.axis = 1, .momentum = 0.9, .epsilon = 1e-4, .center = false,
+                                           .gamma_initializer = keras::initializers::Constant(0.5),
+                                           .gamma_regularizer = keras::regularizers::l2(0.01),
+                                           .beta_constraint = keras::constraints::non_neg(), .name = "bn"}));
 }
 
 // Keras 3's spellings of the same layers read as their Keras 2 configs.
@@ -99,6 +103,16 @@ TEST_F(SerializationTest, LayersReadKeras3Configs) {
                   "kernel_size": [1, 2, 3]}})"));
             }),
             "Layer c (Conv2D) 'kernel_size': expected 2 integers, got [1,2,3]");
+}
+
+// tf.keras 2.x writes BatchNormalization's axis as a list and adds keys
+// Keras 2.0 lacks.
+TEST_F(SerializationTest, BatchNormalizationReadsTfKerasConfig) {
+  const L::Layer bn = L::deserialize(Config::parse(
+      R"({"class_name": "BatchNormalization", "config": {"name": "bn", "axis": [3], "momentum": 0.9,
+          "epsilon": 0.001, "center": true, "scale": true, "renorm": false, "fused": null}})"));
+  EXPECT_EQ(bn.get_config()["axis"], 3);
+  EXPECT_EQ(bn.get_config()["momentum"], 0.9);
 }
 
 TEST_F(SerializationTest, DeserializedLayerKeepsItsArguments) {
@@ -284,6 +298,36 @@ TEST_F(SerializationTest, ReadsTfKerasFunctionalSpelling) {
   EXPECT_EQ(m.name(), "f");
   EXPECT_EQ(m.layers().size(), 2u);
   EXPECT_EQ(m.internal_output_shapes()[0].keras_str(), "(None, 2)");
+}
+
+}  // namespace
+}  // namespace keras_saving_test
+
+namespace keras_saving_test {
+namespace {
+
+// A model with BatchNormalization saves its four weights in Keras's order
+// (gamma, beta, moving_mean, moving_variance) and predicts the same after
+// load_model, the moved statistics included.
+TEST_F(SerializationTest, BatchNormalizationModelSavesAndLoads) {
+  Sequential model;
+  model.add(L::Dense(3, {.input_dim = 4}));
+  model.add(L::BatchNormalization({.momentum = 0.5}));
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  const np::Array x = np::random::uniform(-1, 1, {8, 4});
+  model.fit(x, np::zeros({8, 3}), {.batch_size = 4, .epochs = 2, .verbose = 0});
+  model.save(path("bn.h5"));
+  Model loaded = keras::models::load_model(path("bn.h5"));
+  const std::vector<tf::Variable> w = loaded.layers()[1].weights();
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_TRUE(w[2].name().ends_with("/moving_mean:0")) << w[2].name();
+  EXPECT_TRUE(w[3].name().ends_with("/moving_variance:0")) << w[3].name();
+  const std::vector<np::Array> before = model.layers()[1].get_weights(), after = loaded.layers()[1].get_weights();
+  for (size_t i = 0; i < 4; ++i)
+    for (int64_t k = 0; k < 3; ++k) EXPECT_EQ(after[i].get_flat(k), before[i].get_flat(k)) << i;
+  EXPECT_NE(before[2].get_flat(0), 0.0);
+  const np::Array p = model.predict(x), q = loaded.predict(x);
+  for (int64_t i = 0; i < p.size(); ++i) EXPECT_EQ(p.get_flat(i), q.get_flat(i));
 }
 
 }  // namespace

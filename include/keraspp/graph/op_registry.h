@@ -95,6 +95,10 @@ struct AttrDef {
 struct FusionLink {
   std::string op;
   std::string reads;  // the input reading the previous link; empty for the first
+  // Attr values the link's node must have (FusedBatchNorm's is_training =
+  // false); a link may have more outputs than its first only when nothing
+  // reads them.
+  std::vector<std::pair<std::string, AttrValue>> attrs = {};
 };
 struct FusionPattern {
   std::string fused_op;

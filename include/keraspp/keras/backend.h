@@ -277,6 +277,28 @@ tf::Tensor in_test_phase(const Branch& x, const Branch& alt,
 tf::Tensor switch_(const tf::Tensor& condition, const Branch& then_expression,
                    const Branch& else_expression);
 
+// ---- batch normalization (src/keras/backend/normalization.cc) -------------
+// As Keras 2.0.x's TF backend, except that a rank-4 x normalized over its
+// axis 3 or 1 runs one FusedBatchNorm op (as Keras's backend does from
+// 2.1.3), whose training variance carries Bessel's correction n / (n - 1).
+
+// The normalized x, and the batch's mean and variance over reduction_axes
+// (all axes but the feature axis). gamma / beta may be empty (None).
+struct BatchNormInTraining {
+  tf::Tensor normed, mean, variance;
+};
+BatchNormInTraining normalize_batch_in_training(const tf::Tensor& x, const tf::Tensor& gamma,
+                                                const tf::Tensor& beta, const std::vector<int>& reduction_axes,
+                                                double epsilon = 1e-3);
+// (x - mean) / sqrt(var + epsilon) * gamma + beta; mean, var, beta, gamma
+// broadcast against x, or are [C] vectors of x's feature `axis`.
+tf::Tensor batch_normalization(const tf::Tensor& x, const tf::Tensor& mean, const tf::Tensor& var,
+                               const tf::Tensor& beta, const tf::Tensor& gamma, double epsilon = 1e-3,
+                               int axis = -1);
+// x -= (x - value) * (1 - momentum): one AssignSub named "AssignMovingAvg"
+// (TF's assign_moving_average without zero debiasing).
+tf::Operation moving_average_update(const tf::Variable& x, const tf::Tensor& value, double momentum);
+
 // ---- random tensors (seed drawn from np::random when not given) ----------
 
 tf::Tensor random_uniform(const std::vector<int64_t>& shape, double minval = 0.0,

@@ -7,6 +7,7 @@
 #include "keraspp/keras/layers/core.h"
 #include "keraspp/keras/layers/embeddings.h"
 #include "keraspp/keras/layers/merge.h"
+#include "keraspp/keras/layers/normalization.h"
 #include "keraspp/keras/layers/pooling.h"
 #include "keraspp/keras/layers/recurrent.h"
 #include "keraspp/keras/layers/wrappers.h"
