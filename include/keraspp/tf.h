@@ -14,6 +14,7 @@
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
+#include "keraspp/ops/pad_split_ops.h"
 #include "keraspp/ops/random_ops.h"
 #include "keraspp/ops/state_ops.h"
 #include "keraspp/ops/training_ops.h"
