@@ -3,6 +3,7 @@
 #pragma once
 #include "keraspp/autodiff/gradients.h"
 #include "keraspp/graph/graph.h"
+#include "keraspp/layers/conv2d_variants.h"
 #include "keraspp/layers/convolutional.h"
 #include "keraspp/layers/core.h"
 #include "keraspp/losses/losses.h"
