@@ -170,6 +170,35 @@ KPP_REGISTER_OP(forward_def(kDepthwiseFamily, schema::kDepthwiseConv2dNative.spe
 KPP_REGISTER_OP(backprop_input_def(kDepthwiseFamily, schema::kDepthwiseConv2dNativeBackpropInput.specs()));
 KPP_REGISTER_OP(backprop_filter_def(kDepthwiseFamily, schema::kDepthwiseConv2dNativeBackpropFilter.specs()));
 
+// Plan-made (fuse.h): Conv2D -> BiasAdd (-> Relu) as one oneDNN convolution
+// with a bias and a relu post-op. The rows require BiasAdd's data_format to
+// be the convolution's (a bias along another axis is another op).
+OpDef fused_conv2d_def(const char* name) {
+  return OpDef{.name = name,
+               .inputs = schema::kFusedConv2D.specs(),
+               .outputs = {"output: T"},
+               .attrs = {"T: {float}", "strides: list(int)", "padding: {'SAME', 'VALID'}",
+                         "data_format: {'NHWC', 'NCHW'} = 'NHWC'", "dilations: list(int) = [1, 1, 1, 1]",
+                         "use_cudnn_on_gpu: bool = true"},
+               .differentiable = false,
+               .allocates_outputs = true,
+               .plan_only = true};
+}
+
+KPP_REGISTER_OP(fused_conv2d_def("_FusedConv2D"));
+KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedConv2D",
+                                  .chain = {{"Conv2D", ""}, {"BiasAdd", "value"}},
+                                  .inputs = {{0, "input"}, {0, "filter"}, {1, "bias"}},
+                                  .outputs = {1},
+                                  .same_attrs = {{"data_format", {0, 1}}}});
+
+KPP_REGISTER_OP(fused_conv2d_def("_FusedConv2DRelu"));
+KPP_REGISTER_FUSION(FusionPattern{.fused_op = "_FusedConv2DRelu",
+                                  .chain = {{"Conv2D", ""}, {"BiasAdd", "value"}, {"Relu", "features"}},
+                                  .inputs = {{0, "input"}, {0, "filter"}, {1, "bias"}},
+                                  .outputs = {2},
+                                  .same_attrs = {{"data_format", {0, 1}}}});
+
 }  // namespace
 
 namespace nn {

@@ -20,4 +20,8 @@ inline constexpr ArgList kDepthwiseConv2dNativeBackpropInput{"input_sizes: int32
 inline constexpr ArgList kDepthwiseConv2dNativeBackpropFilter{"input: T", "filter_sizes: int32",
                                                               "out_backprop: T"};
 
+// The plan's Conv2D -> BiasAdd (-> Relu) (_FusedConv2D, _FusedConv2DRelu):
+// Conv2D's inputs and BiasAdd's bias [OC].
+inline constexpr ArgList kFusedConv2D{"input: T", "filter: T", "bias: T"};
+
 }  // namespace tf::schema

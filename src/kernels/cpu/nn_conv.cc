@@ -1,10 +1,13 @@
 // CPU kernels of Conv2D, DepthwiseConv2dNative and their backprops (input,
-// filter): float32 on oneDNN's convolution primitives (forward, backward
+// filter), and the plan's _FusedConv2D(Relu) (bias and relu as oneDNN
+// bias / post-op): float32 on oneDNN's convolution primitives (forward, backward
 // data, backward weights; a depthwise convolution is oneDNN's grouped one
 // with one group per input channel), cached per shape in the shared context;
 // float64 as plain loops (the conformance harness's reference precision;
 // oneDNN has no f64 convolution).
 #include <algorithm>
+#include <limits>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -155,11 +158,31 @@ dctx::PrimitiveKey conv_key(const Conv& cv, int mode) {
   return key;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d) {
+// Modes: 0 forward, 1 backward data, 2 backward weights, 3 forward + bias
+// (_FusedConv2D), 4 forward + bias + relu post-op (_FusedConv2DRelu).
+constexpr int kForwardBias = 3, kForwardBiasRelu = 4;
+
+// The forward primitive; with_bias adds a bias [OC], relu a relu post-op.
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool with_bias = false, bool relu = false) {
+  dnnl::primitive_attr attr = dctx::default_attr();
+  if (relu) {
+    // Relu's kernel writes +0 for negatives; oneDNN's eltwise_relu (x * 0
+    // there) writes -0, a clip to [0, max] the +0 Relu does.
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, std::numeric_limits<float>::max());
+    attr.set_post_ops(ops);
+  }
+  const auto kind = dnnl::prop_kind::forward_training;
+  const auto algo = dnnl::algorithm::convolution_direct;
+  if (!with_bias)
+    return dnnl::convolution_forward::primitive_desc(
+        dnnl::convolution_forward::desc(kind, algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
+        attr, dctx::engine());
+  const dnnl::memory::desc bias({d.dst.dims()[1]}, dnnl::memory::data_type::f32, tag::a);
   return dnnl::convolution_forward::primitive_desc(
-      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                      d.src, d.weights, d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
-      dctx::default_attr(), dctx::engine());
+      dnnl::convolution_forward::desc(kind, algo, d.src, d.weights, bias, d.dst, d.strides, d.dilates, d.pad_l,
+                                      d.pad_r),
+      attr, dctx::engine());
 }
 
 struct ConvPrimitive {
@@ -171,6 +194,10 @@ struct ConvPrimitive {
 const ConvPrimitive& conv_primitive(const Conv& cv, int mode) {
   return dctx::cached<ConvPrimitive>(conv_key(cv, mode), [&] {
     const ConvDescs d = descs(cv);
+    if (mode >= kForwardBias) {
+      const auto pd = forward_pd(d, true, mode == kForwardBiasRelu);
+      return ConvPrimitive{dnnl::convolution_forward(pd), d, pd.scratchpad_desc()};
+    }
     const auto fwd = forward_pd(d);
     if (mode == 0) return ConvPrimitive{dnnl::convolution_forward(fwd), d, fwd.scratchpad_desc()};
     if (mode == 1) {
@@ -189,17 +216,24 @@ const ConvPrimitive& conv_primitive(const Conv& cv, int mode) {
 }
 
 // Runs mode's primitive on (src, weights, dst) buffers, one of them the output.
-void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, const float* dst) {
+// bias: [OC], read by the fused modes only.
+void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, const float* dst,
+              const float* bias = nullptr) {
   const ConvPrimitive& p = conv_primitive(cv, mode);
   dnnl::engine& eng = dctx::engine();
   dnnl::memory s(p.d.src, eng, const_cast<float*>(src)), w(p.d.weights, eng, const_cast<float*>(weights)),
       o(p.d.dst, eng, const_cast<float*>(dst));
+  const bool forward = mode == 0 || mode >= kForwardBias;
   const int src_arg = mode == 1 ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
   const int weights_arg = mode == 2 ? DNNL_ARG_DIFF_WEIGHTS : DNNL_ARG_WEIGHTS;
-  const int dst_arg = mode == 0 ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
+  const int dst_arg = forward ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
   dnnl::stream& stream = dctx::stream();
-  p.prim.execute(stream, {{src_arg, s}, {weights_arg, w}, {dst_arg, o},
-                          {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
+  std::unordered_map<int, dnnl::memory> args{
+      {src_arg, s}, {weights_arg, w}, {dst_arg, o}, {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}};
+  if (mode >= kForwardBias)
+    args.emplace(DNNL_ARG_BIAS, dnnl::memory({{cv.out_c}, dnnl::memory::data_type::f32, tag::a}, eng,
+                                             const_cast<float*>(bias)));
+  p.prim.execute(stream, args);
   stream.wait();
 }
 
@@ -299,6 +333,23 @@ template <class T, bool kDepthwise> void conv2d_backprop_filter(KernelContext& c
   run<T>(cv, 2, x.data<T>(), nullptr, dy.data<T>(), dw.data<T>(), dw.size());
 }
 
+// The plan's Conv2D -> BiasAdd (-> Relu): one oneDNN convolution adding the
+// bias (and applying relu) as it writes each output.
+template <int kMode> void fused_conv2d(KernelContext& ctx) {
+  constexpr auto& s = schema::kFusedConv2D;
+  const np::Array& x = ctx.input(s.index("input"));
+  const np::Array& w = ctx.input(s.index("filter"));
+  const np::Array& b = ctx.input(s.index("bias"));
+  const Conv cv = conv_geometry(ctx, x.shape(), w.shape());
+  if (b.ndim() != 1 || b.size() != cv.out_c)
+    throw errors::InvalidArgumentError("Must provide as many biases as the channel dimension of the input tensor: " +
+                                       np::shape_str(b.shape()) + " vs. " + np::shape_str(cv.g.out_dims(cv.out_c)) +
+                                       " for '" + ctx.op_name() + "'");
+  np::Array& y = ctx.allocate_output(0, cv.g.out_dims(cv.out_c), x.dtype());
+  if (y.size() == 0) return;
+  conv_f32(cv, kMode, x.data<float>(), w.data<float>(), y.data<float>(), b.data<float>());
+}
+
 template <bool kDepthwise> void register_conv(KernelRegistry& r, const std::string& forward,
                                              const std::string& backprop) {
   r.add(forward, "CPU", np::float32, conv2d<float, kDepthwise>);
@@ -313,6 +364,8 @@ const bool registered = [] {
   auto& r = KernelRegistry::global();
   register_conv<false>(r, "Conv2D", "Conv2DBackprop");
   register_conv<true>(r, "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackprop");
+  r.add("_FusedConv2D", "CPU", np::float32, fused_conv2d<kForwardBias>);
+  r.add("_FusedConv2DRelu", "CPU", np::float32, fused_conv2d<kForwardBiasRelu>);
   return true;
 }();
 
