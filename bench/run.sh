@@ -8,6 +8,7 @@
 #
 #   bench/run.sh                 # uses build/ (configure with libtorch-dev installed)
 #   BUILD=build EPOCHS=3 bench/run.sh
+#   CNN=0 bench/run.sh           # MLP only (the CNN table follows the MLP one)
 #   ROUNDS=3 bench/run.sh        # on a shared VM: every program once per round,
 #                                # each figure the best (lowest) of the rounds
 #   PYTHON=.../python bench/run.sh   # the interpreter for the Python figures
@@ -154,3 +155,38 @@ awk -v ke="$k_epoch" -v kp="${kp:-nan}" -v sc="${sc:-nan}" -v sp="${sp:-nan}" 'B
   if (sp == "nan" || sc == "nan") printf "  sess.run from Python <= C++ + 5 us:      not measured\n";
   else printf "  sess.run from Python <= C++ + 5 us:      %s (%.2f us vs %.2f us, +%.2f us)\n", (sp - sc <= 5 ? "met" : "missed"), sp, sc, sp - sc;
 }'
+
+# ---- the CNN (Keras's mnist_cnn model): roofline, LibTorch, Keras++ ---------
+# CNN=0 skips it; CNN_EPOCHS (default 2) epochs each, the median over 2..E.
+if [ "${CNN:-1}" != 0 ] && [ -x "$build/bench/bench_keras_cnn" ]; then
+  cnn_epochs=${CNN_EPOCHS:-2}
+  for ((round = 1; round <= rounds; round++)); do
+    TAG=cnn_roofline OMP_NUM_THREADS=2 run "$build/bench/bench_conv_roofline"
+    if [ -x "$build/bench/bench_torch_cnn" ]; then
+      TAG=cnn_torch_one OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_cnn" --threads 1 --epochs "$cnn_epochs" --data "$data"
+      TAG=cnn_torch_plain OPENBLAS_CORETYPE=SkylakeX LD_LIBRARY_PATH=$openblas run "$build/bench/bench_torch_cnn" --threads 2 --epochs "$cnn_epochs" --data "$data"
+    fi
+    TAG=cnn_keraspp OMP_NUM_THREADS=2 run "$build/bench/bench_keras_cnn" --epochs "$cnn_epochs" --data "$data"
+    TAG=cnn_keraspp_again OMP_NUM_THREADS=2 run "$build/bench/bench_keras_cnn" --epochs "$cnn_epochs" --data "$data"
+  done
+  cnn_losses=$(grep -E "tag=cnn_keraspp(_again)? " "$out" | tr ' ' '\n' | grep '^loss_exact=' | cut -d= -f2 | sort -u)
+  awk -v ke="$(field cnn_keraspp epoch_s_median)" -v roof="$(field cnn_roofline epoch_s_roofline)" \
+      -v tb="$(lower "$(field cnn_torch_one epoch_s_median)" "$(field cnn_torch_plain epoch_s_median)")" \
+      -v kb1="$(field cnn_keraspp infer_b1_us_median)" \
+      -v tb1="$(lower "$(field cnn_torch_one infer_b1_us_median)" "$(field cnn_torch_plain infer_b1_us_median)")" \
+      -v krss="$(field cnn_keraspp peak_rss_mb)" \
+      -v trss="$(lower "$(field cnn_torch_one peak_rss_mb)" "$(field cnn_torch_plain peak_rss_mb)")" \
+      -v losses="$(echo "$cnn_losses" | paste -sd' ')" 'BEGIN {
+    printf "\n%-34s %12s %12s %12s\n", "CNN figure", "Keras++", "LibTorch", "Keras++/other";
+    printf "%-34s %12.3f %12s %12s\n", "CNN epoch vs LibTorch best, s", ke, (tb == "" ? "-" : tb), (tb == "" ? "-" : sprintf("%.2f", ke / tb));
+    printf "%-34s %12.3f %12.3f %12.2f\n", "CNN epoch vs roofline", ke, roof, ke / roof;
+    printf "%-34s %12.1f %12s %12s\n", "CNN inference b1 median, us", kb1, (tb1 == "" ? "-" : tb1), (tb1 == "" ? "-" : sprintf("%.2f", kb1 / tb1));
+    printf "%-34s %12.1f %12s %12s\n", "CNN peak RSS, MB", krss, (trss == "" ? "-" : trss), (trss == "" ? "-" : sprintf("%.2f", krss / trss));
+    printf "\nCNN verdicts:\n";
+    printf "  epoch <= 1.5x roofline:       %s (%.3f s vs %.3f s)\n", (ke <= 1.5 * roof ? "met" : "missed"), ke, 1.5 * roof;
+    printf "  >= 2.5x faster than LibTorch: %s\n", (tb == "" ? "not measured" : (tb / ke >= 2.5 ? "met" : sprintf("missed (%.2fx)", tb / ke)));
+    printf "  b1 <= LibTorch / 2:           %s\n", (tb1 == "" ? "not measured" : (kb1 <= tb1 / 2 ? "met" : sprintf("missed (%.1f vs %.1f us)", kb1, tb1)));
+    printf "  peak memory <= LibTorch:      %s\n", (trss == "" ? "not measured" : (krss <= trss ? "met" : "missed"));
+    printf "  same seed, identical losses:  %s (final loss: %s)\n", (losses != "" && index(losses, " ") == 0 ? "met" : "missed"), losses;
+  }'
+fi

@@ -3,6 +3,7 @@
 #pragma once
 #include "keraspp/autodiff/gradients.h"
 #include "keraspp/graph/graph.h"
+#include "keraspp/layers/conv2d_variants.h"
 #include "keraspp/layers/convolutional.h"
 #include "keraspp/layers/core.h"
 #include "keraspp/layers/normalization.h"
@@ -18,6 +19,7 @@
 #include "keraspp/ops/nn_batch_norm_ops.h"
 #include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
+#include "keraspp/ops/pad_split_ops.h"
 #include "keraspp/ops/random_ops.h"
 #include "keraspp/ops/state_ops.h"
 #include "keraspp/ops/training_ops.h"

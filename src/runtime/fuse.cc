@@ -66,6 +66,34 @@ bool can_link(const Step& st, const FusionLink& link, DType dtype) {
   return true;
 }
 
+bool same_value(const AttrValue& a, const AttrValue& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* x = std::get_if<np::Array>(&a)) return np::array_equal(*x, std::get<np::Array>(b));
+  return std::visit(
+      [&b](const auto& x) {
+        using V = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<V, np::Array>) return false;  // handled above
+        else return x == std::get<V>(b);
+      },
+      a);
+}
+
+// Whether the matched links (at[l] for link l) satisfy the row's attribute
+// conditions: each listed link has the attr, all with one value.
+bool same_attrs_hold(const Plan& plan, const FusionPattern& row, const std::vector<size_t>& at) {
+  for (const FusionAttrMatch& m : row.same_attrs) {
+    const AttrValue* first = nullptr;
+    for (int l : m.links) {
+      const AttrMap& attrs = plan.steps[at[static_cast<size_t>(l)]].node->attrs;
+      auto it = attrs.find(m.attr);
+      if (it == attrs.end()) return false;
+      if (!first) first = &it->second;
+      else if (!same_value(*first, it->second)) return false;
+    }
+  }
+  return true;
+}
+
 // The steps of the chain starting at step k (at[l] for link l), or false
 // when the plan around k does not match the pattern and its rules.
 bool match(const Plan& plan, const Readers& readers, const std::vector<bool>& removed,
@@ -99,7 +127,7 @@ bool match(const Plan& plan, const Readers& readers, const std::vector<bool>& re
       at[l] = j;
     }
   }
-  return true;
+  return same_attrs_hold(plan, p.row, at);
 }
 
 void fuse_pattern(Plan& plan, const FusionPattern& row) {

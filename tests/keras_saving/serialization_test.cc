@@ -73,6 +73,24 @@ TEST_F(SerializationTest, EveryLayerRoundTripsThroughItsConfig) {
                                            .gamma_initializer = keras::initializers::Constant(0.5),
                                            .gamma_regularizer = keras::regularizers::l2(0.01),
                                            .beta_constraint = keras::constraints::non_neg(), .name = "bn"}));
+  expect_round_trip(L::Conv2DTranspose(4, {3, 2}, {.strides = {2, 1}, .padding = "same", .activation = "relu",
+                                                   .use_bias = false, .kernel_regularizer = keras::regularizers::l2(0.1),
+                                                   .name = "up"}));
+  expect_round_trip(L::SeparableConv2D(8, 3, {.strides = 2, .data_format = "channels_first", .depth_multiplier = 3,
+                                              .pointwise_initializer = keras::initializers::Constant(0.5),
+                                              .depthwise_constraint = keras::constraints::non_neg()}));
+  expect_round_trip(L::UpSampling1D({.size = 3}));
+  expect_round_trip(L::UpSampling2D({.size = {2, 3}, .data_format = "channels_first"}));
+  expect_round_trip(L::ZeroPadding1D({1, 2}));
+  expect_round_trip(L::ZeroPadding2D(L::IntPadding2D{{1, 2}, {3, 4}}, {.input_shape = {5, 5, 1}}));
+  expect_round_trip(L::Cropping1D({0, 2}));
+  expect_round_trip(L::Cropping2D(L::IntPadding2D{{1, 0}, {2, 2}}, {.data_format = "channels_first"}));
+  expect_round_trip(L::GlobalMaxPooling1D());
+  expect_round_trip(L::GlobalAveragePooling1D({.name = "gap"}));
+  expect_round_trip(L::GlobalMaxPooling2D({.data_format = "channels_first"}));
+  expect_round_trip(L::GlobalAveragePooling2D());
+  expect_round_trip(L::SpatialDropout1D(0.3, {.seed = 4}));
+  expect_round_trip(L::SpatialDropout2D(0.2, {.data_format = "channels_first"}));
 }
 
 // Keras 3's spellings of the same layers read as their Keras 2 configs.

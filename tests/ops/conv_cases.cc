@@ -1,4 +1,5 @@
-// Conformance cases: Conv2D, its backprops, MaxPool(Grad), AvgPool(Grad),
+// Conformance cases: Conv2D, DepthwiseConv2dNative, their backprops,
+// MaxPool(Grad), AvgPool(Grad),
 // and BiasAdd(Grad) in NCHW. The references enumerate TF's window taps
 // directly (SAME: out = ceil(in / stride), pad_before = total / 2) on NHWC
 // float64 arrays; NCHW cases transpose to NHWC and back.
@@ -165,6 +166,91 @@ Case backprop_filter(const std::string& label, const Dims& x, const Dims& f, Win
 CONFORMANCE_CASE(backprop_filter("nhwc_same_stride2", {2, 6, 5, 2}, {3, 3, 2, 3},
                                  Win{.kh = 0, .kw = 0, .sh = 2, .sw = 2, .padding = "SAME"}));
 CONFORMANCE_CASE(backprop_filter("nchw_valid", {1, 5, 4, 3}, {2, 2, 3, 2}, Win{.kh = 0, .kw = 0, .format = "NCHW"}));
+
+// DepthwiseConv2dNative and its backprops: input channel i meets filter
+// [.., i, m] and writes output channel i * M + m. Same modes as ref_conv.
+np::Array ref_depthwise(int mode, const Dims& x_dims, const Dims& f_dims, const np::Array& a,
+                        const np::Array& b, const Win& w) {
+  const int64_t c = x_dims[3], m = f_dims[3];
+  const auto [oh, pt] = w.axis(x_dims[1], w.kh, w.sh, w.dh);
+  const auto [ow, pl] = w.axis(x_dims[2], w.kw, w.sw, w.dw);
+  const Dims y_dims{x_dims[0], oh, ow, c * m};
+  np::Array out = np::zeros(mode == 0 ? y_dims : mode == 1 ? x_dims : f_dims, np::float64);
+  for_each_tap(x_dims, w, [&](int64_t n, int64_t oy, int64_t ox, int64_t iy, int64_t ix, int64_t ky, int64_t kx) {
+    for (int64_t i = 0; i < c; ++i)
+      for (int64_t j = 0; j < m; ++j) {
+        const int64_t xi = ((n * x_dims[1] + iy) * x_dims[2] + ix) * c + i;
+        const int64_t fi = ((ky * w.kw + kx) * c + i) * m + j;
+        const int64_t yi = ((n * oh + oy) * ow + ox) * c * m + i * m + j;
+        if (mode == 0) out.set_flat(yi, out.get_flat(yi) + a.get_flat(xi) * b.get_flat(fi));
+        if (mode == 1) out.set_flat(xi, out.get_flat(xi) + a.get_flat(fi) * b.get_flat(yi));
+        if (mode == 2) out.set_flat(fi, out.get_flat(fi) + a.get_flat(xi) * b.get_flat(yi));
+      }
+  });
+  return out;
+}
+
+// x: NHWC dims; filter [KH, KW, C, M].
+Case depthwise(const std::string& label, const Dims& x, const Dims& f, Win w) {
+  w.kh = f[0];
+  w.kw = f[1];
+  return Case{.op = "DepthwiseConv2dNative", .label = label, .input_shapes = {format_dims(x, w), f},
+              .build = [w](const V& in) {
+                return Built{tf::op_builder::create1("DepthwiseConv2dNative", {in[0], in[1]}, conv_attrs(w))};
+              },
+              .reference = [w, x, f](const A& in) {
+                return from_nhwc(ref_depthwise(0, x, f, to_nhwc(in[0], w), in[1], w), w);
+              }};
+}
+CONFORMANCE_CASE(depthwise("nhwc_valid_m2", {2, 5, 4, 3}, {3, 2, 3, 2}, Win{.kh = 0, .kw = 0}));
+CONFORMANCE_CASE(depthwise("nhwc_same_stride2", {1, 6, 5, 2}, {3, 3, 2, 1},
+                           Win{.kh = 0, .kw = 0, .sh = 2, .sw = 2, .padding = "SAME"}));
+CONFORMANCE_CASE(depthwise("nhwc_same_dilated", {1, 6, 6, 2}, {2, 2, 2, 2},
+                           Win{.kh = 0, .kw = 0, .dh = 2, .dw = 2, .padding = "SAME"}));
+CONFORMANCE_CASE(depthwise("nchw_same_m3", {2, 5, 5, 2}, {3, 3, 2, 3},
+                           Win{.kh = 0, .kw = 0, .padding = "SAME", .format = "NCHW"}));
+
+Dims depthwise_out_dims(const Dims& x_nhwc, const Dims& f, const Win& w) {
+  return {x_nhwc[0], w.axis(x_nhwc[1], w.kh, w.sh, w.dh).first, w.axis(x_nhwc[2], w.kw, w.sw, w.dw).first,
+          f[2] * f[3]};
+}
+
+Case depthwise_backprop_input(const std::string& label, const Dims& x, const Dims& f, Win w) {
+  w.kh = f[0];
+  w.kw = f[1];
+  const Dims y = depthwise_out_dims(x, f, w);
+  return Case{.op = "DepthwiseConv2dNativeBackpropInput", .label = label, .input_shapes = {f, format_dims(y, w)},
+              .build = [w, x](const V& in) {
+                return Built{tf::op_builder::create1("DepthwiseConv2dNativeBackpropInput",
+                                                     {int_constant(format_dims(x, w)), in[0], in[1]}, conv_attrs(w))};
+              },
+              .reference = [w, x, f](const A& in) {
+                return from_nhwc(ref_depthwise(1, x, f, in[0], to_nhwc(in[1], w), w), w);
+              }};
+}
+CONFORMANCE_CASE(depthwise_backprop_input("nhwc_same_stride2", {2, 6, 5, 2}, {3, 3, 2, 2},
+                                          Win{.kh = 0, .kw = 0, .sh = 2, .sw = 2, .padding = "SAME"}));
+CONFORMANCE_CASE(depthwise_backprop_input("nchw_valid", {1, 5, 4, 3}, {2, 2, 3, 1},
+                                          Win{.kh = 0, .kw = 0, .format = "NCHW"}));
+
+Case depthwise_backprop_filter(const std::string& label, const Dims& x, const Dims& f, Win w) {
+  w.kh = f[0];
+  w.kw = f[1];
+  const Dims y = depthwise_out_dims(x, f, w);
+  return Case{.op = "DepthwiseConv2dNativeBackpropFilter", .label = label,
+              .input_shapes = {format_dims(x, w), format_dims(y, w)},
+              .build = [w, f](const V& in) {
+                return Built{tf::op_builder::create1("DepthwiseConv2dNativeBackpropFilter",
+                                                     {in[0], int_constant(f), in[1]}, conv_attrs(w))};
+              },
+              .reference = [w, x, f](const A& in) {
+                return ref_depthwise(2, x, f, to_nhwc(in[0], w), to_nhwc(in[1], w), w);
+              }};
+}
+CONFORMANCE_CASE(depthwise_backprop_filter("nhwc_same_stride2", {2, 6, 5, 2}, {3, 3, 2, 2},
+                                           Win{.kh = 0, .kw = 0, .sh = 2, .sw = 2, .padding = "SAME"}));
+CONFORMANCE_CASE(depthwise_backprop_filter("nchw_valid", {1, 5, 4, 3}, {2, 2, 3, 2},
+                                           Win{.kh = 0, .kw = 0, .format = "NCHW"}));
 
 // Pooling reference: max, or mean of the unpadded window, on NHWC x.
 np::Array ref_pool(bool max, const np::Array& x, const Win& w) {

@@ -100,11 +100,19 @@ struct FusionLink {
   // reads them.
   std::vector<std::pair<std::string, AttrValue>> attrs = {};
 };
+// An attribute condition of a row: the links listed must carry equal values
+// of `attr` (Conv2D's and BiasAdd's data_format: a bias added along another
+// axis is not the fused op's).
+struct FusionAttrMatch {
+  std::string attr;
+  std::vector<int> links;
+};
 struct FusionPattern {
   std::string fused_op;
   std::vector<FusionLink> chain;
   std::vector<std::pair<int, std::string>> inputs;  // (link, input name)
   std::vector<int> outputs;                         // links, in output order
+  std::vector<FusionAttrMatch> same_attrs = {};     // conditions on the links' attrs
 };
 
 // Built once per op type. The schema (inputs, outputs, attrs) is what the

@@ -164,6 +164,32 @@ tf::Tensor pool2d(const tf::Tensor& x, IntPair pool_size, IntPair strides = 1,
 // pool2d over [batch, steps, 1, channels]); steps and channels must be known.
 tf::Tensor pool1d(const tf::Tensor& x, int64_t pool_size, int64_t strides, const std::string& padding = "valid",
                   const std::string& pool_mode = "max");
+
+// ---- the rest of the conv family (image_ops.cc) ----------------------------
+
+// x: [batch, rows, cols, in] (format as conv2d), kernel [kh, kw, out, in] ->
+// output_shape [batch, rows', cols', out] in data_format's order (batch -1:
+// x's batch at run time): the gradient of conv2d as a forward op
+// (tf::nn::conv2d_transpose), with the static shape output_shape.
+tf::Tensor conv2d_transpose(const tf::Tensor& x, const tf::Tensor& kernel, const std::vector<int64_t>& output_shape,
+                            IntPair strides = 1, const std::string& padding = "valid",
+                            const std::string& data_format = "");
+// depthwise_kernel [kh, kw, in, m], pointwise_kernel [1, 1, in * m, out]
+// (tf::nn::separable_conv2d).
+tf::Tensor separable_conv2d(const tf::Tensor& x, const tf::Tensor& depthwise_kernel,
+                            const tf::Tensor& pointwise_kernel, IntPair strides = 1,
+                            const std::string& padding = "valid", const std::string& data_format = "",
+                            IntPair dilation_rate = 1);
+// Each element of x repeated rep times along axis (all dims but 0 known).
+tf::Tensor repeat_elements(const tf::Tensor& x, int64_t rep, int axis);
+// Nearest-neighbour upsampling of the rows and cols axes by integer factors.
+tf::Tensor resize_images(const tf::Tensor& x, int64_t height_factor, int64_t width_factor,
+                         const std::string& data_format = "");
+// Zeros before/after the steps axis of [batch, steps, channels] (op "Pad").
+tf::Tensor temporal_padding(const tf::Tensor& x, std::pair<int64_t, int64_t> padding = {1, 1});
+// Zeros around the rows ({top, bottom}) and cols ({left, right}) axes.
+tf::Tensor spatial_2d_padding(const tf::Tensor& x, std::pair<int64_t, int64_t> rows = {1, 1},
+                              std::pair<int64_t, int64_t> cols = {1, 1}, const std::string& data_format = "");
 tf::Tensor transpose(const tf::Tensor& x);
 tf::Tensor cast(const tf::Tensor& x, const std::string& dtype);
 
@@ -250,6 +276,9 @@ tf::Tensor tanh(const tf::Tensor& x);
 // np::random::seed makes models reproducible.
 tf::Tensor dropout(const tf::Tensor& x, double level,
                    const std::optional<std::vector<int64_t>>& noise_shape = std::nullopt,
+                   std::optional<int64_t> seed = std::nullopt);
+// The same with a run-time noise shape (1-d int32), as SpatialDropout builds it.
+tf::Tensor dropout(const tf::Tensor& x, double level, const tf::Tensor& noise_shape,
                    std::optional<int64_t> seed = std::nullopt);
 
 // A branch: a tensor, or a function building it (only called when chosen).

@@ -53,6 +53,12 @@ tf::Tensor dropout(const tf::Tensor& x, double level,
   return tf::nn::dropout(x, 1.0 - level, opts);
 }
 
+tf::Tensor dropout(const tf::Tensor& x, double level, const tf::Tensor& noise_shape, std::optional<int64_t> seed) {
+  if (level < 0.0 || level >= 1.0)
+    throw keraspp::ValueError("Dropout level must be in interval [0, 1[.");
+  return tf::nn::dropout(x, 1.0 - level, {.noise_shape = tf::ShapeLike(noise_shape), .seed = seed_or_draw(seed)});
+}
+
 tf::Tensor switch_(const tf::Tensor& condition, const Branch& then_expression,
                    const Branch& else_expression) {
   tf::Tensor cond = condition.dtype() == tf::bool_ ? condition : tf::cast(condition, tf::bool_);

@@ -20,16 +20,18 @@ using regularizers::serialize;
 
 // The config keys of a layer with a kernel and a bias (Dense, the
 // convolutions), from `activation` to `bias_constraint` in Keras's order.
+// (Qualified calls: a file that also includes keraspp/keras/serialization.h
+// would otherwise find its serialize overloads too.)
 template <class Options> void add_kernel_bias_config(Config& c, const Options& options) {
   c["activation"] = activations::serialize(options.activation);
   c["use_bias"] = options.use_bias;
-  c["kernel_initializer"] = serialize(options.kernel_initializer.get());
-  c["bias_initializer"] = serialize(options.bias_initializer.get());
-  c["kernel_regularizer"] = serialize(options.kernel_regularizer);
-  c["bias_regularizer"] = serialize(options.bias_regularizer);
-  c["activity_regularizer"] = serialize(options.activity_regularizer);
-  c["kernel_constraint"] = serialize(options.kernel_constraint);
-  c["bias_constraint"] = serialize(options.bias_constraint);
+  c["kernel_initializer"] = layers::serialize(options.kernel_initializer.get());
+  c["bias_initializer"] = layers::serialize(options.bias_initializer.get());
+  c["kernel_regularizer"] = layers::serialize(options.kernel_regularizer);
+  c["bias_regularizer"] = layers::serialize(options.bias_regularizer);
+  c["activity_regularizer"] = layers::serialize(options.activity_regularizer);
+  c["kernel_constraint"] = layers::serialize(options.kernel_constraint);
+  c["bias_constraint"] = layers::serialize(options.bias_constraint);
 }
 
 }  // namespace keras::layers

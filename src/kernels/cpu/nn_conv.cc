@@ -1,9 +1,13 @@
-// CPU kernels of Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter:
-// float32 on oneDNN's convolution primitives (forward, backward data,
-// backward weights), cached per shape in the shared context; float64 as
-// plain loops (the conformance harness's reference precision; oneDNN has no
-// f64 convolution).
+// CPU kernels of Conv2D, DepthwiseConv2dNative and their backprops (input,
+// filter), and the plan's _FusedConv2D(Relu) (bias and relu as oneDNN
+// bias / post-op): float32 on oneDNN's convolution primitives (forward, backward
+// data, backward weights; a depthwise convolution is oneDNN's grouped one
+// with one group per input channel), cached per shape in the shared context;
+// float64 as plain loops (the conformance harness's reference precision;
+// oneDNN has no f64 convolution).
 #include <algorithm>
+#include <limits>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -18,14 +22,18 @@ namespace {
 
 namespace dctx = cpu::dnnl_context;
 
-// The geometry of one convolution from its input dims [4] and filter dims
-// [KH, KW, C, OC]; InvalidArgument (TF's runtime wording) for bad shapes.
+// The geometry of one convolution from its input dims [4] and filter dims:
+// [KH, KW, C, OC] (groups 1) or, depthwise, [KH, KW, C, M] (groups C,
+// out_c C * M, output channel c * M + m); InvalidArgument (TF's runtime
+// wording) for bad shapes.
 struct Conv {
   window::Geometry2D g;
   int64_t out_c = 0;
+  int64_t groups = 1;
 };
 
-Conv conv_geometry(const KernelContext& ctx, const np::Shape& input, const np::Shape& filter) {
+Conv conv_geometry(const KernelContext& ctx, const np::Shape& input, const np::Shape& filter,
+                   bool depthwise = false) {
   if (input.size() != 4)
     throw errors::InvalidArgumentError("input must be 4-dimensional" + np::shape_str(input) +
                                        " for '" + ctx.op_name() + "'");
@@ -41,7 +49,7 @@ Conv conv_geometry(const KernelContext& ctx, const np::Shape& input, const np::S
     return Conv{window::geometry(input, filter[0], filter[1], ctx.attr<std::vector<int64_t>>("strides"),
                                  ctx.attr<std::vector<int64_t>>("dilations"),
                                  ctx.attr<std::string>("padding"), f),
-                filter[3]};
+                depthwise ? filter[2] * filter[3] : filter[3], depthwise ? filter[2] : 1};
   } catch (const ShapeError& e) {
     throw errors::InvalidArgumentError(std::string(e.what()) + " for '" + ctx.op_name() + "'");
   }
@@ -71,10 +79,13 @@ struct Indexer {
 
 // Visits every (input element, filter element, output element) triple the
 // convolution multiplies, for batch item n: f(input_off, filter_off, output_off).
+// Input channel ic of group ic / in_per_group meets that group's outputs;
+// the filter holds out_per_group values per input channel.
 template <class F> void for_each_tap(const Conv& cv, int64_t n, F f) {
   const auto& g = cv.g;
   const Indexer in{g.format.nhwc, g.in_h, g.in_w, g.c};
   const Indexer out{g.format.nhwc, g.rows.out, g.cols.out, cv.out_c};
+  const int64_t in_per_group = g.c / cv.groups, out_per_group = cv.out_c / cv.groups;
   for (int64_t oy = 0; oy < g.rows.out; ++oy)
     for (int64_t ox = 0; ox < g.cols.out; ++ox)
       for (int64_t ky = 0; ky < g.k_h; ++ky) {
@@ -83,9 +94,12 @@ template <class F> void for_each_tap(const Conv& cv, int64_t n, F f) {
         for (int64_t kx = 0; kx < g.k_w; ++kx) {
           const int64_t ix = ox * g.stride_w - g.cols.pad_before + kx * g.dil_w;
           if (ix < 0 || ix >= g.in_w) continue;
-          for (int64_t ic = 0; ic < g.c; ++ic)
-            for (int64_t oc = 0; oc < cv.out_c; ++oc)
-              f(in(n, iy, ix, ic), ((ky * g.k_w + kx) * g.c + ic) * cv.out_c + oc, out(n, oy, ox, oc));
+          for (int64_t ic = 0; ic < g.c; ++ic) {
+            const int64_t first_oc = ic / in_per_group * out_per_group;
+            for (int64_t o = 0; o < out_per_group; ++o)
+              f(in(n, iy, ix, ic), ((ky * g.k_w + kx) * g.c + ic) * out_per_group + o,
+                out(n, oy, ox, first_oc + o));
+          }
         }
       }
 }
@@ -122,8 +136,12 @@ ConvDescs descs(const Conv& cv) {
   const auto& g = cv.g;
   const auto f32 = dnnl::memory::data_type::f32;
   const tag t = g.format.nhwc ? tag::nhwc : tag::nchw;
-  return ConvDescs{dnnl::memory::desc({g.n, g.c, g.in_h, g.in_w}, f32, t),
-                   dnnl::memory::desc({cv.out_c, g.c, g.k_h, g.k_w}, f32, tag::hwio),
+  // TF's [KH, KW, C, M] depthwise filter is oneDNN's hwigo with i = 1.
+  const dnnl::memory::desc weights =
+      cv.groups == 1 ? dnnl::memory::desc({cv.out_c, g.c, g.k_h, g.k_w}, f32, tag::hwio)
+                     : dnnl::memory::desc({cv.groups, cv.out_c / cv.groups, g.c / cv.groups, g.k_h, g.k_w}, f32,
+                                          tag::hwigo);
+  return ConvDescs{dnnl::memory::desc({g.n, g.c, g.in_h, g.in_w}, f32, t), weights,
                    dnnl::memory::desc({g.n, cv.out_c, g.rows.out, g.cols.out}, f32, t),
                    {g.stride_h, g.stride_w},
                    {g.dil_h - 1, g.dil_w - 1},
@@ -135,16 +153,36 @@ dctx::PrimitiveKey conv_key(const Conv& cv, int mode) {
   const auto& g = cv.g;
   dctx::PrimitiveKey key(dnnl::primitive::kind::convolution);
   key.add(mode).add(g.format.nhwc).add(g.n).add(g.c).add(g.in_h).add(g.in_w).add(g.k_h).add(g.k_w);
-  key.add(cv.out_c).add(g.stride_h).add(g.stride_w).add(g.dil_h).add(g.dil_w);
+  key.add(cv.out_c).add(cv.groups).add(g.stride_h).add(g.stride_w).add(g.dil_h).add(g.dil_w);
   key.add(g.rows.pad_before).add(g.rows.pad_after).add(g.cols.pad_before).add(g.cols.pad_after);
   return key;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d) {
+// Modes: 0 forward, 1 backward data, 2 backward weights, 3 forward + bias
+// (_FusedConv2D), 4 forward + bias + relu post-op (_FusedConv2DRelu).
+constexpr int kForwardBias = 3, kForwardBiasRelu = 4;
+
+// The forward primitive; with_bias adds a bias [OC], relu a relu post-op.
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool with_bias = false, bool relu = false) {
+  dnnl::primitive_attr attr = dctx::default_attr();
+  if (relu) {
+    // Relu's kernel writes +0 for negatives; oneDNN's eltwise_relu (x * 0
+    // there) writes -0, a clip to [0, max] the +0 Relu does.
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, std::numeric_limits<float>::max());
+    attr.set_post_ops(ops);
+  }
+  const auto kind = dnnl::prop_kind::forward_training;
+  const auto algo = dnnl::algorithm::convolution_direct;
+  if (!with_bias)
+    return dnnl::convolution_forward::primitive_desc(
+        dnnl::convolution_forward::desc(kind, algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
+        attr, dctx::engine());
+  const dnnl::memory::desc bias({d.dst.dims()[1]}, dnnl::memory::data_type::f32, tag::a);
   return dnnl::convolution_forward::primitive_desc(
-      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                      d.src, d.weights, d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
-      dctx::default_attr(), dctx::engine());
+      dnnl::convolution_forward::desc(kind, algo, d.src, d.weights, bias, d.dst, d.strides, d.dilates, d.pad_l,
+                                      d.pad_r),
+      attr, dctx::engine());
 }
 
 struct ConvPrimitive {
@@ -156,6 +194,10 @@ struct ConvPrimitive {
 const ConvPrimitive& conv_primitive(const Conv& cv, int mode) {
   return dctx::cached<ConvPrimitive>(conv_key(cv, mode), [&] {
     const ConvDescs d = descs(cv);
+    if (mode >= kForwardBias) {
+      const auto pd = forward_pd(d, true, mode == kForwardBiasRelu);
+      return ConvPrimitive{dnnl::convolution_forward(pd), d, pd.scratchpad_desc()};
+    }
     const auto fwd = forward_pd(d);
     if (mode == 0) return ConvPrimitive{dnnl::convolution_forward(fwd), d, fwd.scratchpad_desc()};
     if (mode == 1) {
@@ -174,17 +216,24 @@ const ConvPrimitive& conv_primitive(const Conv& cv, int mode) {
 }
 
 // Runs mode's primitive on (src, weights, dst) buffers, one of them the output.
-void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, const float* dst) {
+// bias: [OC], read by the fused modes only.
+void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, const float* dst,
+              const float* bias = nullptr) {
   const ConvPrimitive& p = conv_primitive(cv, mode);
   dnnl::engine& eng = dctx::engine();
   dnnl::memory s(p.d.src, eng, const_cast<float*>(src)), w(p.d.weights, eng, const_cast<float*>(weights)),
       o(p.d.dst, eng, const_cast<float*>(dst));
+  const bool forward = mode == 0 || mode >= kForwardBias;
   const int src_arg = mode == 1 ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
   const int weights_arg = mode == 2 ? DNNL_ARG_DIFF_WEIGHTS : DNNL_ARG_WEIGHTS;
-  const int dst_arg = mode == 0 ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
+  const int dst_arg = forward ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
   dnnl::stream& stream = dctx::stream();
-  p.prim.execute(stream, {{src_arg, s}, {weights_arg, w}, {dst_arg, o},
-                          {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
+  std::unordered_map<int, dnnl::memory> args{
+      {src_arg, s}, {weights_arg, w}, {dst_arg, o}, {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}};
+  if (mode >= kForwardBias)
+    args.emplace(DNNL_ARG_BIAS, dnnl::memory({{cv.out_c}, dnnl::memory::data_type::f32, tag::a}, eng,
+                                             const_cast<float*>(bias)));
+  p.prim.execute(stream, args);
   stream.wait();
 }
 
@@ -238,10 +287,18 @@ template <class T> void run(const Conv& cv, int mode, const T* x, const T* w, co
   }
 }
 
-template <class T> void conv2d(KernelContext& ctx) {
+// Depthwise ops share Conv2D's input names (checked here), so one kernel
+// body serves both, the flag choosing the filter's meaning.
+static_assert(schema::kDepthwiseConv2dNative.index("filter") == schema::kConv2D.index("filter"));
+static_assert(schema::kDepthwiseConv2dNativeBackpropInput.index("out_backprop") ==
+              schema::kConv2DBackpropInput.index("out_backprop"));
+static_assert(schema::kDepthwiseConv2dNativeBackpropFilter.index("filter_sizes") ==
+              schema::kConv2DBackpropFilter.index("filter_sizes"));
+
+template <class T, bool kDepthwise> void conv2d(KernelContext& ctx) {
   const np::Array& x = ctx.input(schema::kConv2D.index("input"));
   const np::Array& w = ctx.input(schema::kConv2D.index("filter"));
-  const Conv cv = conv_geometry(ctx, x.shape(), w.shape());
+  const Conv cv = conv_geometry(ctx, x.shape(), w.shape(), kDepthwise);
   np::Array& y = ctx.allocate_output(0, cv.g.out_dims(cv.out_c), x.dtype());
   run<T>(cv, 0, x.data<T>(), w.data<T>(), nullptr, y.data<T>(), y.size());
 }
@@ -249,41 +306,66 @@ template <class T> void conv2d(KernelContext& ctx) {
 // Checks out_backprop against the forward output's shape.
 void check_out_backprop(const KernelContext& ctx, const Conv& cv, const np::Array& dy) {
   if (dy.shape() != cv.g.out_dims(cv.out_c))
-    throw errors::InvalidArgumentError("Conv2DSlowBackprop: Size of out_backprop doesn't match computed: actual = " +
+    throw errors::InvalidArgumentError(ctx.node().type + ": Size of out_backprop doesn't match computed: actual = " +
                                        np::shape_str(dy.shape()) + ", computed = " +
                                        np::shape_str(cv.g.out_dims(cv.out_c)) + " for '" + ctx.op_name() + "'");
 }
 
-template <class T> void conv2d_backprop_input(KernelContext& ctx) {
+template <class T, bool kDepthwise> void conv2d_backprop_input(KernelContext& ctx) {
   constexpr auto& s = schema::kConv2DBackpropInput;
   const np::Shape in = sizes(ctx, s.index("input_sizes"));
   const np::Array& w = ctx.input(s.index("filter"));
   const np::Array& dy = ctx.input(s.index("out_backprop"));
-  const Conv cv = conv_geometry(ctx, in, w.shape());
+  const Conv cv = conv_geometry(ctx, in, w.shape(), kDepthwise);
   check_out_backprop(ctx, cv, dy);
   np::Array& dx = ctx.allocate_output(0, in, dy.dtype());
   run<T>(cv, 1, nullptr, w.data<T>(), dy.data<T>(), dx.data<T>(), dx.size());
 }
 
-template <class T> void conv2d_backprop_filter(KernelContext& ctx) {
+template <class T, bool kDepthwise> void conv2d_backprop_filter(KernelContext& ctx) {
   constexpr auto& s = schema::kConv2DBackpropFilter;
   const np::Array& x = ctx.input(s.index("input"));
   const np::Shape filter = sizes(ctx, s.index("filter_sizes"));
   const np::Array& dy = ctx.input(s.index("out_backprop"));
-  const Conv cv = conv_geometry(ctx, x.shape(), filter);
+  const Conv cv = conv_geometry(ctx, x.shape(), filter, kDepthwise);
   check_out_backprop(ctx, cv, dy);
   np::Array& dw = ctx.allocate_output(0, filter, dy.dtype());
   run<T>(cv, 2, x.data<T>(), nullptr, dy.data<T>(), dw.data<T>(), dw.size());
 }
 
+// The plan's Conv2D -> BiasAdd (-> Relu): one oneDNN convolution adding the
+// bias (and applying relu) as it writes each output.
+template <int kMode> void fused_conv2d(KernelContext& ctx) {
+  constexpr auto& s = schema::kFusedConv2D;
+  const np::Array& x = ctx.input(s.index("input"));
+  const np::Array& w = ctx.input(s.index("filter"));
+  const np::Array& b = ctx.input(s.index("bias"));
+  const Conv cv = conv_geometry(ctx, x.shape(), w.shape());
+  if (b.ndim() != 1 || b.size() != cv.out_c)
+    throw errors::InvalidArgumentError("Must provide as many biases as the channel dimension of the input tensor: " +
+                                       np::shape_str(b.shape()) + " vs. " + np::shape_str(cv.g.out_dims(cv.out_c)) +
+                                       " for '" + ctx.op_name() + "'");
+  np::Array& y = ctx.allocate_output(0, cv.g.out_dims(cv.out_c), x.dtype());
+  if (y.size() == 0) return;
+  conv_f32(cv, kMode, x.data<float>(), w.data<float>(), y.data<float>(), b.data<float>());
+}
+
+template <bool kDepthwise> void register_conv(KernelRegistry& r, const std::string& forward,
+                                             const std::string& backprop) {
+  r.add(forward, "CPU", np::float32, conv2d<float, kDepthwise>);
+  r.add(forward, "CPU", np::float64, conv2d<double, kDepthwise>);
+  r.add(backprop + "Input", "CPU", np::float32, conv2d_backprop_input<float, kDepthwise>);
+  r.add(backprop + "Input", "CPU", np::float64, conv2d_backprop_input<double, kDepthwise>);
+  r.add(backprop + "Filter", "CPU", np::float32, conv2d_backprop_filter<float, kDepthwise>);
+  r.add(backprop + "Filter", "CPU", np::float64, conv2d_backprop_filter<double, kDepthwise>);
+}
+
 const bool registered = [] {
   auto& r = KernelRegistry::global();
-  r.add("Conv2D", "CPU", np::float32, conv2d<float>);
-  r.add("Conv2D", "CPU", np::float64, conv2d<double>);
-  r.add("Conv2DBackpropInput", "CPU", np::float32, conv2d_backprop_input<float>);
-  r.add("Conv2DBackpropInput", "CPU", np::float64, conv2d_backprop_input<double>);
-  r.add("Conv2DBackpropFilter", "CPU", np::float32, conv2d_backprop_filter<float>);
-  r.add("Conv2DBackpropFilter", "CPU", np::float64, conv2d_backprop_filter<double>);
+  register_conv<false>(r, "Conv2D", "Conv2DBackprop");
+  register_conv<true>(r, "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackprop");
+  r.add("_FusedConv2D", "CPU", np::float32, fused_conv2d<kForwardBias>);
+  r.add("_FusedConv2DRelu", "CPU", np::float32, fused_conv2d<kForwardBiasRelu>);
   return true;
 }();
 
