@@ -4,14 +4,17 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <stdexcept>
 
 #include "keraspp/errors.h"
 #include "keraspp/io/idx.h"
 #include "keraspp/io/mnist_input_data.h"
+#include "keraspp/keras/backend.h"
 #include "keraspp/keras/datasets.h"
 #include "keraspp/keras/models.h"
 #include "keraspp/np/npy.h"
@@ -79,31 +82,62 @@ void write_mnist_files(std::string_view bytes, const std::string& folder) {
   for (size_t i = 0; i < 4; ++i) scratch().write(folder + "/" + kMnistFiles[i], files[i]);
 }
 
-void run_npy(std::string_view bytes) { np::load(scratch().write("a.npy", bytes)); }
-void run_npz(std::string_view bytes) { np::load_npz(scratch().write("a.npz", bytes)); }
-void run_idx(std::string_view bytes) { keraspp::io::read_idx(scratch().write("a.idx", bytes)); }
+// Reads every element of a loaded array, so values no dtype allows (a bool
+// byte of 2, say) are seen by UBSan here rather than in a user's program.
+void touch(const np::Array& a) {
+  double sum = 0;
+  for (int64_t i = 0; i < a.size(); ++i) sum += a.get_flat(i);
+  volatile double sink = sum;
+  (void)sink;
+}
+
+void touch(const keras::datasets::TrainTest& d) {
+  for (const auto* xy : {&d.train, &d.test}) {
+    touch(xy->x);
+    touch(xy->y);
+  }
+}
+
+void run_npy(std::string_view bytes) { touch(np::load(scratch().write("a.npy", bytes))); }
+
+void run_npz(std::string_view bytes) {
+  for (const auto& [name, a] : np::load_npz(scratch().write("a.npz", bytes))) touch(a);
+}
+
+void run_idx(std::string_view bytes) { touch(keraspp::io::read_idx(scratch().write("a.idx", bytes))); }
 
 void run_mnist_npz(std::string_view bytes) {
-  keras::datasets::mnist::load_data(scratch().write("mnist.npz", bytes));
+  touch(keras::datasets::mnist::load_data(scratch().write("mnist.npz", bytes)));
 }
 
 void run_fashion_mnist(std::string_view bytes) {
   write_mnist_files(bytes, "keras/datasets/fashion-mnist");
   ScopedEnv home("KERAS_HOME", scratch().dir() + "/keras");
-  keras::datasets::fashion_mnist::load_data();
+  touch(keras::datasets::fashion_mnist::load_data());
 }
 
 void run_mnist_input_data(std::string_view bytes) {
   namespace input_data = tf::examples::tutorials::mnist::input_data;
   write_mnist_files(bytes, "input_data");
-  input_data::read_data_sets(scratch().dir() + "/input_data", {.one_hot = true, .validation_size = 1});
+  const auto sets =
+      input_data::read_data_sets(scratch().dir() + "/input_data", {.one_hot = true, .validation_size = 1});
+  for (const auto* set : {&sets.train, &sets.validation, &sets.test}) {
+    touch(set->images());
+    touch(set->labels());
+  }
 }
 
+// Keras builds models in its one graph: each input starts a fresh one, or
+// the graph (and the process) would grow with every input.
 void run_hdf5_model(std::string_view bytes) {
+  keras::backend::clear_session();
   keras::models::load_model(scratch().write("model.h5", bytes));
 }
 
-void run_model_json(std::string_view bytes) { keras::models::model_from_json(std::string(bytes)); }
+void run_model_json(std::string_view bytes) {
+  keras::backend::clear_session();
+  keras::models::model_from_json(std::string(bytes));
+}
 
 // A V2 checkpoint: the .index file, then the one data shard.
 void run_checkpoint(std::string_view bytes) {
@@ -111,7 +145,7 @@ void run_checkpoint(std::string_view bytes) {
   scratch().write("ckpt.index", files[0]);
   scratch().write("ckpt.data-00000-of-00001", files[1]);
   const tf::train::CheckpointReader reader(scratch().dir() + "/ckpt");
-  for (const auto& [key, shape] : reader.get_variable_to_shape_map()) reader.get_tensor(key);
+  for (const auto& [key, shape] : reader.get_variable_to_shape_map()) touch(reader.get_tensor(key));
 }
 
 }  // namespace
