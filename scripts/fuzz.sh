@@ -15,8 +15,8 @@ cd "$(dirname "$0")/.."
 build=${ASAN_BUILD_DIR:-build-asan}
 seconds=${KERASPP_FUZZ_SECONDS:-30}
 artifacts=${KERASPP_FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
-KERASPP_SANITIZE_BUILD_ONLY=1 bash scripts/sanitize.sh "$@" >/dev/null
-cmake --build "$build" --target fuzzers
+KERASPP_SANITIZE_CONFIGURE_ONLY=1 bash scripts/sanitize.sh "$@" >/dev/null
+cmake --build "$build" -j "$(nproc)" --target fuzzers
 mkdir -p "$artifacts"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
