@@ -137,7 +137,7 @@ bool all_finite(const np::Array& a) {
 
 // TF subtracts the row's max before exp: logits of +-1e30 give exact
 // probabilities and finite losses (and gradients).
-TEST(Numeric, SoftmaxAndCrossEntropyStayFiniteForHugeLogits) {
+TEST(HugeLogits, SoftmaxAndCrossEntropyStayFinite) {
   tf::Graph g;
   tf::Graph::DefaultGuard guard(g);
   const tf::Tensor logits = tf::constant(
