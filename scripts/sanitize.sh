@@ -21,15 +21,29 @@ if [[ "${1:-}" == --leaks ]]; then
   exec ctest --test-dir "${BUILD_DIR:-build}" -j "$(nproc)" --output-on-failure --timeout 900 "$@"
 fi
 build=${ASAN_BUILD_DIR:-build-asan}
-flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+# Debian's clang, so that one instrumented library serves both the suite and
+# the libFuzzer harnesses (scripts/fuzz.sh): -fsanitize=fuzzer-no-link only
+# adds coverage counters, which the ASan runtime accepts as no-ops when no
+# fuzzer is linked. One tree instead of two saves a whole library build in CI.
+flags="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 # The sanitizer tree is its own build type: -O1 (not Release's -O2 -DNDEBUG),
 # so asserts stay on and stacks stay readable.
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Asan \
-  -DCMAKE_CXX_FLAGS_ASAN="-O1 $flags" \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Asan -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_CXX_FLAGS_ASAN="-O1 $flags" "${launcher[@]}" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DKERASPP_BUILD_TESTS=ON -DKERASPP_BUILD_EXAMPLES=OFF -DKERASPP_BUILD_BENCH=OFF "$@" >/dev/null
+  -DKERASPP_BUILD_TESTS=ON -DKERASPP_BUILD_FUZZ=ON -DKERASPP_BUILD_EXAMPLES=OFF \
+  -DKERASPP_BUILD_BENCH=OFF "$@" >/dev/null
+# scripts/fuzz.sh configures through here and builds only its harnesses.
+if [[ "${KERASPP_SANITIZE_CONFIGURE_ONLY:-0}" == 1 ]]; then exit 0; fi
+start=$(date +%s)
 cmake --build "$build" -j "$(nproc)"
+echo "sanitizer tree built in $(( $(date +%s) - start )) s"
 
 # detect_leaks: LeakSanitizer (the graph-ownership cycle must stay fixed).
 # OpenMP's and oneDNN's prebuilt libraries are not instrumented; their

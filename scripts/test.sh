@@ -7,11 +7,14 @@
 # Then every installed header is compiled on its own (scripts/check_headers.sh),
 # the model-file interoperability tests run against Python Keras 2
 # (scripts/interop_test.sh),
-# and the concurrency tests run under ThreadSanitizer in a second build
-# (scripts/tsan.sh; KERASPP_TEST_TSAN=0 skips it for a quick local run).
+# the whole suite again in a clang AddressSanitizer + UBSan + LeakSanitizer
+# build (scripts/sanitize.sh, build-asan/), every file reader fuzzed with
+# libFuzzer in that same build (scripts/fuzz.sh, 30 s per harness;
+# KERASPP_TEST_SANITIZE=0 skips both), and the concurrency tests run under
+# ThreadSanitizer in a third build (scripts/tsan.sh; KERASPP_TEST_TSAN=0 skips
+# it for a quick local run).
 # scripts/test.sh --tsan runs only the ThreadSanitizer part; --sanitize only
-# the AddressSanitizer + UBSan + LeakSanitizer build of the whole suite
-# (scripts/sanitize.sh).
+# the sanitizer build of the whole suite; --fuzz only the fuzzers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == --tsan ]]; then
@@ -21,6 +24,10 @@ fi
 if [[ "${1:-}" == --sanitize ]]; then
   shift
   exec bash scripts/sanitize.sh "$@"
+fi
+if [[ "${1:-}" == --fuzz ]]; then
+  shift
+  exec bash scripts/fuzz.sh "$@"
 fi
 bash scripts/setup.sh
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}  # ccache keys paths relative to the repository
@@ -33,10 +40,15 @@ build=${BUILD_DIR:-build}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 ctest --test-dir "$build" -j "$(nproc)" --output-on-failure --timeout 900
 
-# The same suite again under LeakSanitizer (its runtime preloaded, no
-# rebuild: ~50 s): graphs, sessions and models must free what they own.
-bash scripts/sanitize.sh --leaks >/dev/null
-echo "LeakSanitizer: the suite ran clean"
+# The same suite again built with ASan + UBSan + LeakSanitizer (clang, -O1;
+# graphs, sessions and models must free what they own), then every reader
+# of outside bytes fuzzed against that build.
+if [[ "${KERASPP_TEST_SANITIZE:-1}" != 0 ]]; then
+  bash scripts/sanitize.sh >"$build/sanitize.log" 2>&1 || { tail -200 "$build/sanitize.log"; exit 1; }
+  grep -E "built in|tests passed" "$build/sanitize.log"
+  echo "AddressSanitizer + UBSan + LeakSanitizer: the suite ran clean"
+  bash scripts/fuzz.sh
+fi
 
 # The installed package, consumed the way a user's project would.
 prefix=$(mktemp -d)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the library and the runtime tests with ThreadSanitizer into
-# ${TSAN_BUILD_DIR:-build-tsan} and runs the concurrency tests (one session
-# run from many threads). Extra arguments go to cmake's configure step, e.g.
+# Builds the library and the runtime and hardening tests with ThreadSanitizer
+# into ${TSAN_BUILD_DIR:-build-tsan} and runs the concurrency tests (one
+# session run from many threads, two Keras models trained in two threads,
+# graphs built while other threads run them). Extra arguments go to cmake's configure step, e.g.
 # -DCMAKE_CXX_COMPILER_LAUNCHER=ccache or -DCMAKE_CXX_COMPILER=clang++.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread -g" \
   -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
   -DKERASPP_BUILD_EXAMPLES=OFF -DKERASPP_BUILD_BENCH=OFF "$@" >/dev/null
-cmake --build "$build" -j "$(nproc)" --target test_runtime
+cmake --build "$build" -j "$(nproc)" --target test_runtime test_hardening
 
 # libgomp and oneDNN (OpenMP-threaded) are not built with TSan, so it cannot
 # see how their worker threads synchronise and would report races inside
@@ -23,3 +24,4 @@ export OMP_WAIT_POLICY=passive
 # use_locking=false); src/runtime/plan.cc has TSan ignore those kernels.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 "$build/tests/test_runtime" --gtest_filter='SessionConcurrency.*:DnnlContext.*:DeviceTest.*:SessionTest.*'
+"$build/tests/test_hardening" --gtest_filter='KerasConcurrency.*:GraphConcurrency.*:CrashThreads.*'

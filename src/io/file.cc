@@ -14,6 +14,7 @@
 
 #include "keraspp/errors.h"
 #include "keraspp/io/idx.h"
+#include "keraspp/np/memory_limit.h"
 
 namespace keraspp::io {
 
@@ -69,7 +70,8 @@ std::string gunzip(std::string_view in, const std::string& path) {
   if (in.size() >= 4) {
     const auto* t = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
     uint64_t isize = t[0] | (t[1] << 8) | (t[2] << 16) | (static_cast<uint64_t>(t[3]) << 24);
-    out.reserve(static_cast<size_t>(std::min<uint64_t>(isize, in.size() * 1032ull)));
+    out.reserve(static_cast<size_t>(
+        std::min<uint64_t>({isize, in.size() * 1032ull, np::memory_limit()})));
   }
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
@@ -93,6 +95,11 @@ std::string gunzip(std::string_view in, const std::string& path) {
     zs.avail_out = sizeof buf;
     const int rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
+    // The resource cap: a small file can inflate to 1032 times its size.
+    if (out.size() > np::memory_limit())
+      throw tf::errors::ResourceExhaustedError(
+          "OOM when reading " + path + ": its gzip contents exceed the memory limit of " +
+          std::to_string(np::memory_limit()) + " bytes (np::set_memory_limit or KERASPP_MEMORY_LIMIT)");
     if (rc == Z_STREAM_END) {
       const size_t consumed = pos - zs.avail_in;
       // Another member follows: continue with it; anything else after the

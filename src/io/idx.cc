@@ -10,6 +10,7 @@
 #include <string>
 
 #include "keraspp/errors.h"
+#include "keraspp/np/memory_limit.h"
 
 namespace keraspp::io {
 
@@ -150,6 +151,7 @@ np::Array parse_idx(std::string_view bytes, const std::string& name) {
   if (actual < expected)
     throw_truncated(name, " of data for shape " + np::shape_str(shape), expected, actual);
 
+  np::check_allocation(shape, code_dtype(code), name);
   np::Array out = np::Array::empty(shape, code_dtype(code));
   decode(p + header, code, out);
   return out;

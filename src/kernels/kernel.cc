@@ -2,6 +2,8 @@
 // allocation.
 #include "kernels/kernel.h"
 
+#include "keraspp/np/memory_limit.h"
+
 namespace tf::kernels {
 
 std::shared_ptr<np::Storage> BufferPool::acquire(size_t bytes) {
@@ -74,6 +76,7 @@ const np::Array& KernelContext::set_variable(int id, np::Array value) {
 np::Array& KernelContext::allocate_output(int i, const np::Shape& shape, DType dtype,
                                           std::shared_ptr<const np::Layout> layout) {
   const size_t bytes = layout->bytes(shape, dtype);
+  if (bytes > np::memory_limit()) np::throw_out_of_memory(shape, dtype, op_name(), bytes);
   auto& slot = outputs.at(static_cast<size_t>(i));
   slot = np::Array(pool_ ? pool_->acquire(bytes) : std::make_shared<np::Storage>(bytes), 0, shape,
                    dtype, std::move(layout));
@@ -105,14 +108,14 @@ size_t output_bytes(const std::string& op, const np::Shape& shape, DType dtype) 
 
 np::Array& KernelContext::allocate_output(int i, const np::Shape& shape, DType dtype) {
   const size_t bytes = output_bytes(op_name(), shape, dtype);
+  // The resource cap, checked here so the error names the op and the shape.
+  if (bytes > np::memory_limit()) np::throw_out_of_memory(shape, dtype, op_name(), bytes);
   auto& slot = outputs.at(static_cast<size_t>(i));
   try {
     slot = np::Array(pool_ ? pool_->acquire(bytes) : std::make_shared<np::Storage>(bytes), 0,
                      shape, dtype);
   } catch (const errors::ResourceExhaustedError&) {
-    throw errors::ResourceExhaustedError("OOM when allocating tensor with shape" +
-                                         np::shape_str(shape) + " and type " +
-                                         np::tf_dtype_name(dtype) + " for '" + op_name() + "'");
+    np::throw_out_of_memory(shape, dtype, op_name(), bytes);
   }
   output_pooled.at(static_cast<size_t>(i)) = pool_ != nullptr;
   return slot;

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "keraspp/errors.h"
+#include "keraspp/np/memory_limit.h"
 
 namespace np {
 
@@ -16,8 +17,9 @@ namespace {
 // TF's ResourceExhaustedError rather than std::bad_alloc: the caller sees
 // what was asked for, and Session::run reports it like any op error.
 [[noreturn]] void throw_oom(size_t bytes) {
-  throw tf::errors::ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
-                                           " bytes on cpu_host");
+  throw tf::errors::ResourceExhaustedError(
+      "OOM when allocating " + std::to_string(bytes) + " bytes on cpu_host (the memory limit is " +
+      std::to_string(memory_limit()) + " bytes, set by np::set_memory_limit or KERASPP_MEMORY_LIMIT)");
 }
 
 class HostAllocator final : public Allocator {
@@ -28,7 +30,8 @@ class HostAllocator final : public Allocator {
   void* allocate(size_t bytes) override {
     // aligned_alloc wants a multiple of the alignment; never 0.
     // (A size within 63 of SIZE_MAX would round to a small block.)
-    if (bytes > (size_t{1} << 62)) throw_oom(bytes);
+    // The resource cap (memory_limit.cc) before anything is reserved.
+    if (bytes > memory_limit()) throw_oom(bytes);
     size_t rounded = (bytes + 63) / 64 * 64;
     if (rounded == 0) rounded = 64;
     void* p = std::aligned_alloc(64, rounded);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "keraspp/np/memory_limit.h"
+
 namespace np::npy {
 
 namespace {
@@ -204,6 +206,8 @@ Array read_npy(const Source& read, const std::string& where, uint64_t available)
                          std::to_string(available - head_bytes));
   Shape mem_shape = h.shape;
   if (h.fortran) std::reverse(mem_shape.begin(), mem_shape.end());
+  // An .npz entry may inflate to 1032 times its size: the cap first.
+  check_allocation(mem_shape, h.dtype, where);
   Array a = Array::empty(mem_shape, h.dtype);
   const size_t got = a.nbytes() ? read(a.raw_data(), a.nbytes()) : 0;
   if (got != a.nbytes())

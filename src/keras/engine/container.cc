@@ -227,7 +227,8 @@ std::vector<std::pair<tf::Variable, constraints::Constraint>> ModelImpl::constra
   std::vector<std::pair<tf::Variable, constraints::Constraint>> out;
   for (const auto& l : layers) {
     for (const auto& [w, c] : l->constraints()) {
-      auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == w; });
+      // (clang 14, the sanitizer build's compiler, cannot capture a structured binding)
+      auto it = std::find_if(out.begin(), out.end(), [&w = w](const auto& p) { return p.first == w; });
       if (it != out.end()) {
         if (it->second.class_name() != c.class_name() ||
             it->second.get_config() != c.get_config())

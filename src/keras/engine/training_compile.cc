@@ -262,7 +262,8 @@ void TrainingState::make_train_function(Model& model) {
   auto guard = total_loss.graph().as_default();
   optimizers::ConstraintMap constraints;
   for (const auto& [var, c] : m.constraints())
-    if (c) constraints.emplace_back(var, [c](const tf::Tensor& t) { return c(t); });
+    // (init-capture: clang 14, the sanitizer build's compiler, cannot capture a binding)
+    if (c) constraints.emplace_back(var, [c = c](const tf::Tensor& t) { return c(t); });
   // The step's loss and metrics are computed from the weights before the
   // update: the updates wait for them.
   std::vector<tf::Operation> before = {total_loss.op()};

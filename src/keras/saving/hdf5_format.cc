@@ -270,7 +270,7 @@ Config parse_json_attr(const h5::Group& root, const std::string& name) {
   const std::string text = root.read_string_attr(name);
   try {
     return Config::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw keraspp::ValueError(root.where() + ", attribute '" + name + "': not valid JSON: " + e.what());
   }
 }

@@ -201,7 +201,7 @@ Model model_from_json(const std::string& json, const CustomObjects& custom_objec
   Config config;
   try {
     config = Config::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw keraspp::ValueError(std::string("model_from_json: the text is not valid JSON: ") + e.what());
   }
   return model_from_config(config, custom_objects);

@@ -7,6 +7,7 @@
 
 #include "keraspp/errors.h"
 #include "keraspp/keras/utils.h"
+#include "keraspp/np/memory_limit.h"
 
 namespace keras::utils {
 
@@ -30,6 +31,8 @@ np::Array to_categorical(const np::Array& y, int64_t num_classes) {
     if (n == 0) throw ValueError("zero-size array to reduction operation maximum which has no identity");
     num_classes = *std::max_element(ids.begin(), ids.end()) + 1;
   }
+  // 3e9 classes would be 12 GB of zeros: the cap is checked first.
+  np::check_allocation({n, num_classes}, np::float32, "to_categorical");
   np::Array out = np::zeros({n, num_classes}, np::float32);
   float* p = out.data<float>();
   for (int64_t i = 0; i < n; ++i) {

@@ -13,6 +13,7 @@
 #include "train/checkpoint/crc32c.h"
 #include "train/checkpoint/table.h"
 #include "train/checkpoint/tensor_bundle.pb.h"
+#include "keraspp/np/memory_limit.h"
 
 namespace tf::train {
 
@@ -140,6 +141,7 @@ np::Array CheckpointReader::get_tensor(const std::string& key) const {
   const uintmax_t file_size = fs::file_size(path, ec);
   if (ec || static_cast<uintmax_t>(e.offset) > file_size || static_cast<uintmax_t>(e.size) > file_size - e.offset)
     throw errors::DataLossError(path + ": " + key + " lies past the end of the data file");
+  np::check_allocation(e.shape, e.dtype, path + ":" + key);
   np::Array out = np::Array::empty(e.shape, e.dtype);
   in.seekg(e.offset);
   if (e.size && !in.read(static_cast<char*>(out.raw_data()), e.size))
