@@ -34,6 +34,12 @@ if [ -n "$(ls "$build"/python/keraspp/_core*.so 2>/dev/null)" ]; then
   export PYTHONPATH="$PWD/python:$(cd "$build" && pwd)/python${PYTHONPATH:+:$PYTHONPATH}"
 else
   "$venv/bin/pip" install -q "scikit-build-core>=0.10" "pybind11>=2.12"
+  # ccache as scripts/test_python.sh uses it: the library's objects are then
+  # the main build's cache hits, not a second cold compile.
+  if command -v ccache >/dev/null; then
+    export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  fi
   KERASPP_MARCH=${KERASPP_MARCH:-native} "$venv/bin/pip" install -q --no-build-isolation .
 fi
 KERASPP_BUILD=$(cd "$build" && pwd) "$venv/bin/pytest" -q tests/interop "$@"

@@ -35,17 +35,15 @@ struct ResolvedPattern {
   }
 };
 
-// Whether an attr has the value a row requires (tensor values never match).
+// Whether two attr values are equal (tensors compared element by element).
 bool same_value(const AttrValue& a, const AttrValue& b) {
   if (a.index() != b.index()) return false;
+  if (const auto* x = std::get_if<np::Array>(&a)) return np::array_equal(*x, std::get<np::Array>(b));
   return std::visit(
-      [&](const auto& x) -> bool {
+      [&b](const auto& x) {
         using V = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<V, np::Array>) {
-          return false;
-        } else {
-          return x == std::get<V>(b);
-        }
+        if constexpr (std::is_same_v<V, np::Array>) return false;  // handled above
+        else return x == std::get<V>(b);
       },
       a);
 }
@@ -64,18 +62,6 @@ bool can_link(const Step& st, const FusionLink& link, DType dtype) {
     if (it == st.node->attrs.end() || !same_value(it->second, value)) return false;
   }
   return true;
-}
-
-bool same_value(const AttrValue& a, const AttrValue& b) {
-  if (a.index() != b.index()) return false;
-  if (const auto* x = std::get_if<np::Array>(&a)) return np::array_equal(*x, std::get<np::Array>(b));
-  return std::visit(
-      [&b](const auto& x) {
-        using V = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<V, np::Array>) return false;  // handled above
-        else return x == std::get<V>(b);
-      },
-      a);
 }
 
 // Whether the matched links (at[l] for link l) satisfy the row's attribute

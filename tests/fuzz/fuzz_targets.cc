@@ -134,6 +134,12 @@ void run_hdf5_model(std::string_view bytes) {
   keras::models::load_model(scratch().write("model.h5", bytes));
 }
 
+// A Keras 3 .keras zip (metadata.json, config.json, model.weights.h5).
+void run_keras_zip(std::string_view bytes) {
+  keras::backend::clear_session();
+  keras::models::load_model(scratch().write("model.keras", bytes));
+}
+
 void run_model_json(std::string_view bytes) {
   keras::backend::clear_session();
   keras::models::model_from_json(std::string(bytes));
@@ -164,10 +170,7 @@ const std::vector<FuzzTarget>& fuzz_targets() {
       {"hdf5_model", run_hdf5_model},
       {"model_json", run_model_json},
       {"checkpoint", run_checkpoint},
-      // ---- .keras zip archives (keras::saving's zip reader, issue 16's other
-      // part, lands separately): add {"keras_zip", run_keras_zip} here, with
-      // run_keras_zip writing the bytes to "model.keras" and calling
-      // load_model on it, and a seed written by save_model in make_seeds.cc.
+      {"keras_zip", run_keras_zip},
   };
   return targets;
 }

@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
 
   keras::models::Sequential model = tiny_model();
   write_seed(corpus, "hdf5_model", "dense_adam.h5", written(tmp, "m.h5", [&](auto& p) { model.save(p); }));
+  write_seed(corpus, "keras_zip", "dense_adam.keras", written(tmp, "m.keras", [&](auto& p) { model.save(p); }));
   write_seed(corpus, "model_json", "sequential.json", model.to_json());
 
   const std::string prefix = (tmp / "ckpt").string();

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -323,25 +325,31 @@ void write_file_atomically(const std::string& path, const std::function<void(con
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   const fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()) + "_" +
                               std::to_string(counter++));
+  // The file is built in memory and written with plain writes: HDF5 itself
+  // never writes to disk, because after a failed disk write (a full disk)
+  // libhdf5 keeps the file half-closed and crashes closing it again at exit.
+  const std::string bytes = write_image(path, write);
   try {
     {
-      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-      if (!file.valid())
+      const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0)
         throw keraspp::IOError("Unable to create file (unable to open file: name = '" + path +
                                "', the directory does not exist or is not writable)");
-      {
-        Group root(Handle(H5Gopen2(file.id(), "/", H5P_DEFAULT), H5Gclose), path, "/", UINT64_MAX);
-        write(root);
+      size_t done = 0;
+      while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          const std::string why = n < 0 ? std::strerror(errno) : "no space left";
+          ::close(fd);
+          throw keraspp::IOError("Unable to write file '" + path + "': " + why);
+        }
+        done += static_cast<size_t>(n);
       }
-      if (H5Fflush(file.id(), H5F_SCOPE_GLOBAL) < 0)
-        throw keraspp::IOError("Unable to write file '" + path + "'");
+      const bool synced = ::fsync(fd) == 0;
+      if (::close(fd) != 0 || !synced) throw keraspp::IOError("Unable to write file '" + path + "'");
     }
-    // The data reaches the disk before the rename makes it the file.
-    const int fd = ::open(tmp.c_str(), O_RDONLY);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
+    // The data reached the disk (fsync above) before the rename makes it the file.
     fs::rename(tmp, target);
   } catch (const fs::filesystem_error& e) {
     fs::remove(tmp, ec);
