@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "conv_args.h"
 #include "keraspp/ops/array_ops.h"
 #include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
@@ -17,11 +18,8 @@ namespace {
 // checks, before the layer captures its scope; returns the default name.
 std::string checked(const std::string& padding, const std::string& data_format, const std::string& base_name,
                     int64_t filters, IntPair kernel_size, IntPair strides) {
-  if (padding != "valid" && padding != "same")
-    throw keraspp::ValueError("The `padding` argument must be one of \"valid\", \"same\". Received: " + padding);
-  if (data_format != "channels_last" && data_format != "channels_first")
-    throw keraspp::ValueError(
-        "The `data_format` argument must be one of \"channels_first\", \"channels_last\". Received: " + data_format);
+  conv_args::checked_padding(padding);
+  conv_args::checked_format(data_format);
   if (filters <= 0)
     throw keraspp::ValueError(base_name + ": filters must be a positive integer, got " + std::to_string(filters));
   if (kernel_size.rows <= 0 || kernel_size.cols <= 0 || strides.rows <= 0 || strides.cols <= 0)
@@ -29,9 +27,7 @@ std::string checked(const std::string& padding, const std::string& data_format, 
   return base_name;
 }
 
-std::vector<int64_t> window_list(IntPair p, bool nchw) {
-  return nchw ? std::vector<int64_t>{1, 1, p.rows, p.cols} : std::vector<int64_t>{1, p.rows, p.cols, 1};
-}
+using conv_args::window_list;
 
 // The input's channel count; ValueErrors for a non-rank-4 input or unknown channels.
 int64_t channels(const std::string& name, const TensorShape& s, bool nchw) {

@@ -2,6 +2,7 @@
 // layers/convolutional.py and pooling.py).
 #include "keraspp/layers/convolutional.h"
 
+#include "conv_args.h"
 #include "keraspp/ops/nn_conv_ops.h"
 #include "keraspp/ops/nn_ops.h"
 
@@ -9,24 +10,9 @@ namespace tf::layers {
 
 namespace {
 
-// TF's utils.normalize_padding / normalize_data_format (checked before the
-// layer captures its scope).
-std::string checked_padding(const std::string& p) {
-  if (p != "valid" && p != "same")
-    throw keraspp::ValueError("The `padding` argument must be one of \"valid\", \"same\". Received: " + p);
-  return p;
-}
-std::string checked_format(const std::string& f) {
-  if (f != "channels_last" && f != "channels_first")
-    throw keraspp::ValueError(
-        "The `data_format` argument must be one of \"channels_first\", \"channels_last\". Received: " + f);
-  return f;
-}
-
-// A pair as a 4-value list in the format's order.
-std::vector<int64_t> window_list(IntPair p, bool nchw) {
-  return nchw ? std::vector<int64_t>{1, 1, p.rows, p.cols} : std::vector<int64_t>{1, p.rows, p.cols, 1};
-}
+using conv_args::checked_format;
+using conv_args::checked_padding;
+using conv_args::window_list;
 
 struct Conv2DImpl : Layer::Impl {
   Conv2DImpl(int64_t filters_, IntPair kernel_size_, const Conv2DOptions& o)
