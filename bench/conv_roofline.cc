@@ -4,14 +4,21 @@
 // pool forward and backward, the dense products forward and backward, the
 // second conv's data gradient, both convs' weight gradients -- each timed
 // alone (median of samples of back-to-back runs), summed, and scaled to an
-// epoch of 60000 images. Elementwise work (dropout, relu gradients, bias
+// epoch of 60000 images. Each convolution is timed in every memory-format
+// configuration (plain NHWC activations and HWIO weights; NHWC activations
+// with the weights in the primitive's own format; every format the
+// primitive's) and the roofline takes the fastest, so no layout choice the
+// kernels could make beats it. Elementwise work (dropout, relu gradients, bias
 // sums, the optimizer) is not in it: a framework's epoch over this figure
 // says how much it spends beyond the primitives themselves.
 //
-// Usage: bench_conv_roofline [--batch B] [--samples N]
+// Usage: bench_conv_roofline [--batch B] [--samples N] [--cpu-time 1]
+// (--cpu-time 1: process CPU time and the fastest sample instead of wall
+// time and the median, for single-threaded runs on a shared machine).
 // Prints one `RESULT lib=dnnl model=cnn ... epoch_s_roofline=...` line.
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +31,15 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Seconds on the chosen clock: wall time, or the process's CPU time.
+bool g_cpu_time = false;
+double now_s() {
+  if (!g_cpu_time) return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 using dims = dnnl::memory::dims;
@@ -42,7 +58,8 @@ dnnl::memory filled(const dnnl::memory::desc& d) {
   return m;
 }
 
-// Median seconds per run of `prim` on `args`, each sample ~10 ms of back-to-back runs.
+// Median (CPU time: fastest) seconds per run of `prim` on `args`, each
+// sample ~10 ms of back-to-back runs.
 double time_primitive(const dnnl::primitive& prim, const std::unordered_map<int, dnnl::memory>& args, int samples) {
   dnnl::stream s(engine());
   auto run = [&] {
@@ -52,51 +69,66 @@ double time_primitive(const dnnl::primitive& prim, const std::unordered_map<int,
   run();
   int reps = 1;
   for (;;) {
-    const auto t0 = Clock::now();
+    const double t0 = now_s();
     for (int i = 0; i < reps; ++i) run();
-    if (std::chrono::duration<double>(Clock::now() - t0).count() > 0.01 || reps > 1 << 16) break;
+    if (now_s() - t0 > 0.01 || reps > 1 << 16) break;
     reps *= 2;
   }
   std::vector<double> t;
   for (int k = 0; k < samples; ++k) {
-    const auto t0 = Clock::now();
+    const double t0 = now_s();
     for (int i = 0; i < reps; ++i) run();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count() / reps);
+    t.push_back((now_s() - t0) / reps);
   }
   std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return g_cpu_time ? t.front() : t[t.size() / 2];
 }
 
 struct Conv {
   dims src, weights, dst;  // logical NCHW / OIHW dims
 };
 
-dnnl::convolution_forward::primitive_desc conv_fwd_pd(const Conv& c, bool relu) {
+// The memory formats a convolution primitive is built with.
+enum class Formats {
+  kPlain,        // NHWC activations, HWIO weights (TF's arrangement)
+  kAnyWeights,   // NHWC activations, weights in the primitive's format
+  kAny,          // activations and weights in the primitive's formats
+};
+constexpr Formats kAllFormats[] = {Formats::kPlain, Formats::kAnyWeights, Formats::kAny};
+const char* format_name(Formats f) {
+  return f == Formats::kPlain ? "plain" : f == Formats::kAnyWeights ? "any-weights" : "any";
+}
+
+dnnl::memory::desc act_desc(const dims& d, Formats f) { return {d, dt::f32, f == Formats::kAny ? tag::any : tag::nhwc}; }
+dnnl::memory::desc weights_desc(const dims& d, Formats f) {
+  return {d, dt::f32, f == Formats::kPlain ? tag::hwio : tag::any};
+}
+
+dnnl::convolution_forward::primitive_desc conv_fwd_pd(const Conv& c, bool relu, Formats f) {
   dnnl::primitive_attr attr;
   if (relu) {
     dnnl::post_ops ops;
     ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
     attr.set_post_ops(ops);
   }
-  return {{dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, {c.src, dt::f32, tag::nhwc},
-           {c.weights, dt::f32, tag::hwio}, {{c.dst[1]}, dt::f32, tag::a}, {c.dst, dt::f32, tag::nhwc}, {1, 1},
-           {0, 0}, {0, 0}},
+  return {{dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act_desc(c.src, f),
+           weights_desc(c.weights, f), {{c.dst[1]}, dt::f32, tag::a}, act_desc(c.dst, f), {1, 1}, {0, 0}, {0, 0}},
           attr, engine()};
 }
 
-double conv_forward(const Conv& c, int samples) {
-  const auto pd = conv_fwd_pd(c, true);
+double conv_forward(const Conv& c, Formats f, int samples) {
+  const auto pd = conv_fwd_pd(c, true, f);
   return time_primitive(dnnl::convolution_forward(pd),
                         {{DNNL_ARG_SRC, filled(pd.src_desc())}, {DNNL_ARG_WEIGHTS, filled(pd.weights_desc())},
                          {DNNL_ARG_BIAS, filled(pd.bias_desc())}, {DNNL_ARG_DST, filled(pd.dst_desc())}},
                         samples);
 }
 
-double conv_backward_data(const Conv& c, int samples) {
-  const auto fwd = conv_fwd_pd(c, false);
+double conv_backward_data(const Conv& c, Formats f, int samples) {
+  const auto fwd = conv_fwd_pd(c, false, f);
   dnnl::convolution_backward_data::primitive_desc pd(
-      {dnnl::algorithm::convolution_direct, fwd.src_desc(), fwd.weights_desc(), fwd.dst_desc(), {1, 1}, {0, 0},
-       {0, 0}},
+      {dnnl::algorithm::convolution_direct, act_desc(c.src, f), weights_desc(c.weights, f), fwd.dst_desc(),
+       {1, 1}, {0, 0}, {0, 0}},
       engine(), fwd);
   return time_primitive(dnnl::convolution_backward_data(pd),
                         {{DNNL_ARG_DIFF_SRC, filled(pd.diff_src_desc())},
@@ -105,11 +137,11 @@ double conv_backward_data(const Conv& c, int samples) {
                         samples);
 }
 
-double conv_backward_weights(const Conv& c, int samples) {
-  const auto fwd = conv_fwd_pd(c, false);
+double conv_backward_weights(const Conv& c, Formats f, int samples) {
+  const auto fwd = conv_fwd_pd(c, false, f);
   dnnl::convolution_backward_weights::primitive_desc pd(
-      {dnnl::algorithm::convolution_direct, fwd.src_desc(), fwd.weights_desc(), {{c.dst[1]}, dt::f32, tag::a},
-       fwd.dst_desc(), {1, 1}, {0, 0}, {0, 0}},
+      {dnnl::algorithm::convolution_direct, fwd.src_desc(), weights_desc(c.weights, f),
+       {{c.dst[1]}, dt::f32, tag::a}, fwd.dst_desc(), {1, 1}, {0, 0}, {0, 0}},
       engine(), fwd);
   return time_primitive(dnnl::convolution_backward_weights(pd),
                         {{DNNL_ARG_SRC, filled(pd.src_desc())},
@@ -117,6 +149,17 @@ double conv_backward_weights(const Conv& c, int samples) {
                          {DNNL_ARG_DIFF_BIAS, filled(pd.diff_bias_desc())},
                          {DNNL_ARG_DIFF_DST, filled(pd.diff_dst_desc())}},
                         samples);
+}
+
+// The fastest of `time`'s figures over the format configurations, each printed.
+double fastest(const char* name, const std::function<double(Formats)>& time) {
+  double best = 0;
+  for (Formats f : kAllFormats) {
+    const double s = time(f);
+    std::printf("  %-32s %-12s %9.1f us\n", name, format_name(f), s * 1e6);
+    if (best == 0 || s < best) best = s;
+  }
+  return best;
 }
 
 // Max pool 2x2 stride 2 on [B, C, H, W] (nhwc), forward and backward.
@@ -157,6 +200,7 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--batch") batch = std::stoll(argv[i + 1]);
     else if (a == "--samples") samples = std::stoi(argv[i + 1]);
+    else if (a == "--cpu-time") g_cpu_time = std::stoi(argv[i + 1]) != 0;
   }
   const Conv conv1{{batch, 1, 28, 28}, {32, 1, 3, 3}, {batch, 32, 26, 26}};
   const Conv conv2{{batch, 32, 26, 26}, {64, 32, 3, 3}, {batch, 64, 24, 24}};
@@ -166,8 +210,8 @@ int main(int argc, char** argv) {
   };
   const auto [pool_f, pool_b] = pool({batch, 64, 24, 24}, samples);
   const std::vector<Part> parts = {
-      {"conv1 forward (+bias, relu)", conv_forward(conv1, samples)},
-      {"conv2 forward (+bias, relu)", conv_forward(conv2, samples)},
+      {"conv1 forward (+bias, relu)", fastest("conv1 forward", [&](Formats f) { return conv_forward(conv1, f, samples); })},
+      {"conv2 forward (+bias, relu)", fastest("conv2 forward", [&](Formats f) { return conv_forward(conv2, f, samples); })},
       {"max pool forward", pool_f},
       {"dense1 forward 128x9216x128", matmul(batch, 128, 9216, false, false, samples)},
       {"dense2 forward 128x128x10", matmul(batch, 10, 128, false, false, samples)},
@@ -176,9 +220,11 @@ int main(int argc, char** argv) {
       {"dense1 dW 9216x128 (K=batch)", matmul(9216, 128, batch, true, false, samples)},
       {"dense1 dX 128x9216x128", matmul(batch, 9216, 128, false, true, samples)},
       {"max pool backward", pool_b},
-      {"conv2 backward data", conv_backward_data(conv2, samples)},
-      {"conv2 backward weights (+bias)", conv_backward_weights(conv2, samples)},
-      {"conv1 backward weights (+bias)", conv_backward_weights(conv1, samples)},
+      {"conv2 backward data", fastest("conv2 backward data", [&](Formats f) { return conv_backward_data(conv2, f, samples); })},
+      {"conv2 backward weights (+bias)",
+       fastest("conv2 backward weights", [&](Formats f) { return conv_backward_weights(conv2, f, samples); })},
+      {"conv1 backward weights (+bias)",
+       fastest("conv1 backward weights", [&](Formats f) { return conv_backward_weights(conv1, f, samples); })},
   };
   double step = 0;
   for (const Part& p : parts) {
