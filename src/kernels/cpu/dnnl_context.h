@@ -31,7 +31,8 @@ dnnl::stream& stream();
 // so a run with fewer threads (the runtime's thread governor) needs its own.
 class PrimitiveKey {
  public:
-  static constexpr size_t kMaxValues = 24;
+  // A reorder between two 5-d blocked formats takes 2 x (4 + 5 + 5 + 1 + 2).
+  static constexpr size_t kMaxValues = 40;
   explicit PrimitiveKey(dnnl::primitive::kind kind);
   // Appends a value; std::length_error past kMaxValues.
   PrimitiveKey& add(int64_t value);

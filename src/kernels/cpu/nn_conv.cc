@@ -6,9 +6,12 @@
 // float64 as plain loops (the conformance harness's reference precision;
 // oneDNN has no f64 convolution).
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <unordered_map>
 #include <vector>
+
+#include <omp.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -162,7 +165,20 @@ dctx::PrimitiveKey conv_key(const Conv& cv, int mode) {
 // (_FusedConv2D), 4 forward + bias + relu post-op (_FusedConv2DRelu).
 constexpr int kForwardBias = 3, kForwardBiasRelu = 4;
 
+// The descriptors with the weights in whatever format the primitive runs
+// fastest in (format_tag::any): with TF's HWIO weights oneDNN falls back to
+// its im2col + sgemm convolution, with its own blocked weights it picks the
+// direct JIT / brgemm kernels, which take the NHWC / NCHW activations as they
+// are (measured single-threaded on the mnist_cnn shapes, bench_conv_roofline:
+// the step's convolutions 157 -> 89 ms). The kernel converts the weights at
+// the call (a few KB; they change every training step).
+ConvDescs with_any_weights(ConvDescs d) {
+  d.weights = dnnl::memory::desc(d.weights.dims(), d.weights.data_type(), tag::any);
+  return d;
+}
+
 // The forward primitive; with_bias adds a bias [OC], relu a relu post-op.
+// `d`'s weights may be format_tag::any.
 dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool with_bias = false, bool relu = false) {
   dnnl::primitive_attr attr = dctx::default_attr();
   if (relu) {
@@ -185,43 +201,73 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool wi
       attr, dctx::engine());
 }
 
+// A cached convolution: `d` holds the caller's (plain) descriptors, `weights`
+// the format the primitive reads or writes the weights in (d.weights when
+// the primitive chose the plain one).
 struct ConvPrimitive {
   dnnl::primitive prim;
   ConvDescs d;
+  dnnl::memory::desc weights;
   dnnl::memory::desc scratchpad;
 };
 
 const ConvPrimitive& conv_primitive(const Conv& cv, int mode) {
   return dctx::cached<ConvPrimitive>(conv_key(cv, mode), [&] {
-    const ConvDescs d = descs(cv);
+    const ConvDescs d = descs(cv), any = with_any_weights(d);
     if (mode >= kForwardBias) {
-      const auto pd = forward_pd(d, true, mode == kForwardBiasRelu);
-      return ConvPrimitive{dnnl::convolution_forward(pd), d, pd.scratchpad_desc()};
+      const auto pd = forward_pd(any, true, mode == kForwardBiasRelu);
+      return ConvPrimitive{dnnl::convolution_forward(pd), d, pd.weights_desc(), pd.scratchpad_desc()};
     }
-    const auto fwd = forward_pd(d);
-    if (mode == 0) return ConvPrimitive{dnnl::convolution_forward(fwd), d, fwd.scratchpad_desc()};
+    const auto fwd = forward_pd(any);
+    if (mode == 0) return ConvPrimitive{dnnl::convolution_forward(fwd), d, fwd.weights_desc(), fwd.scratchpad_desc()};
     if (mode == 1) {
       dnnl::convolution_backward_data::primitive_desc pd(
-          dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+          dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, any.src, any.weights, any.dst,
                                                 d.strides, d.dilates, d.pad_l, d.pad_r),
           dctx::default_attr(), dctx::engine(), fwd);
-      return ConvPrimitive{dnnl::convolution_backward_data(pd), d, pd.scratchpad_desc()};
+      return ConvPrimitive{dnnl::convolution_backward_data(pd), d, pd.weights_desc(), pd.scratchpad_desc()};
     }
     dnnl::convolution_backward_weights::primitive_desc pd(
-        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.src, d.weights,
-                                                 d.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
+        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, any.src, any.weights,
+                                                 any.dst, d.strides, d.dilates, d.pad_l, d.pad_r),
         dctx::default_attr(), dctx::engine(), fwd);
-    return ConvPrimitive{dnnl::convolution_backward_weights(pd), d, pd.scratchpad_desc()};
+    return ConvPrimitive{dnnl::convolution_backward_weights(pd), d, pd.diff_weights_desc(), pd.scratchpad_desc()};
   });
 }
 
+// The calling thread's buffer for weights in a primitive's own format,
+// grown as needed and kept (so steady-state steps allocate nothing); apart
+// from the scratchpad, which the primitive uses while it reads these.
+float* weights_buffer(size_t bytes) {
+  struct Buffer {
+    float* data = nullptr;
+    size_t bytes = 0;
+    ~Buffer() { std::free(data); }
+  };
+  thread_local Buffer buf;
+  if (bytes > buf.bytes) {
+    const size_t rounded = (bytes + 4095) / 4096 * 4096;
+    auto* p = static_cast<float*>(std::aligned_alloc(4096, rounded));
+    if (!p) throw std::bad_alloc();
+    std::free(buf.data);
+    buf.data = p;
+    buf.bytes = rounded;
+  }
+  return buf.data;
+}
+
 // Runs mode's primitive on (src, weights, dst) buffers, one of them the output.
-// bias: [OC], read by the fused modes only.
+// weights: TF's HWIO filter (read, or written by mode 2), converted from or
+// to the primitive's format when it differs. bias: [OC], read by the fused
+// modes only.
 void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, const float* dst,
               const float* bias = nullptr) {
   const ConvPrimitive& p = conv_primitive(cv, mode);
+  const bool convert = p.weights != p.d.weights;
+  float* own = convert ? weights_buffer(p.weights.get_size()) : const_cast<float*>(weights);
+  if (convert && mode != 2) dctx::reorder(p.d.weights, weights, p.weights, own);
   dnnl::engine& eng = dctx::engine();
-  dnnl::memory s(p.d.src, eng, const_cast<float*>(src)), w(p.d.weights, eng, const_cast<float*>(weights)),
+  dnnl::memory s(p.d.src, eng, const_cast<float*>(src)), w(p.weights, eng, own),
       o(p.d.dst, eng, const_cast<float*>(dst));
   const bool forward = mode == 0 || mode >= kForwardBias;
   const int src_arg = mode == 1 ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
@@ -235,6 +281,7 @@ void conv_f32(const Conv& cv, int mode, const float* src, const float* weights, 
                                              const_cast<float*>(bias)));
   p.prim.execute(stream, args);
   stream.wait();
+  if (convert && mode == 2) dctx::reorder(p.weights, own, p.d.weights, const_cast<float*>(weights));
 }
 
 // Conv2DBackpropFilter in float32, summed over the batch in an order that
@@ -255,6 +302,11 @@ void backprop_filter_f32(const Conv& cv, const float* x, const float* dy, float*
   float* const part = partials.data();
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < chunks; ++k) {
+    // Each chunk's primitives must be built for (and keyed by) one thread:
+    // omp_get_max_threads() in this region still says the outer team's size,
+    // and a JIT kernel built for two threads that runs nested (a team of
+    // one) computes part of the gradient or waits at its barrier forever.
+    omp_set_num_threads(1);
     Conv chunk = cv;
     const int64_t n0 = k * per_chunk;
     chunk.g.n = std::min(per_chunk, g.n - n0);

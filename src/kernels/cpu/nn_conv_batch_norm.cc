@@ -22,9 +22,11 @@ namespace dctx = cpu::dnnl_context;
 // a mode 0-2): this cache entry's type differs from theirs.
 constexpr int64_t kFoldedKey = 1000;
 
+// weights: TF's HWIO; own_weights: the format the primitive chose for them
+// (format_tag::any: its direct kernels, not im2col + sgemm, as nn_conv.cc).
 struct FoldedConv {
   dnnl::primitive prim;
-  dnnl::memory::desc src, weights, bias, dst, scratchpad;
+  dnnl::memory::desc src, weights, own_weights, bias, dst, scratchpad;
 };
 
 const FoldedConv& folded_primitive(const window::Geometry2D& g, int64_t out_c) {
@@ -42,11 +44,13 @@ const FoldedConv& folded_primitive(const window::Geometry2D& g, int64_t out_c) {
     const dnnl::memory::desc dst({g.n, out_c, g.rows.out, g.cols.out}, f32, t);
     dnnl::convolution_forward::primitive_desc pd(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                        src, weights, bias, dst, {g.stride_h, g.stride_w},
+                                        src, dnnl::memory::desc(weights.dims(), f32, tag::any), bias, dst,
+                                        {g.stride_h, g.stride_w},
                                         {g.dil_h - 1, g.dil_w - 1}, {g.rows.pad_before, g.cols.pad_before},
                                         {g.rows.pad_after, g.cols.pad_after}),
         dctx::default_attr(), dctx::engine());
-    return FoldedConv{dnnl::convolution_forward(pd), src, weights, bias, dst, pd.scratchpad_desc()};
+    return FoldedConv{dnnl::convolution_forward(pd), src, weights, pd.weights_desc(), bias, dst,
+                      pd.scratchpad_desc()};
   });
 }
 
@@ -99,8 +103,9 @@ template <bool kWithBias> void fused_conv2d_batch_norm(KernelContext& ctx) {
   const float eps = static_cast<float>(std::get<double>(ctx.fused_links.back()->attrs.at("epsilon")));
   np::Array& y = ctx.allocate_output(0, g.out_dims(out_c), np::float32);
   if (y.size() == 0) return;
-  // The scaled filter and the bias, kept per thread between runs.
-  static thread_local std::vector<float> folded, bias;
+  // The scaled filter (HWIO, then in the primitive's format) and the bias,
+  // kept per thread between runs.
+  static thread_local std::vector<float> folded, own, bias;
   folded.resize(static_cast<size_t>(filter.size()));
   bias.resize(static_cast<size_t>(out_c));
   const float *w = filter.data<float>(), *sc = scale.data<float>(), *off = offset.data<float>();
@@ -114,10 +119,16 @@ template <bool kWithBias> void fused_conv2d_batch_norm(KernelContext& ctx) {
     folded[static_cast<size_t>(k)] = w[k] * (sc[oc] / std::sqrt(v[oc] + eps));
   }
   const FoldedConv& p = folded_primitive(g, out_c);
+  float* weights = folded.data();
+  if (p.own_weights != p.weights) {
+    own.resize(p.own_weights.get_size() / sizeof(float));
+    dctx::reorder(p.weights, folded.data(), p.own_weights, own.data());
+    weights = own.data();
+  }
   dnnl::engine& eng = dctx::engine();
   dnnl::stream& stream = dctx::stream();
   p.prim.execute(stream, {{DNNL_ARG_SRC, dnnl::memory(p.src, eng, const_cast<float*>(x.data<float>()))},
-                          {DNNL_ARG_WEIGHTS, dnnl::memory(p.weights, eng, folded.data())},
+                          {DNNL_ARG_WEIGHTS, dnnl::memory(p.own_weights, eng, weights)},
                           {DNNL_ARG_BIAS, dnnl::memory(p.bias, eng, bias.data())},
                           {DNNL_ARG_DST, dnnl::memory(p.dst, eng, y.data<float>())},
                           {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
