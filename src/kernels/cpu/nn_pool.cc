@@ -5,6 +5,7 @@
 // is a loop for both: TF's op gets MaxPool's input and output, not the
 // workspace oneDNN's backward needs, and the loop routes each gradient to
 // the window's first maximum as TF's CPU kernel does.
+#include <algorithm>
 #include <limits>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -166,8 +167,46 @@ template <class T> void avg_pool_grad(KernelContext& ctx) {
   avg_pool_grad_loop(g, dy.data<T>(), dx.data<T>(), dx.size());
 }
 
-// Each output's gradient goes to the first input of its window (row-major
-// order) equal to the output.
+// MaxPoolGrad's routing: each output's gradient goes to the first input of
+// its window (row-major order) equal to the output, added to dx (zeroed
+// first). NHWC takes the window's positions outer and a block of channels
+// inner, contiguous and vectorized (mnist_cnn's [128, 24, 24, 64] pool: 22
+// -> 5 ms of CPU time single-threaded), NCHW the generic walk. Both add the
+// outputs' shares to a dx element in the same (oy, ox) order, so the sums
+// are the same.
+template <class T>
+void max_pool_grad_nhwc(const window::Geometry2D& g, const T* px, const T* py, const T* pg, T* pdx) {
+  constexpr int64_t kBlock = 64;
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t oy = 0; oy < g.rows.out; ++oy)
+      for (int64_t ox = 0; ox < g.cols.out; ++ox) {
+        const int64_t o = offset(g, true, n, oy, ox, 0);
+        const int64_t y0 = oy * g.stride_h - g.rows.pad_before, x0 = ox * g.stride_w - g.cols.pad_before;
+        for (int64_t c0 = 0; c0 < g.c; c0 += kBlock) {
+          const int64_t width = std::min(kBlock, g.c - c0);
+          // 1 while channel c's output has not been routed (an int, not a
+          // bool, so the loop below vectorizes with masks).
+          int32_t pending[kBlock];
+          std::fill(pending, pending + width, 1);
+          const T* __restrict out = py + o + c0;
+          const T* __restrict grad = pg + o + c0;
+          for (int64_t y = std::max<int64_t>(y0, 0); y < std::min(y0 + g.k_h, g.in_h); ++y)
+            for (int64_t x = std::max<int64_t>(x0, 0); x < std::min(x0 + g.k_w, g.in_w); ++x) {
+              const int64_t i = offset(g, false, n, y, x, c0);
+              const T* __restrict in = px + i;
+              T* __restrict d = pdx + i;
+#pragma omp simd
+              for (int64_t c = 0; c < width; ++c) {
+                const int32_t first = pending[c] & static_cast<int32_t>(in[c] == out[c]);
+                d[c] += first ? grad[c] : T(0);
+                pending[c] ^= first;
+              }
+            }
+        }
+      }
+}
+
 template <class T> void max_pool_grad(KernelContext& ctx) {
   constexpr auto& s = schema::kMaxPoolGrad;
   const np::Array& x = ctx.input(s.index("orig_input"));
@@ -182,6 +221,10 @@ template <class T> void max_pool_grad(KernelContext& ctx) {
   const T *px = x.data<T>(), *py = y.data<T>(), *pg = dy.data<T>();
   T* pdx = dx.data<T>();
   std::fill(pdx, pdx + dx.size(), T(0));
+  if (g.format.nhwc) {
+    max_pool_grad_nhwc(g, px, py, pg, pdx);
+    return;
+  }
   for_each_output(g, [&](int64_t n, int64_t oy, int64_t ox, int64_t c, int64_t o) {
     int64_t at = -1;
     for_each_in_window(g, n, oy, ox, c, [&](int64_t i) {
