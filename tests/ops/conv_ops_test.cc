@@ -2,9 +2,11 @@
 // errors, default names, conv1d, and a small CNN whose training steps
 // allocate nothing in steady state and repeat bit for bit.
 #include "support/expect_error.h"
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include "keraspp/np/philox.h"
+#include "keraspp/ops/transpose_ops.h"
 #include "keraspp/tf.h"
 
 namespace {
@@ -158,6 +160,27 @@ TEST(ConvTraining, LossesAreBitIdenticalAtAnyTeamSize) {
     SmallCnn cnn(batch);
     EXPECT_EQ(cnn.train(8, nullptr, 1), cnn.train(8, nullptr, 2)) << "batch " << batch;
   }
+}
+
+// MaxPoolGrad's NHWC path (window positions outer, blocks of 64 channels
+// inner) routes each gradient as the generic NCHW walk does: ties (to the
+// window's first maximum), SAME padding and more channels than one block.
+TEST(PoolGrad, NhwcRoutesAsNchwAcrossChannelBlocks) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  np::Array xv = np::Array::empty({2, 7, 6, 70}, np::float32), dyv = np::Array::empty({2, 4, 3, 70}, np::float32);
+  for (int64_t i = 0; i < xv.size(); ++i) xv.set_flat(i, std::floor(3 * std::sin(0.7 * static_cast<double>(i))));
+  for (int64_t i = 0; i < dyv.size(); ++i) dyv.set_flat(i, 0.25 * static_cast<double>(i % 7) - 0.5);
+  const tf::Tensor x = tf::constant(xv), dy = tf::constant(dyv);
+  const tf::Tensor y = tf::nn::max_pool(x, {1, 3, 3, 1}, {1, 2, 2, 1}, "SAME");
+  const tf::Tensor dx = tf::gradients(tf::reduce_sum(y * dy), {x})[0];
+  const tf::Tensor xt = tf::transpose(x, {0, 3, 1, 2});
+  const tf::Tensor yt = tf::nn::max_pool(xt, {1, 1, 3, 3}, {1, 1, 2, 2}, "SAME", "NCHW");
+  const tf::Tensor dxt = tf::gradients(tf::reduce_sum(yt * tf::transpose(dy, {0, 3, 1, 2})), {xt})[0];
+  tf::Session s(g);
+  const auto r = s.run(std::vector<tf::Tensor>{dx, tf::transpose(dxt, {0, 2, 3, 1})});
+  EXPECT_TRUE(np::array_equal(r[0], r[1]));
+  EXPECT_GT(np::sum(np::abs(r[0])).item<double>(), 0.0);
 }
 
 }  // namespace
