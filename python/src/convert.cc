@@ -43,7 +43,9 @@ py::array to_numpy(const np::Array& a) {
 }
 
 // The fast path: a float32, C-contiguous, native-endian numpy array is one
-// memcpy (no numpy calls); nullopt means "take the general path".
+// memcpy (no numpy calls); nullopt means "take the general path". A copy,
+// because what it makes may outlive the call (a constant must not change
+// when the numpy array does, as TF copies it).
 std::optional<np::Array> from_float32_array(py::handle obj) {
   using F32 = py::array_t<float, py::array::c_style>;
   if (!F32::check_(obj)) return std::nullopt;
@@ -52,6 +54,26 @@ std::optional<np::Array> from_float32_array(py::handle obj) {
   np::Array out = np::Array::empty(shape, np::float32);
   if (out.nbytes()) std::memcpy(out.raw_data(), arr.data(), out.nbytes());
   return out;
+}
+
+np::Array borrow_python_array(py::handle obj, const std::string& what) {
+  if (!py::isinstance<py::array>(obj)) return from_python_array(obj, what);
+  const auto arr = py::reinterpret_borrow<py::array>(obj);
+  const int needed = py::array::c_style | py::array::aligned_;
+  if ((arr.flags() & needed) != needed || !arr.dtype().attr("isnative").cast<bool>() || arr.nbytes() == 0)
+    return from_python_array(obj, what);
+  const char kind = arr.dtype().kind();
+  if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') return from_python_array(obj, what);
+  const np::DType dt = dtype_of_array(arr, what);
+  // The storage holds a reference to the numpy array; dropping it needs the
+  // GIL, and the last np::Array may go on a thread that does not hold it.
+  auto* owner = new py::object(arr);
+  auto storage = np::Storage::borrow(const_cast<void*>(arr.data()), static_cast<size_t>(arr.nbytes()), [owner] {
+    if (!Py_IsInitialized()) return;  // interpreter gone: nothing left to release
+    py::gil_scoped_acquire gil;
+    delete owner;
+  });
+  return np::Array(std::move(storage), 0, np::Shape(arr.shape(), arr.shape() + arr.ndim()), dt);
 }
 
 np::Array from_python_array(py::handle obj, const std::string& what) {
@@ -125,9 +147,7 @@ tf::FeedDict to_feed_dict(py::handle feed_dict) {
     else
       throw keraspp::TypeError("Cannot interpret feed_dict key as Tensor: " +
                                py::repr(k).cast<std::string>());
-    // float32 arrays fed to float32 tensors skip naming the feed for errors.
-    std::optional<np::Array> fast = key.dtype() == np::float32 ? from_float32_array(v) : std::nullopt;
-    np::Array value = fast ? *std::move(fast) : from_python_array(v, "the value fed to '" + key.name() + "'");
+    np::Array value = borrow_python_array(v, "the value fed to '" + key.name() + "'");
     // TF casts a fed value to the placeholder's numeric dtype (np.asarray(v, dtype)).
     if (value.dtype() != key.dtype()) value = value.astype(key.dtype());
     out.emplace_back(key, tf::FeedValue(value));

@@ -26,6 +26,11 @@ py::array to_numpy(const np::Array& a);
 // contiguous/native first. Python floats in lists become float32 and ints
 // int32, as TF converts them. `what` names the argument in errors.
 np::Array from_python_array(py::handle obj, const std::string& what);
+// Without a copy where the object is a C-contiguous, aligned, native-endian
+// numpy array of a supported dtype: the np::Array borrows its buffer and
+// keeps the numpy array alive (for values used only during one call: fit's
+// x/y, feed_dict values, as TF aliases fed arrays); anything else as above.
+np::Array borrow_python_array(py::handle obj, const std::string& what);
 // Only the float32 C-contiguous native-endian fast path (nullopt otherwise).
 std::optional<np::Array> from_float32_array(py::handle obj);
 np::DType dtype_from_python(py::handle obj);  // tf.float32, np.float32, 'float32'

@@ -17,10 +17,10 @@ keras::ArrayList to_array_list(py::handle x, const char* what) {
   if (x.is_none()) return {};
   if (py::isinstance<py::list>(x) || py::isinstance<py::tuple>(x)) {
     std::vector<np::Array> v;
-    for (py::handle a : x) v.push_back(from_python_array(a, what));
+    for (py::handle a : x) v.push_back(borrow_python_array(a, what));
     return keras::ArrayList(v);
   }
-  return keras::ArrayList(from_python_array(x, what));
+  return keras::ArrayList(borrow_python_array(x, what));
 }
 
 py::object scalar_or_list(const std::vector<double>& r) {

@@ -84,7 +84,16 @@ Storage::Storage(size_t bytes, Allocator& allocator)
       host_accessible_(allocator.host_accessible()) {
   ++g_allocations;
 }
-Storage::~Storage() { allocator_->deallocate(data_, bytes_); }
+std::shared_ptr<Storage> Storage::borrow(void* data, size_t bytes, std::function<void()> release) {
+  return std::shared_ptr<Storage>(new Storage(data, bytes, std::move(release)));
+}
+Storage::Storage(void* data, size_t bytes, std::function<void()> release)
+    : data_(data), bytes_(bytes), allocator_(&host_allocator()), host_accessible_(true),
+      release_(std::move(release)) {}
+Storage::~Storage() {
+  if (release_) release_();
+  else allocator_->deallocate(data_, bytes_);
+}
 uint64_t Storage::allocation_count() { return g_allocations.load(); }
 
 namespace detail {

@@ -1,9 +1,11 @@
 // np::Array: a host n-d array with numpy's semantics where the spec uses them.
 // C-contiguous unless a kernel put it in an opaque layout (device.h). Copies
 // share the buffer (numpy view semantics): assignment aliases, `copy()`
-// duplicates. Buffers are 64-byte aligned.
+// duplicates. Buffers the library allocates are 64-byte aligned; borrowed
+// ones (Storage::borrow) and views need only their dtype's alignment.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
@@ -30,6 +32,10 @@ std::string shape_str(const Shape& s);
 class Storage {
  public:
   explicit Storage(size_t bytes, Allocator& allocator = host_allocator());
+  // Host memory someone else owns (a numpy array's buffer handed to fit or
+  // fed to a session): no copy, no allocation counted; `release` runs when
+  // the last np::Array over it goes (it drops the owner's reference).
+  static std::shared_ptr<Storage> borrow(void* data, size_t bytes, std::function<void()> release);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -43,10 +49,12 @@ class Storage {
   static uint64_t allocation_count();
 
  private:
+  Storage(void* data, size_t bytes, std::function<void()> release);
   void* data_;
   size_t bytes_;
   Allocator* allocator_;
   bool host_accessible_;
+  std::function<void()> release_;  // set for borrowed memory only
 };
 
 class Array {
