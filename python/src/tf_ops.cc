@@ -78,9 +78,16 @@ void bind_array_ops(py::module_& m) {
   m.def("ones", [](std::vector<int64_t> s, py::handle dtype) {
     return tf::ones(s, dtype.is_none() ? np::float32 : dtype_from_python(dtype));
   }, py::arg("shape"), py::arg("dtype") = py::none());
-  m.def("concat", [](std::vector<tf::Tensor> v, int axis, py::handle name) {
-    return tf::concat(v, axis, name_or_empty(name));
-  }, py::arg("values"), py::arg("axis"), py::arg("name") = py::none());
+  // TF's concat takes any tensor-likes (variables, arrays, lists) and a
+  // negative axis; a single value is returned as is (TF's identity).
+  m.def("concat", [](py::handle values, int axis, py::handle name) {
+    if (!py::isinstance<py::sequence>(values) || py::isinstance<py::str>(values))
+      throw keraspp::TypeError("concat: values must be a list of tensors, got " + py::repr(values).cast<std::string>());
+    std::vector<tf::Tensor> v;
+    for (py::handle x : py::reinterpret_borrow<py::sequence>(values)) v.push_back(to_tensor(x));
+    if (v.empty()) throw keraspp::ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than minimum length 2.");
+    return tf::concat(v, axis, name_or_empty(name).empty() ? "concat" : name_or_empty(name));
+  }, py::arg("values"), py::arg("axis"), py::arg("name") = "concat");
 }
 
 void bind_math_ops(py::module_& m) {
@@ -129,9 +136,9 @@ void bind_nn(py::module_& m) {
          py::arg("x"), py::arg("name") = py::none());
   nn.def("tanh", [](py::handle x, py::handle n) { return tf::tanh(to_tensor(x), name_or_empty(n)); },
          py::arg("x"), py::arg("name") = py::none());
-  nn.def("bias_add", [](py::handle x, py::handle b, py::handle n) {
-    return tf::nn::bias_add(to_tensor(x), to_tensor(b), name_or_empty(n));
-  }, py::arg("value"), py::arg("bias"), py::arg("name") = py::none());
+  nn.def("bias_add", [](py::handle x, py::handle b, py::handle data_format, py::handle n) {
+    return tf::nn::bias_add(to_tensor(x), to_tensor(b), name_or_empty(data_format), name_or_empty(n));
+  }, py::arg("value"), py::arg("bias"), py::arg("data_format") = py::none(), py::arg("name") = py::none());
   nn.def("softmax_cross_entropy_with_logits", [](py::handle labels, py::handle logits, int dim, py::handle n) {
     return tf::nn::softmax_cross_entropy_with_logits(to_tensor(labels), to_tensor(logits), dim, name_or_empty(n));
   }, py::kw_only(), py::arg("labels"), py::arg("logits"), py::arg("dim") = -1, py::arg("name") = py::none());
