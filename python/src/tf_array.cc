@@ -31,11 +31,11 @@ std::vector<int> int32_list(py::handle obj, const std::string& what) {
 }
 
 std::vector<tf::Tensor> tensor_list(py::handle values, const std::string& what) {
-  if (!py::isinstance<py::sequence>(values) || py::isinstance<py::str>(values))
+  if (!py::isinstance<py::list>(values) && !py::isinstance<py::tuple>(values))
     throw keraspp::TypeError("Expected a list of tensors for '" + what + "', got " +
                              py::repr(values).cast<std::string>());
   std::vector<tf::Tensor> out;
-  for (py::handle v : py::reinterpret_borrow<py::sequence>(values)) out.push_back(to_tensor(v));
+  for (py::handle v : values) out.push_back(to_tensor(v));
   return out;
 }
 

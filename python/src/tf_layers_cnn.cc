@@ -20,9 +20,10 @@ namespace L = tf::layers;
 // An int or an (rows, cols) pair, as TF's utils.normalize_tuple takes it.
 L::IntPair int_pair(py::handle v, const char* what) {
   if (py::isinstance<py::int_>(v)) return L::IntPair(v.cast<int64_t>());
-  if (py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v)) {
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
     auto s = py::reinterpret_borrow<py::sequence>(v);
-    if (s.size() == 2) return L::IntPair(s[0].cast<int64_t>(), s[1].cast<int64_t>());
+    if (s.size() == 2 && py::isinstance<py::int_>(s[0]) && py::isinstance<py::int_>(s[1]))
+      return L::IntPair(s[0].cast<int64_t>(), s[1].cast<int64_t>());
   }
   throw keraspp::ValueError(std::string("The `") + what + "` argument must be a tuple of 2 integers. Received: " +
                             py::repr(v).cast<std::string>());

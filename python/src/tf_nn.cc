@@ -11,12 +11,20 @@ std::string name_or_empty(py::handle n) { return n.is_none() ? "" : n.cast<std::
 
 // A list of ints (strides, ksize, output_shape); TypeError for anything else.
 std::vector<int64_t> ints(py::handle obj, const char* what) {
-  if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj)) {
-    if (py::isinstance<py::array>(obj)) return py::cast<std::vector<int64_t>>(obj.attr("tolist")());
-    throw keraspp::TypeError(std::string("Expected list for '") + what + "' argument, got " +
+  const bool listlike = py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj) || py::isinstance<py::array>(obj);
+  std::vector<int64_t> out;
+  if (listlike)
+    for (py::handle v : obj) {
+      if (py::isinstance<py::bool_>(v) || !(py::isinstance<py::int_>(v) || py::hasattr(v, "__index__"))) {
+        out.clear();
+        break;
+      }
+      out.push_back(v.cast<int64_t>());
+    }
+  if (!listlike || out.size() != static_cast<size_t>(py::len(obj)))
+    throw keraspp::TypeError(std::string("Expected list of ints for '") + what + "' argument, got " +
                              py::repr(obj).cast<std::string>() + ".");
-  }
-  return obj.cast<std::vector<int64_t>>();
+  return out;
 }
 
 tf::Tensor optional_tensor(py::handle obj) { return obj.is_none() ? tf::Tensor() : to_tensor(obj); }

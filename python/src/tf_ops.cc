@@ -78,15 +78,20 @@ void bind_array_ops(py::module_& m) {
   m.def("ones", [](std::vector<int64_t> s, py::handle dtype) {
     return tf::ones(s, dtype.is_none() ? np::float32 : dtype_from_python(dtype));
   }, py::arg("shape"), py::arg("dtype") = py::none());
-  // TF's concat takes any tensor-likes (variables, arrays, lists) and a
-  // negative axis; a single value is returned as is (TF's identity).
+  // TF's concat takes a list of tensor-likes (variables, arrays) and a
+  // negative axis; one value (or a list of one) comes back through an
+  // identity named `name`, as TF 1.x's degenerate case.
   m.def("concat", [](py::handle values, int axis, py::handle name) {
-    if (!py::isinstance<py::sequence>(values) || py::isinstance<py::str>(values))
-      throw keraspp::TypeError("concat: values must be a list of tensors, got " + py::repr(values).cast<std::string>());
+    const std::string n = name_or_empty(name).empty() ? "concat" : name_or_empty(name);
     std::vector<tf::Tensor> v;
-    for (py::handle x : py::reinterpret_borrow<py::sequence>(values)) v.push_back(to_tensor(x));
+    if (py::isinstance<py::list>(values) || py::isinstance<py::tuple>(values)) {
+      for (py::handle x : values) v.push_back(to_tensor(x));
+    } else {
+      v.push_back(to_tensor(values));
+    }
     if (v.empty()) throw keraspp::ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than minimum length 2.");
-    return tf::concat(v, axis, name_or_empty(name).empty() ? "concat" : name_or_empty(name));
+    if (v.size() == 1) return tf::identity(v[0], n);
+    return tf::concat(v, axis, n);
   }, py::arg("values"), py::arg("axis"), py::arg("name") = "concat");
 }
 
