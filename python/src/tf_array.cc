@@ -59,14 +59,47 @@ tf::SliceSpec slice_spec(py::handle s) {
                            "indices, got " + py::repr(s).cast<std::string>());
 }
 
+bool is_tensor(py::handle h) { return py::isinstance<tf::Tensor>(h) || py::isinstance<tf::Variable>(h); }
+
+// x[key]: Python ints, slices, ... and tf.newaxis become one StridedSlice;
+// a scalar tensor index (x[i] in a loop body) keeps its axis there (`:`)
+// and is then a gather on the axis it became, last one first.
 tf::Tensor getitem(py::handle self, py::handle key) {
-  std::vector<tf::SliceSpec> spec;
+  const tf::Tensor x = to_tensor(self);
+  std::vector<py::handle> entries;
   if (py::isinstance<py::tuple>(key)) {
-    for (py::handle s : py::reinterpret_borrow<py::tuple>(key)) spec.push_back(slice_spec(s));
+    for (py::handle e : key) entries.push_back(e);
   } else {
-    spec.push_back(slice_spec(key));
+    entries.push_back(key);
   }
-  return tf::strided_slice(to_tensor(self), spec);
+  int consumed = 0;  // input axes the entries name (not ... / newaxis)
+  for (py::handle e : entries) consumed += !(e.is_none() || e.ptr() == Py_Ellipsis);
+  std::vector<tf::SliceSpec> spec;
+  std::vector<std::pair<int, tf::Tensor>> gathers;  // (output axis, index)
+  int out_axis = 0;
+  bool axes_known = true;  // false past an ellipsis of an unknown-rank input
+  for (py::handle e : entries) {
+    if (is_tensor(e)) {
+      if (!axes_known)
+        throw keraspp::ValueError("A tensor index after an ellipsis needs an input of known rank");
+      spec.push_back(tf::SliceSpec::range());
+      gathers.emplace_back(out_axis++, to_tensor(e));
+      continue;
+    }
+    spec.push_back(slice_spec(e));
+    switch (spec.back().kind) {
+      case tf::SliceSpec::Kind::kRange:
+      case tf::SliceSpec::Kind::kNewAxis: ++out_axis; break;
+      case tf::SliceSpec::Kind::kIndex: break;
+      case tf::SliceSpec::Kind::kEllipsis:
+        if (x.shape().has_rank()) out_axis += std::max(0, x.shape().rank() - consumed);
+        else axes_known = false;
+        break;
+    }
+  }
+  tf::Tensor y = tf::strided_slice(x, spec);
+  for (auto it = gathers.rbegin(); it != gathers.rend(); ++it) y = tf::gather(y, it->second, it->first);
+  return y;
 }
 
 void bind_reshaping(py::module_& m) {

@@ -170,6 +170,18 @@ def test_array_ops_and_strided_slicing_match_numpy():
         iter(t)
 
 
+def test_tensor_indices_in_subscripts_and_loop_bodies():
+    a = np.arange(30, dtype=np.float32).reshape(10, 3)
+    x = tf.constant(a)
+    j = tf.placeholder(tf.int32, [])
+    n, total = tf.while_loop(lambda i, t: i < 10, lambda i, t: (i + 1, t + x[i]), (0, tf.zeros_like(x[0])))
+    with tf.Session() as sess:
+        got = sess.run([x[j], x[:, j], x[1:3, tf.newaxis, j], x[..., j], x[j, 1:], n, total], {j: 2})
+    want = [a[2], a[:, 2], a[1:3, np.newaxis, 2], a[..., 2], a[2, 1:], 10, a.sum(axis=0)]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+
+
 def test_new_tf_nn_and_layers_functions_raise_tf_error_classes():
     x = tf.placeholder(tf.float32, [None, 4, 4, 2])
     w = tf.zeros([3, 3, 2, 2])
@@ -246,3 +258,15 @@ def test_new_array_ops_raise_tf_error_classes():
             sess.run(gathered)
         with pytest.raises(tf.errors.InvalidArgumentError):
             sess.run(reversed_)
+
+
+def test_type_stubs_name_only_what_exists():
+    import ast
+    import os
+    import keraspp.tensorflow
+    here = os.path.dirname(keraspp.tensorflow.__file__)
+    for stub, module in (("__init__.pyi", tf), ("nn.pyi", tf.nn), ("layers.pyi", tf.layers)):
+        tree = ast.parse(open(os.path.join(here, stub)).read())
+        names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        missing = [n for n in names if n != "__getattr__" and not hasattr(module, n)]
+        assert not missing, (stub, missing)
