@@ -285,6 +285,16 @@ void bind_graph_control(py::module_& m) {
 }  // namespace
 
 void bind_tf_array(py::module_& m) {
+  // A Python value of the wrong type for an argument the bindings convert
+  // themselves (handle.cast<int>() on a str) is TF's TypeError, not
+  // pybind11's default RuntimeError.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const py::cast_error& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    }
+  });
   bind_reshaping(m);
   bind_gathering(m);
   bind_graph_control(m);

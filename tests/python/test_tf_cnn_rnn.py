@@ -249,6 +249,12 @@ def test_new_array_ops_raise_tf_error_classes():
         tf.concat([], 0)
     with pytest.raises(TypeError):
         tf.stack(t)
+    with pytest.raises(TypeError):
+        tf.unstack(t, num="two")
+    with pytest.raises(TypeError):
+        t["a":]
+    with pytest.raises(TypeError):
+        tf.layers.max_pooling2d(tf.zeros([1, 4, 4, 1]), 2, 2, padding=3)
     with pytest.raises(ValueError):
         tf.reverse_sequence(t, [1, 2], seq_axis=5)
     gathered = tf.gather(t, [5])

@@ -36,6 +36,16 @@ def test_cond_packs_nested_results_and_checks_structures():
         tf.cond(tf.constant(1.0), lambda: x, lambda: x)
 
 
+def test_cond_gradient_flows_through_the_branch_taken():
+    x = tf.placeholder(tf.float32, [2])
+    pred = tf.placeholder(tf.bool, [])
+    y = tf.cond(pred, lambda: x * x, lambda: 3.0 * x)
+    (dx,) = tf.gradients(tf.reduce_sum(y), [x])
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(dx, {x: [1.0, 2.0], pred: True}), [2.0, 4.0])
+        np.testing.assert_allclose(sess.run(dx, {x: [1.0, 2.0], pred: False}), [3.0, 3.0])
+
+
 def test_case_takes_the_first_true_predicate():
     x = tf.placeholder(tf.int32, [])
     out = tf.case([(tf.less(x, 0), lambda: tf.constant(-1)), (tf.equal(x, 0), lambda: tf.constant(0))],
@@ -161,5 +171,25 @@ def test_map_fn_and_scan_with_gradients():
     np.testing.assert_allclose(g, 2 * xv + np.array([[3.0], [2.0], [1.0]]))
     with pytest.raises(TypeError, match="fn must be callable"):
         tf.map_fn(3, x)
-    with pytest.raises(TypeError):
-        tf.scan(lambda a, r: a + r, (x, x))
+    with pytest.raises(TypeError, match="fn must be callable"):
+        tf.scan(None, x)
+
+
+def test_map_fn_and_scan_over_nested_structures():
+    a = tf.constant(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32))
+    b = tf.constant(np.array([10.0, 20.0, 30.0], dtype=np.float32))
+    summed, scaled = tf.map_fn(lambda ab: (tf.reduce_sum(ab[0]) + ab[1], ab[0] * ab[1]), (a, b),
+                               dtype=(tf.float32, tf.float32))
+    total, count = tf.scan(lambda acc, ab: (acc[0] + ab[0], acc[1] + 1.0), (a, b),
+                           initializer=(tf.zeros([2]), tf.constant(0.0)))
+    (da,) = tf.gradients(tf.reduce_sum(summed) + tf.reduce_sum(scaled) + tf.reduce_sum(total), [a])
+    with tf.Session() as sess:
+        s, sc, t, c, g = sess.run([summed, scaled, total, count, da])
+    av, bv = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([10.0, 20.0, 30.0])
+    np.testing.assert_allclose(s, av.sum(1) + bv)
+    np.testing.assert_allclose(sc, av * bv[:, None])
+    np.testing.assert_allclose(t, np.cumsum(av, 0))
+    np.testing.assert_allclose(c, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(g, np.ones((3, 2)) + bv[:, None] + np.array([[3.0], [2.0], [1.0]]))
+    with pytest.raises(ValueError, match="same number of elements"):
+        tf.scan(lambda acc, ab: acc[0], (a, b), initializer=(tf.zeros([2]), tf.constant(0.0)))

@@ -144,21 +144,80 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     return packed_out[0] if len(out) == 1 else packed_out
 
 
+def _rows(elems):
+    """(row count, i -> the structure of elems' rows i) over TensorArrays."""
+    flat = [_to_tensor(e) for e in _nest.flatten(elems)]
+    if not flat:
+        raise ValueError("elems must not be empty")
+    n = _core.shape(flat[0])[0]
+    arrays = [TensorArray(e.dtype, size=n).unstack(e) for e in flat]
+    return n, lambda i: _nest.pack_sequence_as(elems, [ta.read(i) for ta in arrays])
+
+
+def _map_nested(fn, elems, parallel_iterations, back_prop, name):
+    """map_fn over nested elems or results, as the C++ map_fn builds it: the
+    first row before the loop (it sizes the results), then a while_loop."""
+    from keraspp.tensorflow import name_scope
+    with name_scope(name):
+        n, row = _rows(elems)
+        first = fn(row(0))
+        outs = [TensorArray(v.dtype, size=n).write(0, v) for v in map(_to_tensor, _nest.flatten(first))]
+
+        def body(i, outs):
+            res = [_to_tensor(v) for v in _nest.flatten(fn(row(i)))]
+            return i + 1, [ta.write(i, r) for ta, r in zip(outs, res)]
+
+        _, outs = while_loop(lambda i, outs: i < n, body, (1, outs), parallel_iterations=parallel_iterations,
+                             back_prop=back_prop, name="while")
+        return _nest.pack_sequence_as(first, [ta.stack() for ta in outs])
+
+
+def _scan_nested(fn, elems, initializer, parallel_iterations, back_prop, name):
+    """scan over nested elems or accumulators (a = fn(a, row)), as C++'s scan."""
+    from keraspp.tensorflow import name_scope
+    with name_scope(name):
+        n, row = _rows(elems)
+        a0 = row(0) if initializer is None else initializer
+        a0 = _nest.pack_sequence_as(a0, [_to_tensor(v) for v in _nest.flatten(a0)])
+        outs = [TensorArray(v.dtype, size=n).write(0, v) for v in _nest.flatten(a0)]
+
+        def body(i, a, outs):
+            a = fn(a, row(i))
+            _nest.assert_same_structure(a0, a)
+            flat = [_to_tensor(v) for v in _nest.flatten(a)]
+            return i + 1, _nest.pack_sequence_as(a0, flat), [ta.write(i, v) for ta, v in zip(outs, flat)]
+
+        start = 1 if initializer is None else 0
+        _, _, outs = while_loop(lambda i, a, outs: i < n, body, (start, a0, outs),
+                                parallel_iterations=parallel_iterations, back_prop=back_prop, name="while")
+        return _nest.pack_sequence_as(a0, [ta.stack() for ta in outs])
+
+
 def map_fn(fn, elems, dtype=None, parallel_iterations=10, back_prop=True, swap_memory=False,
            infer_shape=True, name=None):
-    """tf.map_fn over the rows of one tensor; fn returns one tensor per row."""
+    """tf.map_fn: fn applied to the rows of elems (a tensor or a nested
+    structure of tensors with as many rows), results stacked."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    if _nest.is_sequence(elems):
-        raise TypeError("map_fn: elems must be a single tensor here, got a %s" % type(elems).__name__)
-    return _core._map_fn(fn, elems, parallel_iterations, back_prop, name or "map")
+    if _nest.is_sequence(elems) or _nest.is_sequence(dtype):
+        return _map_nested(fn, elems, parallel_iterations, back_prop, name or "map")
+
+    def single(row):
+        res = fn(row)
+        if _nest.is_sequence(res):
+            raise TypeError("map_fn: fn returned a %s; pass dtype as the matching structure of dtypes"
+                            % type(res).__name__)
+        return res
+
+    return _core._map_fn(single, elems, parallel_iterations, back_prop, name or "map")
 
 
 def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
          infer_shape=True, name=None):
-    """tf.scan: a = fn(a, row) over the rows of one tensor, each a stacked."""
+    """tf.scan: a = fn(a, row) over the rows of elems, each a stacked; elems
+    and initializer may be nested structures."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
     if _nest.is_sequence(elems) or _nest.is_sequence(initializer):
-        raise TypeError("scan: elems and initializer must be single tensors here")
+        return _scan_nested(fn, elems, initializer, parallel_iterations, back_prop, name or "scan")
     return _core._scan(fn, elems, initializer, parallel_iterations, back_prop, name or "scan")
