@@ -62,6 +62,43 @@ void bind_cond_and_loop(py::module_& m) {
      py::arg("name") = "while");
 }
 
+// An element index (or index list): Python ints or an int tensor, as TF's
+// int32 inputs take them; a float is TypeError, not truncated.
+tf::TensorLike index_arg(py::handle index) {
+  if (py::isinstance<py::float_>(index))
+    throw keraspp::TypeError("TensorArray index must be an int32, got " + py::repr(index).cast<std::string>());
+  return to_tensor_like(index);
+}
+
+// Whether the stacked storage exists (an element shape is known).
+bool has_flow(const tf::TensorArray& ta) {
+  try {
+    (void)ta.flow();
+    return true;
+  } catch (const keraspp::ValueError&) {
+    return false;
+  }
+}
+
+// A value written as rows (unstack / scatter): the TensorArray's dtype, and
+// rows of its element shape where both are known (TF's infer_shape check).
+tf::Tensor rows_arg(const tf::TensorArray& ta, py::handle value, const char* op) {
+  const tf::Tensor v = to_tensor(value);
+  if (v.dtype() != ta.dtype())
+    throw keraspp::TypeError("TensorArray dtype is " + np::dtype_name(ta.dtype()) + " but Op is trying to write dtype " +
+                             np::dtype_name(v.dtype()) + ".");
+  const tf::TensorShape& vs = v.shape();
+  if (!has_flow(ta) || !vs.has_rank()) return v;
+  const tf::TensorShape& fs = ta.flow().shape();
+  bool same = fs.has_rank() ? fs.rank() == vs.rank() : true;
+  for (int d = 1; same && fs.has_rank() && d < vs.rank(); ++d)
+    same = fs.dim(d) < 0 || vs.dim(d) < 0 || fs.dim(d) == vs.dim(d);
+  if (!same)
+    throw keraspp::ValueError(std::string("Inconsistent shapes in TensorArray ") + op + ": value " + vs.str() +
+                              " has rows incompatible with the element shape of " + fs.str());
+  return v;
+}
+
 void bind_tensor_array(py::module_& m) {
   py::class_<tf::TensorArray>(m, "TensorArray")
       .def(py::init([](py::handle dtype, py::handle size, py::handle dynamic_size, py::handle clear_after_read,
@@ -81,41 +118,39 @@ void bind_tensor_array(py::module_& m) {
         if (size.is_none()) throw keraspp::ValueError("Size must be provided if handle is not provided");
         std::optional<tf::TensorShape> shape;
         if (!element_shape.is_none()) shape = to_tensor_shape(element_shape);
-        return tf::TensorArray(dt, to_tensor_like(size), shape,
-                               name_or(tensor_array_name, name_or(name, "TensorArray")));
+        tf::TensorArray ta(dt, to_tensor_like(size), shape, name_or(tensor_array_name, name_or(name, "TensorArray")));
+        if (has_flow(ta)) {
+          // The storage's static shape [size, element_shape...], which Fill
+          // of a computed shape leaves unknown: reads and checks see it.
+          std::vector<int64_t> dims{py::isinstance<py::int_>(size) ? size.cast<int64_t>() : -1};
+          for (int64_t d : shape->dims()) dims.push_back(d);
+          ta.flow().set_shape(tf::TensorShape(dims));
+        }
+        return ta;
       }), py::arg("dtype"), py::arg("size") = py::none(), py::arg("dynamic_size") = py::none(),
          py::arg("clear_after_read") = py::none(), py::arg("tensor_array_name") = py::none(),
          py::arg("handle") = py::none(), py::arg("flow") = py::none(), py::arg("infer_shape") = true,
          py::arg("element_shape") = py::none(), py::arg("name") = py::none())
       .def_property_readonly("dtype", &tf::TensorArray::dtype)
       .def_property_readonly("flow", &tf::TensorArray::flow)
-      // Whether the stacked storage exists (an element shape is known).
-      .def_property_readonly("_has_flow", [](const tf::TensorArray& ta) {
-        try {
-          (void)ta.flow();
-          return true;
-        } catch (const keraspp::ValueError&) {
-          return false;
-        }
-      })
       .def("size", [](const tf::TensorArray& ta, py::handle name) { return ta.size(name_or(name, "")); },
            py::arg("name") = py::none())
       .def("read", [](const tf::TensorArray& ta, py::handle index, py::handle name) {
-        return ta.read(to_tensor_like(index), name_or(name, ""));
+        return ta.read(index_arg(index), name_or(name, ""));
       }, py::arg("index"), py::arg("name") = py::none())
       .def("write", [](const tf::TensorArray& ta, py::handle index, py::handle value, py::handle name) {
-        return ta.write(to_tensor_like(index), to_tensor(value), name_or(name, ""));
+        return ta.write(index_arg(index), to_tensor(value), name_or(name, ""));
       }, py::arg("index"), py::arg("value"), py::arg("name") = py::none())
       .def("stack", [](const tf::TensorArray& ta, py::handle name) { return ta.stack(name_or(name, "")); },
            py::arg("name") = py::none())
       .def("unstack", [](const tf::TensorArray& ta, py::handle value, py::handle name) {
-        return ta.unstack(to_tensor(value), name_or(name, ""));
+        return ta.unstack(rows_arg(ta, value, "unstack"), name_or(name, ""));
       }, py::arg("value"), py::arg("name") = py::none())
       .def("gather", [](const tf::TensorArray& ta, py::handle indices, py::handle name) {
-        return ta.gather(to_tensor_like(indices), name_or(name, ""));
+        return ta.gather(index_arg(indices), name_or(name, ""));
       }, py::arg("indices"), py::arg("name") = py::none())
       .def("scatter", [](const tf::TensorArray& ta, py::handle indices, py::handle value, py::handle name) {
-        return ta.scatter(to_tensor_like(indices), to_tensor(value), name_or(name, ""));
+        return ta.scatter(index_arg(indices), rows_arg(ta, value, "scatter"), name_or(name, ""));
       }, py::arg("indices"), py::arg("value"), py::arg("name") = py::none())
       .def("identity", [](const tf::TensorArray& ta) { return ta; })
       .def("__repr__", [](const tf::TensorArray& ta) {

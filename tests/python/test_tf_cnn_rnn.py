@@ -276,3 +276,49 @@ def test_type_stubs_name_only_what_exists():
         names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
         missing = [n for n in names if n != "__getattr__" and not hasattr(module, n)]
         assert not missing, (stub, missing)
+
+
+def _bad_calls():
+    """(what, call, TF's error class) for the new functions not covered above."""
+    t = lambda: tf.constant(np.zeros((2, 3), np.float32))  # noqa: E731
+    img = lambda: tf.zeros([1, 4, 4, 2])  # noqa: E731
+    seq = lambda: tf.zeros([2, 3, 4])  # noqa: E731
+    ta = lambda: tf.TensorArray(tf.float32, size=2, element_shape=[3])  # noqa: E731
+    return [
+        ("strided_slice", lambda: tf.strided_slice(t(), [0, 0], [1]), ValueError),
+        ("transpose", lambda: tf.transpose(t(), [0, 0]), ValueError),
+        ("expand_dims", lambda: tf.expand_dims(t()), ValueError),
+        ("where", lambda: tf.where(tf.constant([True])), ValueError),
+        ("shape", lambda: tf.shape(object()), TypeError),
+        ("stop_gradient", lambda: tf.stop_gradient("x"), TypeError),
+        ("zeros_like", lambda: tf.zeros_like(t(), dtype="complex128"), TypeError),
+        ("add_n", lambda: tf.add_n(t()), TypeError),
+        ("no_op", lambda: tf.no_op(name=3), TypeError),
+        ("group", lambda: tf.group(t(), nme="g"), TypeError),
+        ("add_to_collection", lambda: tf.add_to_collection("c", object()), TypeError),
+        ("control_dependencies", lambda: tf.control_dependencies([3]).__enter__(), TypeError),
+        ("TensorArray.read", lambda: ta().read(0.5), TypeError),
+        ("TensorArray.unstack", lambda: ta().unstack(tf.zeros([2, 4])), ValueError),
+        ("TensorArray.scatter", lambda: ta().scatter([0], tf.zeros([1, 3], tf.int32)), TypeError),
+        ("TensorArray.dynamic_size", lambda: tf.TensorArray(tf.float32, size=1, dynamic_size=True), ValueError),
+        ("embedding_lookup", lambda: tf.nn.embedding_lookup([t(), t()], [0]), ValueError),
+        ("static_rnn", lambda: tf.nn.static_rnn(tf.nn.rnn_cell.GRUCell(2), t(), dtype=tf.float32), TypeError),
+        ("static_rnn empty", lambda: tf.nn.static_rnn(tf.nn.rnn_cell.GRUCell(2), [], dtype=tf.float32), ValueError),
+        ("bidirectional_dynamic_rnn", lambda: tf.nn.bidirectional_dynamic_rnn(
+            tf.nn.rnn_cell.GRUCell(2), "bw", seq(), dtype=tf.float32), TypeError),
+        ("MultiRNNCell", lambda: tf.nn.rnn_cell.MultiRNNCell([]), ValueError),
+        ("LSTMCell", lambda: tf.nn.rnn_cell.LSTMCell(2, cell_clip=1.0), ValueError),
+        ("cell state", lambda: tf.nn.rnn_cell.BasicLSTMCell(2)(tf.zeros([1, 3]), tf.zeros([1, 2])), ValueError),
+        ("layers.separable_conv2d", lambda: tf.layers.separable_conv2d(img(), 2, 3, depth_multipler=2), TypeError),
+        ("layers.conv2d_transpose", lambda: tf.layers.conv2d_transpose(img(), 2, (3, 3, 3)), ValueError),
+        ("layers.Conv2D", lambda: tf.layers.Conv2D(2, 3, data_format="channels_middle")(img()), ValueError),
+        ("layers.MaxPooling2D", lambda: tf.layers.MaxPooling2D(2, 2, padding="full")(img()), ValueError),
+        ("layers.BatchNormalization", lambda: tf.layers.BatchNormalization(moment=0.9), TypeError),
+        ("layers.average_pooling2d", lambda: tf.layers.average_pooling2d(img(), 2, "2"), ValueError),
+    ]
+
+
+@pytest.mark.parametrize("what,call,error", _bad_calls(), ids=[c[0] for c in _bad_calls()])
+def test_more_bad_arguments_raise_tf_error_classes(what, call, error):
+    with pytest.raises(error):
+        call()
