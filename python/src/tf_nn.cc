@@ -27,13 +27,17 @@ std::vector<int64_t> ints(py::handle obj, const char* what) {
   return out;
 }
 
+// data_format: None (TF's generated wrappers' default) is the op's default.
+std::string format_or(py::handle f, const char* fallback) { return f.is_none() ? fallback : f.cast<std::string>(); }
+
 tf::Tensor optional_tensor(py::handle obj) { return obj.is_none() ? tf::Tensor() : to_tensor(obj); }
 
 void bind_convolutions(py::module_& nn) {
   nn.def("conv2d", [](py::handle input, py::handle filter, py::handle strides, const std::string& padding,
-                      py::handle use_cudnn_on_gpu, const std::string& data_format, py::handle name,
+                      py::handle use_cudnn_on_gpu, py::handle data_format, py::handle name,
                       py::handle dilations) {
-    return tf::nn::conv2d(to_tensor(input), to_tensor(filter), ints(strides, "strides"), padding, data_format,
+    return tf::nn::conv2d(to_tensor(input), to_tensor(filter), ints(strides, "strides"), padding,
+                          format_or(data_format, "NHWC"),
                           dilations.is_none() ? std::vector<int64_t>{1, 1, 1, 1} : ints(dilations, "dilations"),
                           name_or_empty(name));
   }, py::arg("input"), py::arg("filter"), py::arg("strides"), py::arg("padding"),
@@ -42,11 +46,12 @@ void bind_convolutions(py::module_& nn) {
   nn.def("conv1d", [](py::handle value, py::handle filters, int64_t stride, const std::string& padding,
                       py::handle use_cudnn_on_gpu, py::handle data_format, py::handle name) {
     return tf::nn::conv1d(to_tensor(value), to_tensor(filters), stride, padding,
-                          data_format.is_none() ? "NWC" : data_format.cast<std::string>(), name_or_empty(name));
+                          format_or(data_format, "NWC"), name_or_empty(name));
   }, py::arg("value"), py::arg("filters"), py::arg("stride"), py::arg("padding"),
      py::arg("use_cudnn_on_gpu") = py::none(), py::arg("data_format") = py::none(), py::arg("name") = py::none());
   nn.def("conv2d_transpose", [](py::handle value, py::handle filter, py::handle output_shape, py::handle strides,
-                                const std::string& padding, const std::string& data_format, py::handle name) {
+                                const std::string& padding, py::handle format, py::handle name) {
+    const std::string data_format = format_or(format, "NHWC");
     const tf::Tensor v = to_tensor(value), f = to_tensor(filter);
     const std::vector<int64_t> s = ints(strides, "strides");
     if (py::isinstance<tf::Tensor>(output_shape))
@@ -59,7 +64,7 @@ void bind_convolutions(py::module_& nn) {
                                 py::handle rate, py::handle name, py::handle data_format) {
     return tf::nn::depthwise_conv2d(to_tensor(input), to_tensor(filter), ints(strides, "strides"), padding,
                                     rate.is_none() ? std::vector<int64_t>{1, 1} : ints(rate, "rate"),
-                                    name_or_empty(name), data_format.is_none() ? "NHWC" : data_format.cast<std::string>());
+                                    name_or_empty(name), format_or(data_format, "NHWC"));
   }, py::arg("input"), py::arg("filter"), py::arg("strides"), py::arg("padding"), py::arg("rate") = py::none(),
      py::arg("name") = py::none(), py::arg("data_format") = py::none());
   nn.def("separable_conv2d", [](py::handle input, py::handle depthwise_filter, py::handle pointwise_filter,
@@ -68,21 +73,23 @@ void bind_convolutions(py::module_& nn) {
     return tf::nn::separable_conv2d(to_tensor(input), to_tensor(depthwise_filter), to_tensor(pointwise_filter),
                                     ints(strides, "strides"), padding,
                                     rate.is_none() ? std::vector<int64_t>{1, 1} : ints(rate, "rate"),
-                                    name_or_empty(name), data_format.is_none() ? "NHWC" : data_format.cast<std::string>());
+                                    name_or_empty(name), format_or(data_format, "NHWC"));
   }, py::arg("input"), py::arg("depthwise_filter"), py::arg("pointwise_filter"), py::arg("strides"),
      py::arg("padding"), py::arg("rate") = py::none(), py::arg("name") = py::none(), py::arg("data_format") = py::none());
 }
 
 void bind_pooling(py::module_& nn) {
   nn.def("max_pool", [](py::handle value, py::handle ksize, py::handle strides, const std::string& padding,
-                        const std::string& data_format, py::handle name) {
-    return tf::nn::max_pool(to_tensor(value), ints(ksize, "ksize"), ints(strides, "strides"), padding, data_format,
+                        py::handle data_format, py::handle name) {
+    return tf::nn::max_pool(to_tensor(value), ints(ksize, "ksize"), ints(strides, "strides"), padding,
+                            format_or(data_format, "NHWC"),
                             name_or_empty(name));
   }, py::arg("value"), py::arg("ksize"), py::arg("strides"), py::arg("padding"), py::arg("data_format") = "NHWC",
      py::arg("name") = py::none());
   nn.def("avg_pool", [](py::handle value, py::handle ksize, py::handle strides, const std::string& padding,
-                        const std::string& data_format, py::handle name) {
-    return tf::nn::avg_pool(to_tensor(value), ints(ksize, "ksize"), ints(strides, "strides"), padding, data_format,
+                        py::handle data_format, py::handle name) {
+    return tf::nn::avg_pool(to_tensor(value), ints(ksize, "ksize"), ints(strides, "strides"), padding,
+                            format_or(data_format, "NHWC"),
                             name_or_empty(name));
   }, py::arg("value"), py::arg("ksize"), py::arg("strides"), py::arg("padding"), py::arg("data_format") = "NHWC",
      py::arg("name") = py::none());
@@ -103,10 +110,11 @@ void bind_normalization(py::module_& nn) {
   }, py::arg("x"), py::arg("mean"), py::arg("variance"), py::arg("offset"), py::arg("scale"),
      py::arg("variance_epsilon"), py::arg("name") = py::none());
   nn.def("fused_batch_norm", [](py::handle x, py::handle scale, py::handle offset, py::handle mean,
-                                py::handle variance, double epsilon, const std::string& data_format,
+                                py::handle variance, double epsilon, py::handle data_format,
                                 bool is_training, py::handle name) {
     const auto o = tf::nn::fused_batch_norm(to_tensor(x), to_tensor(scale), optional_tensor(offset),
-                                            optional_tensor(mean), optional_tensor(variance), epsilon, data_format,
+                                            optional_tensor(mean), optional_tensor(variance), epsilon,
+                                            format_or(data_format, "NHWC"),
                                             is_training, name_or_empty(name));
     return py::make_tuple(o.y, o.batch_mean, o.batch_variance);
   }, py::arg("x"), py::arg("scale"), py::arg("offset"), py::arg("mean") = py::none(),

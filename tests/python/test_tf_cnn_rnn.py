@@ -69,7 +69,7 @@ def test_tf_nn_conv_pool_and_batch_norm_match_numpy():
     xv = rng.randn(2, 5, 5, 3).astype(np.float32)
     wv = rng.randn(3, 3, 3, 4).astype(np.float32)
     x, w = tf.constant(xv), tf.constant(wv)
-    conv = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="VALID")
+    conv = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="VALID", data_format=None)  # None: NHWC
     pooled = tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
     avg = tf.nn.avg_pool(x, [1, 5, 5, 1], [1, 1, 1, 1], "VALID")
     mean, var = tf.nn.moments(x, axes=[0, 1, 2])
