@@ -71,6 +71,36 @@ template <class O> void fill(Kwargs& k, O& o) {
   k.finish();
 }
 
+// The arguments after the required ones, in TF's signature order: positional
+// ones join the keywords (TypeError for a duplicate or one too many, as Python's).
+using Order = std::vector<const char*>;
+const Order kConv2DOrder{"strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
+                         "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+                         "activity_regularizer", "trainable", "name", "reuse"};
+const Order kConv2DTransposeOrder{"strides", "padding", "data_format", "activation", "use_bias",
+                                  "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                                  "bias_regularizer", "activity_regularizer", "trainable", "name", "reuse"};
+const Order kSeparableOrder{"strides", "padding", "data_format", "dilation_rate", "depth_multiplier", "activation",
+                            "use_bias", "depthwise_initializer", "pointwise_initializer", "bias_initializer",
+                            "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer",
+                            "activity_regularizer", "trainable", "name", "reuse"};
+const Order kPoolingOrder{"padding", "data_format", "name"};
+const Order kBatchNormOrder{"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+                            "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
+                            "gamma_regularizer", "training", "trainable", "name", "reuse"};
+
+py::kwargs with_positional(const py::args& args, py::kwargs kw, const Order& order, const std::string& owner) {
+  if (args.size() > order.size())
+    throw keraspp::TypeError(owner + "() takes at most " + std::to_string(order.size()) +
+                             " arguments after the required ones (" + std::to_string(args.size()) + " given)");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (kw.contains(order[i]))
+      throw keraspp::TypeError(owner + "() got multiple values for argument '" + order[i] + "'");
+    kw[order[i]] = args[i];
+  }
+  return kw;
+}
+
 template <class O> O options(py::kwargs kw, const std::string& owner) {
   O o;
   Kwargs k(std::move(kw), owner);
@@ -99,16 +129,22 @@ void bind_tf_layer_base(py::module_& layers) {
 
 void bind_conv(py::module_& layers) {
   auto pair = [](py::handle v) { return int_pair(v, "kernel_size"); };
-  layers.def("conv2d", [pair](py::handle inputs, int64_t filters, py::handle kernel_size, py::kwargs kw) {
-    return L::conv2d(to_tensor(inputs), filters, pair(kernel_size), options<L::Conv2DOptions>(std::move(kw), "conv2d"));
+  layers.def("conv2d", [pair](py::handle inputs, int64_t filters, py::handle kernel_size, py::args args,
+                              py::kwargs kw) {
+    py::kwargs all = with_positional(args, std::move(kw), kConv2DOrder, "conv2d");
+    return L::conv2d(to_tensor(inputs), filters, pair(kernel_size), options<L::Conv2DOptions>(std::move(all), "conv2d"));
   }, py::arg("inputs"), py::arg("filters"), py::arg("kernel_size"));
-  layers.def("conv2d_transpose", [pair](py::handle inputs, int64_t filters, py::handle kernel_size, py::kwargs kw) {
+  layers.def("conv2d_transpose", [pair](py::handle inputs, int64_t filters, py::handle kernel_size, py::args args,
+                                        py::kwargs kw) {
+    py::kwargs all = with_positional(args, std::move(kw), kConv2DTransposeOrder, "conv2d_transpose");
     return L::conv2d_transpose(to_tensor(inputs), filters, pair(kernel_size),
-                               options<L::Conv2DTransposeOptions>(std::move(kw), "conv2d_transpose"));
+                               options<L::Conv2DTransposeOptions>(std::move(all), "conv2d_transpose"));
   }, py::arg("inputs"), py::arg("filters"), py::arg("kernel_size"));
-  layers.def("separable_conv2d", [pair](py::handle inputs, int64_t filters, py::handle kernel_size, py::kwargs kw) {
+  layers.def("separable_conv2d", [pair](py::handle inputs, int64_t filters, py::handle kernel_size, py::args args,
+                                        py::kwargs kw) {
+    py::kwargs all = with_positional(args, std::move(kw), kSeparableOrder, "separable_conv2d");
     return L::separable_conv2d(to_tensor(inputs), filters, pair(kernel_size),
-                               options<L::SeparableConv2DOptions>(std::move(kw), "separable_conv2d"));
+                               options<L::SeparableConv2DOptions>(std::move(all), "separable_conv2d"));
   }, py::arg("inputs"), py::arg("filters"), py::arg("kernel_size"));
 
   py::class_<L::Conv2D, L::Layer>(layers, "Conv2D")
@@ -151,20 +187,25 @@ template <class Pool> void bind_pool_class(py::module_& layers, const char* name
 }
 
 void bind_pool(py::module_& layers) {
-  layers.def("max_pooling2d", [](py::handle inputs, py::handle pool_size, py::handle strides, py::kwargs kw) {
+  layers.def("max_pooling2d", [](py::handle inputs, py::handle pool_size, py::handle strides, py::args args,
+                              py::kwargs kw) {
+    py::kwargs all = with_positional(args, std::move(kw), kPoolingOrder, "max_pooling2d");
     return L::max_pooling2d(to_tensor(inputs), int_pair(pool_size, "pool_size"), int_pair(strides, "strides"),
-                            options<L::Pooling2DOptions>(std::move(kw), "max_pooling2d"));
+                 options<L::Pooling2DOptions>(std::move(all), "max_pooling2d"));
   }, py::arg("inputs"), py::arg("pool_size"), py::arg("strides"));
-  layers.def("average_pooling2d", [](py::handle inputs, py::handle pool_size, py::handle strides, py::kwargs kw) {
+  layers.def("average_pooling2d", [](py::handle inputs, py::handle pool_size, py::handle strides, py::args args,
+                              py::kwargs kw) {
+    py::kwargs all = with_positional(args, std::move(kw), kPoolingOrder, "average_pooling2d");
     return L::average_pooling2d(to_tensor(inputs), int_pair(pool_size, "pool_size"), int_pair(strides, "strides"),
-                                options<L::Pooling2DOptions>(std::move(kw), "average_pooling2d"));
+                 options<L::Pooling2DOptions>(std::move(all), "average_pooling2d"));
   }, py::arg("inputs"), py::arg("pool_size"), py::arg("strides"));
   bind_pool_class<L::MaxPooling2D>(layers, "MaxPooling2D");
   bind_pool_class<L::AveragePooling2D>(layers, "AveragePooling2D");
 }
 
 void bind_batch_norm(py::module_& layers) {
-  layers.def("batch_normalization", [](py::handle inputs, py::kwargs kw) {
+  layers.def("batch_normalization", [](py::handle inputs, py::args args, py::kwargs given) {
+    py::kwargs kw = with_positional(args, std::move(given), kBatchNormOrder, "batch_normalization");
     py::object training = kw.contains("training") ? py::object(kw["training"]) : py::object(py::bool_(false));
     if (kw.contains("training")) PyDict_DelItemString(kw.ptr(), "training");
     auto o = options<L::BatchNormalizationCallOptions>(std::move(kw), "batch_normalization");

@@ -62,6 +62,10 @@ def test_tf_layers_classes_share_variables_across_calls():
                                               "batch_normalization/AssignMovingAvg_1"]
     pooled = tf.layers.MaxPooling2D(2, 2)(z)
     assert pooled.get_shape().as_list() == [None, 3, 3, 3]
+    # TF's positional order after the required arguments.
+    same = tf.layers.conv2d(a, 5, 3, (2, 2), "same", name="positional")
+    assert same.get_shape().as_list() == [None, 3, 3, 5] and same.name.startswith("positional/")
+    assert tf.layers.max_pooling2d(a, 2, 2, "same").get_shape().as_list() == [None, 3, 3, 2]
 
 
 def test_tf_nn_conv_pool_and_batch_norm_match_numpy():
@@ -211,6 +215,10 @@ def test_new_tf_nn_and_layers_functions_raise_tf_error_classes():
         tf.layers.batch_normalization(x, trainig=True)
     with pytest.raises(ValueError):
         tf.layers.max_pooling2d(x, (2, 2, 2), 2)
+    with pytest.raises(TypeError, match="multiple values for argument 'padding'"):
+        tf.layers.max_pooling2d(x, 2, 2, "same", padding="valid")
+    with pytest.raises(TypeError, match="at most"):
+        tf.layers.average_pooling2d(x, 2, 2, "same", "channels_last", "p", "extra")
     with pytest.raises(TypeError, match="cell must be an instance of RNNCell"):
         tf.nn.dynamic_rnn("lstm", tf.zeros([1, 2, 3]), dtype=tf.float32)
     with pytest.raises(ValueError, match="you must give a dtype"):
