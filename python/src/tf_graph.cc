@@ -9,6 +9,7 @@
 #include <pybind11/operators.h>
 
 #include "convert.h"
+#include "tf_bindings.h"
 
 namespace keraspp::python {
 namespace {
@@ -46,10 +47,8 @@ template <class C> void bind_operators(py::class_<C>& c) {
       .def("__lt__", binary(tf::less, false)).def("__le__", binary(tf::less_equal, false))
       .def("__gt__", binary(tf::greater, false)).def("__ge__", binary(tf::greater_equal, false))
       .def("__neg__", [](py::handle s) { return tf::negative(to_tensor(s)); })
-      .def("__matmul__", [](py::handle a, py::handle b) { return tf::matmul(to_tensor(a), to_tensor(b)); })
-      .def("__getitem__", [](py::handle, py::handle) -> tf::Tensor {
-        throw keraspp::TypeError("Tensor slicing is not supported by keraspp yet");
-      });
+      .def("__matmul__", [](py::handle a, py::handle b) { return tf::matmul(to_tensor(a), to_tensor(b)); });
+  // __getitem__ (strided slicing) is bound by tf_array.cc.
 }
 
 void bind_shape_and_dtype(py::module_& m) {
@@ -284,6 +283,11 @@ void bind_tf(py::module_& m) {
   bind_session(m);
   bind_scopes(m);
   bind_tf_train(m);
+  bind_tf_array(m);
+  bind_tf_nn(m);
+  bind_tf_layers_cnn(m);
+  bind_tf_control_flow(m);
+  bind_tf_rnn(m);
 }
 
 }  // namespace keraspp::python

@@ -78,9 +78,21 @@ void bind_array_ops(py::module_& m) {
   m.def("ones", [](std::vector<int64_t> s, py::handle dtype) {
     return tf::ones(s, dtype.is_none() ? np::float32 : dtype_from_python(dtype));
   }, py::arg("shape"), py::arg("dtype") = py::none());
-  m.def("concat", [](std::vector<tf::Tensor> v, int axis, py::handle name) {
-    return tf::concat(v, axis, name_or_empty(name));
-  }, py::arg("values"), py::arg("axis"), py::arg("name") = py::none());
+  // TF's concat takes a list of tensor-likes (variables, arrays) and a
+  // negative axis; one value (or a list of one) comes back through an
+  // identity named `name`, as TF 1.x's degenerate case.
+  m.def("concat", [](py::handle values, int axis, py::handle name) {
+    const std::string n = name_or_empty(name).empty() ? "concat" : name_or_empty(name);
+    std::vector<tf::Tensor> v;
+    if (py::isinstance<py::list>(values) || py::isinstance<py::tuple>(values)) {
+      for (py::handle x : values) v.push_back(to_tensor(x));
+    } else {
+      v.push_back(to_tensor(values));
+    }
+    if (v.empty()) throw keraspp::ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than minimum length 2.");
+    if (v.size() == 1) return tf::identity(v[0], n);
+    return tf::concat(v, axis, n);
+  }, py::arg("values"), py::arg("axis"), py::arg("name") = "concat");
 }
 
 void bind_math_ops(py::module_& m) {
@@ -129,9 +141,9 @@ void bind_nn(py::module_& m) {
          py::arg("x"), py::arg("name") = py::none());
   nn.def("tanh", [](py::handle x, py::handle n) { return tf::tanh(to_tensor(x), name_or_empty(n)); },
          py::arg("x"), py::arg("name") = py::none());
-  nn.def("bias_add", [](py::handle x, py::handle b, py::handle n) {
-    return tf::nn::bias_add(to_tensor(x), to_tensor(b), name_or_empty(n));
-  }, py::arg("value"), py::arg("bias"), py::arg("name") = py::none());
+  nn.def("bias_add", [](py::handle x, py::handle b, py::handle data_format, py::handle n) {
+    return tf::nn::bias_add(to_tensor(x), to_tensor(b), name_or_empty(data_format), name_or_empty(n));
+  }, py::arg("value"), py::arg("bias"), py::arg("data_format") = py::none(), py::arg("name") = py::none());
   nn.def("softmax_cross_entropy_with_logits", [](py::handle labels, py::handle logits, int dim, py::handle n) {
     return tf::nn::softmax_cross_entropy_with_logits(to_tensor(labels), to_tensor(logits), dim, name_or_empty(n));
   }, py::kw_only(), py::arg("labels"), py::arg("logits"), py::arg("dim") = -1, py::arg("name") = py::none());

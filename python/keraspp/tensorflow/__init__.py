@@ -24,8 +24,15 @@ from keraspp._core import (  # noqa: F401
     local_variables_initializer, variables_initializer, get_variable_scope,
     get_default_graph, reset_default_graph,
     nn, layers, losses, train,
+    pad, split, tile, squeeze, slice, strided_slice, reverse, reverse_sequence, stack, unstack, transpose,
+    expand_dims, gather, one_hot, sequence_mask, shape, where, stop_gradient, zeros_like, ones_like, add_n,
+    no_op, group, add_to_collection, TensorArray,
 )
 from keraspp.tensorflow import errors  # noqa: F401
+from keraspp.tensorflow._control_flow import cond, case, while_loop, map_fn, scan  # noqa: F401
+from keraspp.tensorflow import _rnn
+
+newaxis = None
 
 _session_stack = []
 
@@ -202,8 +209,60 @@ class GraphKeys:
     GLOBAL_VARIABLES = "variables"
     TRAINABLE_VARIABLES = "trainable_variables"
     LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
     LOSSES = "losses"
     REGULARIZATION_LOSSES = "regularization_losses"
+    UPDATE_OPS = "update_ops"
+    GLOBAL_STEP = "global_step"
+    TRAIN_OP = "train_op"
+
+
+_variable_collections = {
+    GraphKeys.GLOBAL_VARIABLES: global_variables,
+    GraphKeys.TRAINABLE_VARIABLES: trainable_variables,
+    GraphKeys.LOCAL_VARIABLES: local_variables,
+}
+
+
+def _graph_get_collection(self, name, scope=None):
+    """The collection's items in the order added (tensors, operations,
+    variables), those whose name re.match()es `scope` when given."""
+    if name in _variable_collections:
+        with self.as_default():
+            items = _variable_collections[name]()
+    else:
+        items = _core._collection_items(self, name)
+    if scope is None:
+        return items
+    import re
+    return [item for item in items if re.match(scope, item.name)]
+
+
+Graph.get_collection = _graph_get_collection
+
+
+def get_collection(key, scope=None):
+    """tf.get_collection: `tf.get_collection(tf.GraphKeys.UPDATE_OPS)`."""
+    return get_default_graph().get_collection(key, scope)
+
+
+@_contextlib.contextmanager
+def control_dependencies(control_inputs):
+    """`with tf.control_dependencies(ops):` ops built inside run after `ops`;
+    None clears the enclosing dependencies."""
+    ctx = _core._ControlDependencies(control_inputs)
+    ctx.enter()
+    try:
+        yield
+    finally:
+        ctx.exit()
+
+
+def _graph_control_dependencies(self, control_inputs):
+    return control_dependencies(control_inputs)
+
+
+Graph.control_dependencies = _graph_control_dependencies
 
 
 def _module(name, doc=None, **attrs):
@@ -233,6 +292,14 @@ examples = _module(_base + ".examples")
 examples.tutorials = _module(_base + ".examples.tutorials")
 examples.tutorials.mnist = _module(_base + ".examples.tutorials.mnist", input_data=_mnist_input_data)
 _sys.modules[_base + ".examples.tutorials.mnist.input_data"] = _mnist_input_data
+
+# tf.nn's recurrent networks and cells (tf.nn.rnn_cell, tf.contrib.rnn).
+_rnn_cells = {k: getattr(_rnn, k) for k in ("RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell",
+                                             "MultiRNNCell", "LSTMStateTuple")}
+nn.rnn_cell = _module(_base + ".nn.rnn_cell", **_rnn_cells)
+for _name in ("dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn"):
+    setattr(nn, _name, getattr(_rnn, _name))
+contrib.rnn = _module(_base + ".contrib.rnn", static_rnn=_rnn.static_rnn, **_rnn_cells)
 
 python = _module(_base + ".python")
 python.layers = _module(_base + ".python.layers")
