@@ -101,8 +101,9 @@ template <class T> void keras_lstm(KernelContext& ctx) {
     }
 }
 
-// Backpropagation through time, last step first; dz [B*T, 4U] collects the
-// gates' pre-activation gradients for the batched products at the end.
+// Backpropagation through time, last step first; dz [T, B, 4U] (time-major,
+// keras_recurrent.h says why) collects the gates' pre-activation gradients
+// for the batched products at the end.
 template <class T> void keras_lstm_grad(KernelContext& ctx) {
   const Sequence<T> q = rnn::read_sequence<T>(ctx, kLSTMInputs, 4);
   const int64_t B = q.B, U = q.U, W = 5 * U, G4 = 4 * U;
@@ -121,21 +122,20 @@ template <class T> void keras_lstm_grad(KernelContext& ctx) {
   for (int64_t i = 0; i < B * U; ++i) dh[i] = gh ? gh[i] : T(0), dc[i] = gc ? gc[i] : T(0);
   T* dz = rnn::scratch<T>(0, B * q.T_ * G4);
   T* tmp = rnn::scratch<T>(1, B * U);
-  T* dz_step = rnn::scratch<T>(3, B * G4);  // the step's rows of dz, dense for the product
-  T* deriv = rnn::scratch<T>(4, B * 5 * U);
+  T* deriv = rnn::scratch<T>(6, B * 5 * U);
   const rnn::StepProduct<T> rk_t = recurrent_kernel_transposed_product(q);
   for (int64_t s = q.T_ - 1; s >= 0; --s) {
     const int64_t t = q.time(s);
+    T* dz_t = dz + t * B * G4;  // [B, 4U]
 #pragma omp parallel for if (B * U * 4 > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* dhb = dh + b * U;
       T* dcb = dc + b * U;
       if (dy)
         for (int64_t u = 0; u < U; ++u) dhb[u] += dy[q.row(b, s) * U + u];
-      T* z = dz_step + b * G4;
+      T* z = dz_t + b * G4;
       if (!q.keeps(b, t)) {  // the step passed h and c through
         std::fill(z, z + G4, T(0));
-        std::fill(dz + q.row(b, t) * G4, dz + q.row(b, t) * G4 + G4, T(0));
         continue;
       }
       const T* g = ws + q.row(b, t) * W;
@@ -161,14 +161,12 @@ template <class T> void keras_lstm_grad(KernelContext& ctx) {
         dcb[u] = dct * f;
         dhb[u] = T(0);
       }
-      std::copy(z, z + G4, dz + q.row(b, t) * G4);
     }
-    rnn::add_recurrent_grad(q, rk_t, dz_step, dh, tmp);
+    rnn::add_recurrent_grad(q, rk_t, dz_t, dh, tmp);
   }
-  T* hprev = rnn::scratch<T>(2, B * q.T_ * U);
-  rnn::gather_previous_outputs(q, out, hprev);
-  rnn::gemm<T>(true, false, U, G4, B * q.T_, hprev, U, dz, G4, T(0), drk, G4);
-  rnn::input_side_grads(q, dz, dx, dk, q.bias ? db : nullptr);
+  T* xh = rnn::scratch<T>(2, B * q.T_ * (q.I + U));
+  rnn::gather_step_inputs(q, out, xh);
+  rnn::time_major_grads(q, dz, xh, dx, dk, drk, q.bias ? db : nullptr);
 }
 
 // ---- SimpleRNN -----------------------------------------------------------------

@@ -230,6 +230,17 @@ template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* d
 // dropout mask) that step's recurrent product read.
 template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* output, T* hprev);
 
+// LSTM's BPTT keeps dZ time-major, [T, B, G*U] (row (t, b)), so each step's
+// rows are the dense block the packed step product reads, without a copy.
+// Its input-side and weight gradients then come from: xh [T*B, I+U], row
+// (t, b) = [x, previous output * rdp] of that row's step (time-major too),
+// and one product xh^T . dZ for [dkernel; drecurrent_kernel] (dZ packed
+// once, not twice), dx [B, T, I] = dZ . kernel^T and dbias = column sums of
+// dZ. Scratch slots 2 (xh), 3 and 4.
+template <class T> void gather_step_inputs(const Sequence<T>& q, const T* output, T* xh);
+template <class T>
+void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* dkernel, T* drk, T* dbias);
+
 // The gradient op's incoming gradients: grad (of output [B, T, U], or of a
 // last state [B, U]) or null when given as [0]; InvalidArgumentError when
 // the shape is neither.

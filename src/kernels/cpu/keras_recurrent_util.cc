@@ -215,16 +215,13 @@ void add_recurrent_grad(const Sequence<T>& q, const StepProduct<T>& rk_t, const 
   for (int64_t i = 0; i < n; ++i) dh[i] += m ? tmp[i] * m[i] : tmp[i];
 }
 
-template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* dx, T* dkernel, T* dbias) {
-  const int64_t rows = q.B * q.T_, gu = q.gate_cols();
-  gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx, q.I);
-  gemm<T>(true, false, q.I, gu, rows, q.x, q.I, dz, gu, T(0), dkernel, gu);
-  if (!dbias) return;
-  // Each column summed over rows in order: the same bits at any team size.
-  // The sums of a block of columns stay in a local array, which the
-  // compiler keeps in registers (summed into dbias, which may alias dz for
-  // all it knows, each row cost a load and a store per column: measured 50
-  // ms of the benchmark's 750 ms train step on one thread).
+// dbias [gu] = column sums of dz [rows, gu]. Each column summed over rows
+// in order: the same bits at any team size. The sums of a block of columns
+// stay in a local array, which the compiler keeps in registers (summed into
+// dbias, which may alias dz for all it knows, each row cost a load and a
+// store per column: measured 50 ms of the benchmark's 750 ms train step on
+// one thread).
+template <class T> void column_sums(const T* dz, int64_t rows, int64_t gu, T* dbias) {
   constexpr int64_t kBlock = 256;
   const int64_t blocks = (gu + kBlock - 1) / kBlock;
 #pragma omp parallel for if (rows * gu > np::kParallelGrain) schedule(static)
@@ -240,6 +237,13 @@ template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* d
   }
 }
 
+template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* dx, T* dkernel, T* dbias) {
+  const int64_t rows = q.B * q.T_, gu = q.gate_cols();
+  gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx, q.I);
+  gemm<T>(true, false, q.I, gu, rows, q.x, q.I, dz, gu, T(0), dkernel, gu);
+  if (dbias) column_sums(dz, rows, gu, dbias);
+}
+
 template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* output, T* hprev) {
 #pragma omp parallel for if (q.B * q.T_ * q.U > np::kParallelGrain) schedule(static)
   for (int64_t b = 0; b < q.B; ++b)
@@ -249,6 +253,38 @@ template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* o
       const T* m = q.recurrent_dropout ? q.recurrent_dropout + b * q.U : nullptr;
       for (int64_t u = 0; u < q.U; ++u) dst[u] = m ? p[u] * m[u] : p[u];
     }
+}
+
+template <class T> void gather_step_inputs(const Sequence<T>& q, const T* output, T* xh) {
+  const int64_t K = q.I + q.U;
+#pragma omp parallel for if (q.B * q.T_ * K > np::kParallelGrain) schedule(static)
+  for (int64_t t = 0; t < q.T_; ++t) {
+    const int64_t s = q.backwards ? q.T_ - 1 - t : t;  // the step that read time t
+    for (int64_t b = 0; b < q.B; ++b) {
+      T* dst = xh + (t * q.B + b) * K;
+      const T* x = q.x + q.row(b, t) * q.I;
+      std::copy(x, x + q.I, dst);
+      const T* p = previous_output(q, output, b, s);
+      const T* m = q.recurrent_dropout ? q.recurrent_dropout + b * q.U : nullptr;
+      for (int64_t u = 0; u < q.U; ++u) dst[q.I + u] = m ? p[u] * m[u] : p[u];
+    }
+  }
+}
+
+template <class T>
+void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* dkernel, T* drk, T* dbias) {
+  const int64_t rows = q.B * q.T_, gu = q.gate_cols(), K = q.I + q.U;
+  T* dw = scratch<T>(3, K * gu);  // [dkernel; drecurrent_kernel]
+  gemm<T>(true, false, K, gu, rows, xh, K, dz, gu, T(0), dw, gu);
+  std::copy(dw, dw + q.I * gu, dkernel);
+  std::copy(dw + q.I * gu, dw + K * gu, drk);
+  T* dx_tm = scratch<T>(4, rows * q.I);  // dx's rows in (t, b) order
+  gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx_tm, q.I);
+#pragma omp parallel for if (rows * q.I > np::kParallelGrain) schedule(static)
+  for (int64_t b = 0; b < q.B; ++b)
+    for (int64_t t = 0; t < q.T_; ++t)
+      std::copy(dx_tm + (t * q.B + b) * q.I, dx_tm + (t * q.B + b + 1) * q.I, dx + q.row(b, t) * q.I);
+  if (dbias) column_sums(dz, rows, gu, dbias);
 }
 
 template <class T> const T* optional_grad(const KernelContext& ctx, int index, const np::Shape& shape) {
@@ -269,6 +305,8 @@ template <class T> const T* optional_grad(const KernelContext& ctx, int index, c
   template void add_recurrent_grad<T>(const Sequence<T>&, const T*, int64_t, int64_t, int64_t, T*, T*);   \
   template void input_side_grads<T>(const Sequence<T>&, const T*, T*, T*, T*);                             \
   template void gather_previous_outputs<T>(const Sequence<T>&, const T*, T*);                              \
+  template void gather_step_inputs<T>(const Sequence<T>&, const T*, T*);                                   \
+  template void time_major_grads<T>(const Sequence<T>&, const T*, const T*, T*, T*, T*, T*);               \
   template const T* optional_grad<T>(const KernelContext&, int, const np::Shape&);
 KPP_RNN_INSTANTIATE(float)
 KPP_RNN_INSTANTIATE(double)
