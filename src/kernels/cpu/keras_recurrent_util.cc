@@ -186,8 +186,11 @@ StepProduct<T>::StepProduct(int64_t m, int64_t n, int64_t k, const T* w, int64_t
     const PackedMatmul* p = packed_matmul(m, n, k, ldw, tw);
     if (!p) return;
     packed_ = scratch<float>(slot, static_cast<int64_t>((p->w.get_size() + sizeof(float) - 1) / sizeof(float)));
-    dctx::reorder(p->w_plain, w, p->w, packed_);
-    primitive_ = p;
+    try {
+      dctx::reorder(p->w_plain, w, p->w, packed_);
+      primitive_ = p;
+    } catch (const dnnl::error&) {  // the steps fall back to gemm()
+    }
   } else {
     (void)slot;
   }
@@ -200,9 +203,13 @@ template <class T> void StepProduct<T>::operator()(const T* a, T* c) const {
     dnnl::engine& eng = dctx::engine();
     dnnl::memory am(p.a, eng, const_cast<float*>(a)), wm(p.w, eng, packed_), cm(p.c, eng, c);
     dnnl::stream& stream = dctx::stream();
-    p.prim.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, cm},
-                            {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
-    stream.wait();
+    try {
+      p.prim.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, cm},
+                              {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
+      stream.wait();
+    } catch (const dnnl::error& e) {
+      throw errors::InternalError(std::string("oneDNN matmul failed in a recurrent kernel: ") + e.what());
+    }
   }
 }
 
