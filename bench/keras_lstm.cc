@@ -6,6 +6,10 @@
 // products (the input projection of all steps, 100 recurrent products; 3x
 // that for a train step) at the rate oneDNN's sgemm reaches on those shapes.
 //
+// Each figure is also given in process CPU time (the least over the timed
+// repetitions): run with OMP_NUM_THREADS=1 on a shared machine, where
+// wall-clock times are noise, and compare those with the roofline's.
+//
 // Usage: bench_keras_lstm [--steps N]
 // Prints one `RESULT lib=keraspp ...` line at the end for scripts.
 #include <oneapi/dnnl/dnnl.h>
@@ -18,6 +22,7 @@
 
 #include "keraspp/keras.h"
 #include "keraspp/np.h"
+#include "cpu_load.h"
 
 namespace {
 
@@ -30,20 +35,28 @@ double median_ms(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-template <class F> double time_ms(F&& f, int warmup, int iters) {
+// A timed region: the median wall-clock and the least CPU milliseconds.
+struct Timing {
+  double wall_ms, cpu_ms;
+};
+
+template <class F> Timing time_ms(F&& f, int warmup, int iters) {
   for (int i = 0; i < warmup; ++i) f();
   std::vector<double> ms;
+  double cpu = 1e300;
   for (int i = 0; i < iters; ++i) {
+    const bench::CpuLoad load;
     const auto t0 = Clock::now();
     f();
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    cpu = std::min(cpu, 1e3 * load.self_s());
   }
-  return median_ms(ms);
+  return {median_ms(ms), cpu};
 }
 
 // Milliseconds oneDNN's sgemm takes for one forward pass's products: the
 // input projection [B*T, I] x [I, 4U] and T recurrent products [B, U] x [U, 4U].
-double forward_gemm_ms() {
+Timing forward_gemm_ms() {
   std::vector<float> x(kBatch * kSteps * kInputs, 0.5f), k(kInputs * 4 * kUnits, 0.01f),
       r(kUnits * 4 * kUnits, 0.01f), h(kBatch * kUnits, 0.5f), out(kBatch * kSteps * 4 * kUnits);
   auto pass = [&] {
@@ -70,14 +83,19 @@ int main(int argc, char** argv) {
   const np::Array y = np::random::uniform(-1, 1, {kBatch, kUnits}).astype(np::float32);
 
   double loss = 0;
-  const double train_ms = time_ms([&] { loss = model.train_on_batch(x, y).at(0); }, 3, iters);
-  const double infer_ms = time_ms([&] { model.predict_on_batch(x); }, 3, iters);
-  const double roof_fwd = forward_gemm_ms();
+  const Timing train = time_ms([&] { loss = model.train_on_batch(x, y).at(0); }, 3, iters);
+  const Timing infer = time_ms([&] { model.predict_on_batch(x); }, 3, iters);
+  const Timing roof = forward_gemm_ms();
+  const double train_ms = train.wall_ms, infer_ms = infer.wall_ms, roof_fwd = roof.wall_ms;
   std::printf("Keras++ LSTM(%lld) batch %lld x %lld steps x %lld inputs\n", static_cast<long long>(kUnits),
               static_cast<long long>(kBatch), static_cast<long long>(kSteps), static_cast<long long>(kInputs));
   std::printf("train step median %.2f ms (roofline %.2f ms), inference median %.2f ms (roofline %.2f ms), loss %.6f\n",
               train_ms, 3 * roof_fwd, infer_ms, roof_fwd, loss);
-  std::printf("RESULT lib=keraspp train_ms=%.3f infer_ms=%.3f roofline_train_ms=%.3f roofline_infer_ms=%.3f loss=%.9g\n",
-              train_ms, infer_ms, 3 * roof_fwd, roof_fwd, loss);
+  std::printf("CPU time (least): train step %.2f ms (roofline %.2f ms), inference %.2f ms (roofline %.2f ms)\n",
+              train.cpu_ms, 3 * roof.cpu_ms, infer.cpu_ms, roof.cpu_ms);
+  std::printf("RESULT lib=keraspp train_ms=%.3f infer_ms=%.3f roofline_train_ms=%.3f roofline_infer_ms=%.3f loss=%.9g "
+              "train_cpu_ms=%.3f infer_cpu_ms=%.3f roofline_train_cpu_ms=%.3f roofline_infer_cpu_ms=%.3f\n",
+              train_ms, infer_ms, 3 * roof_fwd, roof_fwd, loss, train.cpu_ms, infer.cpu_ms, 3 * roof.cpu_ms,
+              roof.cpu_ms);
   return 0;
 }

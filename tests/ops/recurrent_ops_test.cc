@@ -72,6 +72,63 @@ TEST(RecurrentTraining, LossesAreBitIdenticalAtAnyTeamSize) {
   EXPECT_EQ(net.train(6, nullptr, 3), one);
 }
 
+// float32 runs the steps' products on oneDNN (brgemm with the recurrent
+// kernel packed once, or sgemm in fixed chunks) above the tiny sizes the
+// conformance cases use; float64 runs plain loops. Both must compute the
+// same forward and gradients, with a mask, go_backwards and recurrent
+// dropout, for each cell.
+struct CellRun {
+  std::vector<np::Array> values;  // output, h, then d/dx, d/dkernel, d/drecurrent_kernel, d/dbias
+};
+
+CellRun run_cell(const std::string& cell, np::DType dt) {
+  constexpr int64_t B = 8, T = 5, I = 24, U = 72;  // each step's products above the tiny sizes
+  const int64_t G = cell == "lstm" ? 4 : cell == "gru" ? 3 : 1;
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto data = [&](Dims d, double scale, double phase) {
+    np::Array a = np::Array::empty(d, np::float64);
+    for (int64_t i = 0; i < a.size(); ++i) a.set_flat(i, scale * std::sin(0.73 * static_cast<double>(i) + phase));
+    return tf::constant(a.astype(dt));
+  };
+  const tf::Tensor x = data({B, T, I}, 0.5, 0), h0 = data({B, U}, 0.3, 1), c0 = data({B, U}, 0.3, 2);
+  const tf::Tensor k = data({I, G * U}, 0.2, 3), r = data({U, G * U}, 0.2, 4), bias = data({G * U}, 0.1, 5);
+  np::Array mask = np::ones({B, T}, np::float64), rdp = np::ones({B, U}, np::float64);
+  for (int64_t b = 0; b < B; b += 3) mask.set_flat(b * T + 1, 0);
+  for (int64_t i = 0; i < B * U; i += 7) rdp.set_flat(i, 0);
+  const tf::KerasRecurrentOptions o{.recurrent_activation = "sigmoid", .go_backwards = true,
+                                    .mask = tf::constant(mask.astype(dt)),
+                                    .recurrent_dropout_mask = tf::constant(rdp.astype(dt))};
+  const tf::KerasRecurrentOutputs out = cell == "lstm" ? tf::keras_lstm(x, h0, c0, k, r, bias, o)
+                                        : cell == "gru" ? tf::keras_gru(x, h0, k, r, bias, o)
+                                                        : tf::keras_simple_rnn(x, h0, k, r, bias, o);
+  const tf::Tensor loss = tf::reduce_sum(tf::square(out.output)) + tf::reduce_sum(out.h * data({B, U}, 1, 6));
+  std::vector<tf::Tensor> fetch = {out.output, out.h};
+  for (const tf::Tensor& d : tf::gradients(loss, {x, k, r, bias})) fetch.push_back(d);
+  tf::Session s(g);
+  CellRun run;
+  for (const np::Array& a : s.run(fetch)) run.values.push_back(a.astype(np::float64));
+  return run;
+}
+
+TEST(RecurrentOps, Float32OneDNNPathsMatchFloat64Loops) {
+  for (const std::string cell : {"lstm", "gru", "simple_rnn"}) {
+    const CellRun f32 = run_cell(cell, np::float32), f64 = run_cell(cell, np::float64);
+    ASSERT_EQ(f32.values.size(), f64.values.size());
+    for (size_t v = 0; v < f32.values.size(); ++v) {
+      const np::Array &a = f32.values[v], &b = f64.values[v];
+      ASSERT_EQ(a.shape(), b.shape()) << cell << " value " << v;
+      double worst = 0, scale = 0;
+      for (int64_t i = 0; i < a.size(); ++i) {
+        worst = std::max(worst, std::abs(a.get_flat(i) - b.get_flat(i)));
+        scale = std::max(scale, std::abs(b.get_flat(i)));
+      }
+      EXPECT_LT(worst, 2e-5 * (1 + scale)) << cell << " value " << v << " (scale " << scale << ")";
+      EXPECT_GT(scale, 0) << cell << " value " << v;
+    }
+  }
+}
+
 TEST(RecurrentOps, ShapeAndRuntimeErrorsNameTheOp) {
   tf::Graph g;
   auto guard = g.as_default();

@@ -30,10 +30,20 @@ static_assert(schema::kKerasLSTMGrad.index("x") == kLSTMInputs.x &&
               schema::kKerasLSTMGrad.index("recurrent_dropout_mask") == kLSTMInputs.recurrent_dropout);
 static_assert(schema::kKerasRecurrentGrad.index("recurrent_dropout_mask") == kRNNInputs.recurrent_dropout);
 
-// The recurrent product of step s: r [B, cols] = prev . recurrent_kernel[:, 0:cols].
-template <class T> void recurrent_product(const Sequence<T>& q, const T* output, int64_t s, int64_t cols, T* r, T* tmp) {
-  const rnn::Rows<T> prev = rnn::previous_outputs(q, output, s, tmp);
-  rnn::gemm<T>(false, false, q.B, cols, q.U, prev.data, prev.ld, q.recurrent_kernel, q.gate_cols(), T(0), r, cols);
+// The recurrent products of the steps with recurrent_kernel [U, G*U], and
+// with its transpose (backprop's); packed in scratch slot 5.
+template <class T> rnn::StepProduct<T> recurrent_kernel_product(const Sequence<T>& q) {
+  return rnn::StepProduct<T>(q.B, q.gate_cols(), q.U, q.recurrent_kernel, q.gate_cols(), false, 5);
+}
+template <class T> rnn::StepProduct<T> recurrent_kernel_transposed_product(const Sequence<T>& q) {
+  return rnn::StepProduct<T>(q.B, q.U, q.gate_cols(), q.recurrent_kernel, q.gate_cols(), true, 5);
+}
+
+// The recurrent product of step s: r [B, G*U] = prev . recurrent_kernel.
+template <class T>
+void recurrent_product(const Sequence<T>& q, const rnn::StepProduct<T>& rk, const T* output, int64_t s, T* r, T* tmp) {
+  rnn::previous_outputs(q, output, s, tmp);
+  rk(tmp, r);
 }
 
 // ---- LSTM ----------------------------------------------------------------------
@@ -46,18 +56,24 @@ template <class T> void keras_lstm(KernelContext& ctx) {
   T* h = ctx.allocate_output(1, {B, U}, ctx.input(0).dtype()).template data<T>();
   T* c = ctx.allocate_output(2, {B, U}, ctx.input(0).dtype()).template data<T>();
   T* ws = ctx.allocate_output(3, {B, q.T_, W}, ctx.input(0).dtype()).template data<T>();
-  rnn::project_inputs(q, ws, W);
+  rnn::project_inputs(q, ws, W, false);  // the steps add the bias
   T* r = rnn::scratch<T>(0, B * 4 * U);
   T* tmp = rnn::scratch<T>(1, B * U);
+  const rnn::StepProduct<T> rk = recurrent_kernel_product(q);
   for (int64_t s = 0; s < q.T_; ++s) {
     const int64_t t = q.time(s);
-    recurrent_product(q, out, s, 4 * U, r, tmp);
+    recurrent_product(q, rk, out, s, r, tmp);
 #pragma omp parallel for if (B * U * 4 > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* g = ws + q.row(b, t) * W;  // pre-activations, then i, f, c~, o, c_t
       const T* rr = r + b * 4 * U;
+      if (q.bias) {
 #pragma omp simd
-      for (int64_t j = 0; j < 4 * U; ++j) g[j] += rr[j];
+        for (int64_t j = 0; j < 4 * U; ++j) g[j] += rr[j] + q.bias[j];
+      } else {
+#pragma omp simd
+        for (int64_t j = 0; j < 4 * U; ++j) g[j] += rr[j];
+      }
       rnn::activate_range(q.recurrent_activation, g, 2 * U);
       rnn::activate_range(q.activation, g + 2 * U, U);
       rnn::activate_range(q.recurrent_activation, g + 3 * U, U);
@@ -85,8 +101,9 @@ template <class T> void keras_lstm(KernelContext& ctx) {
     }
 }
 
-// Backpropagation through time, last step first; dz [B*T, 4U] collects the
-// gates' pre-activation gradients for the batched products at the end.
+// Backpropagation through time, last step first; dz [T, B, 4U] (time-major,
+// keras_recurrent.h says why) collects the gates' pre-activation gradients
+// for the batched products at the end.
 template <class T> void keras_lstm_grad(KernelContext& ctx) {
   const Sequence<T> q = rnn::read_sequence<T>(ctx, kLSTMInputs, 4);
   const int64_t B = q.B, U = q.U, W = 5 * U, G4 = 4 * U;
@@ -105,41 +122,51 @@ template <class T> void keras_lstm_grad(KernelContext& ctx) {
   for (int64_t i = 0; i < B * U; ++i) dh[i] = gh ? gh[i] : T(0), dc[i] = gc ? gc[i] : T(0);
   T* dz = rnn::scratch<T>(0, B * q.T_ * G4);
   T* tmp = rnn::scratch<T>(1, B * U);
+  T* deriv = rnn::scratch<T>(6, B * 5 * U);
+  const rnn::StepProduct<T> rk_t = recurrent_kernel_transposed_product(q);
   for (int64_t s = q.T_ - 1; s >= 0; --s) {
     const int64_t t = q.time(s);
+    T* dz_t = dz + t * B * G4;  // [B, 4U]
 #pragma omp parallel for if (B * U * 4 > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* dhb = dh + b * U;
       T* dcb = dc + b * U;
       if (dy)
         for (int64_t u = 0; u < U; ++u) dhb[u] += dy[q.row(b, s) * U + u];
-      T* z = dz + q.row(b, t) * G4;
+      T* z = dz_t + b * G4;
       if (!q.keeps(b, t)) {  // the step passed h and c through
         std::fill(z, z + G4, T(0));
         continue;
       }
       const T* g = ws + q.row(b, t) * W;
       const T* cp = s == 0 ? q.c0 + b * U : ws + q.row(b, q.time(s - 1)) * W + 4 * U;
-      std::copy(g + 4 * U, g + 5 * U, z + 3 * U);  // act(c_t), read before z_o is written
-      rnn::activate_range(q.activation, z + 3 * U, U);
+      T* a = z + 3 * U;  // act(c_t), read before z_o is written over it
+      std::copy(g + 4 * U, g + 5 * U, a);
+      rnn::activate_range(q.activation, a, U);
+      // The activations' derivatives first, so the loop below vectorises.
+      T* d = deriv + b * 5 * U;  // at i, f, c~, o, then at act(c_t)
+      rnn::derivative_range(q.recurrent_activation, g, d, 2 * U);
+      rnn::derivative_range(q.activation, g + 2 * U, d + 2 * U, U);
+      rnn::derivative_range(q.recurrent_activation, g + 3 * U, d + 3 * U, U);
+      rnn::derivative_range(q.activation, a, d + 4 * U, U);
+#pragma omp simd
       for (int64_t u = 0; u < U; ++u) {
         const T i = g[u], f = g[U + u], cc = g[2 * U + u], og = g[3 * U + u];
-        const T a = z[3 * U + u];
-        const T dct = dcb[u] + dhb[u] * og * rnn::derivative(q.activation, a);
-        z[u] = dct * cc * rnn::derivative(q.recurrent_activation, i);
-        z[U + u] = dct * cp[u] * rnn::derivative(q.recurrent_activation, f);
-        z[2 * U + u] = dct * i * rnn::derivative(q.activation, cc);
-        z[3 * U + u] = dhb[u] * a * rnn::derivative(q.recurrent_activation, og);
+        const T au = a[u];
+        const T dct = dcb[u] + dhb[u] * og * d[4 * U + u];
+        z[u] = dct * cc * d[u];
+        z[U + u] = dct * cp[u] * d[U + u];
+        z[2 * U + u] = dct * i * d[2 * U + u];
+        z[3 * U + u] = dhb[u] * au * d[3 * U + u];
         dcb[u] = dct * f;
         dhb[u] = T(0);
       }
     }
-    rnn::add_recurrent_grad(q, dz + t * G4, q.T_ * G4, 0, G4, dh, tmp);
+    rnn::add_recurrent_grad(q, rk_t, dz_t, dh, tmp);
   }
-  T* hprev = rnn::scratch<T>(2, B * q.T_ * U);
-  rnn::gather_previous_outputs(q, out, hprev);
-  rnn::gemm<T>(true, false, U, G4, B * q.T_, hprev, U, dz, G4, T(0), drk, G4);
-  rnn::input_side_grads(q, dz, dx, dk, q.bias ? db : nullptr);
+  T* xh = rnn::scratch<T>(2, B * q.T_ * (q.I + U));
+  rnn::gather_step_inputs(q, out, xh);
+  rnn::time_major_grads(q, dz, xh, dx, dk, drk, q.bias ? db : nullptr);
 }
 
 // ---- SimpleRNN -----------------------------------------------------------------
@@ -155,9 +182,10 @@ template <class T> void keras_simple_rnn(KernelContext& ctx) {
   rnn::project_inputs(q, ws, U);
   T* r = rnn::scratch<T>(0, B * U);
   T* tmp = rnn::scratch<T>(1, B * U);
+  const rnn::StepProduct<T> rk = recurrent_kernel_product(q);
   for (int64_t s = 0; s < q.T_; ++s) {
     const int64_t t = q.time(s);
-    recurrent_product(q, out, s, U, r, tmp);
+    recurrent_product(q, rk, out, s, r, tmp);
 #pragma omp parallel for if (B * U > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* g = ws + q.row(b, t) * U;
@@ -189,12 +217,14 @@ template <class T> void keras_simple_rnn_grad(KernelContext& ctx) {
   for (int64_t i = 0; i < B * U; ++i) dh[i] = gh ? gh[i] : T(0);
   T* dz = rnn::scratch<T>(0, B * q.T_ * U);
   T* tmp = rnn::scratch<T>(1, B * U);
+  T* dz_step = rnn::scratch<T>(3, B * U);  // the step's rows of dz, dense for the product
+  const rnn::StepProduct<T> rk_t = recurrent_kernel_transposed_product(q);
   for (int64_t s = q.T_ - 1; s >= 0; --s) {
     const int64_t t = q.time(s);
 #pragma omp parallel for if (B * U > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* dhb = dh + b * U;
-      T* z = dz + q.row(b, t) * U;
+      T* z = dz_step + b * U;
       const T* g = ws + q.row(b, t) * U;
       const bool keep = q.keeps(b, t);
       for (int64_t u = 0; u < U; ++u) {
@@ -202,8 +232,9 @@ template <class T> void keras_simple_rnn_grad(KernelContext& ctx) {
         z[u] = keep ? d * rnn::derivative(q.activation, g[u]) : T(0);
         dhb[u] = keep ? T(0) : d;
       }
+      std::copy(z, z + U, dz + q.row(b, t) * U);
     }
-    rnn::add_recurrent_grad(q, dz + t * U, q.T_ * U, 0, U, dh, tmp);
+    rnn::add_recurrent_grad(q, rk_t, dz_step, dh, tmp);
   }
   T* hprev = rnn::scratch<T>(2, B * q.T_ * U);
   rnn::gather_previous_outputs(q, out, hprev);

@@ -106,15 +106,53 @@ template <class T> inline void activate_range(Act a, T* p, int64_t n) {
   }
 }
 
+// d[0, n) = the derivatives at the inputs whose activations are y[0, n);
+// the switch outside the loop, as in activate_range.
+template <class T> inline void derivative_range(Act a, const T* y, T* d, int64_t n) {
+  switch (a) {
+#define KPP_RNN_DERIVATIVE_CASE(kind)                                                 \
+  case kind:                                                                          \
+    _Pragma("omp simd") for (int64_t i = 0; i < n; ++i) d[i] = derivative(kind, y[i]); \
+    return;
+    KPP_RNN_DERIVATIVE_CASE(Act::kTanh)
+    KPP_RNN_DERIVATIVE_CASE(Act::kSigmoid)
+    KPP_RNN_DERIVATIVE_CASE(Act::kHardSigmoid)
+    KPP_RNN_DERIVATIVE_CASE(Act::kRelu)
+    KPP_RNN_DERIVATIVE_CASE(Act::kLinear)
+#undef KPP_RNN_DERIVATIVE_CASE
+  }
+}
+
 // Row-major c[m, n] = op(a) . op(b) + beta * c (op = transpose when ta / tb).
 template <class T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
           int64_t ldb, T beta, T* c, int64_t ldc);
 
+// The recurrent product of every step with one matrix w: c [m, n] =
+// a [m, k] . op(w) (op = transpose when tw; a and c dense, w's rows ldw
+// apart). float32 packs w once, when this is built, into the blocked layout
+// of a oneDNN brgemm matmul primitive (kept in scratch slot `slot`), so the
+// steps do not re-pack it as sgemm does on every call (measured, one thread,
+// the benchmark's 100 steps of [64, 512] . [512, 2048]: 152 -> 130 ms; of
+// [64, 2048] . [2048, 512]^T: 194 -> 126 ms). Where oneDNN has no brgemm
+// kernel (no AVX-512), and for float64, each step calls gemm().
+template <class T> class StepProduct {
+ public:
+  StepProduct(int64_t m, int64_t n, int64_t k, const T* w, int64_t ldw, bool tw, int slot);
+  void operator()(const T* a, T* c) const;
+
+ private:
+  int64_t m_, n_, k_, ldw_;
+  const T* w_;
+  bool tw_;
+  const void* primitive_ = nullptr;  // the cached primitive (float32 with brgemm only)
+  T* packed_ = nullptr;              // w in its weights layout
+};
+
 // Per-thread buffers (kernels run on the calling thread; their OpenMP
 // loops only read and write what they are handed) that grow to the largest size asked and are kept, so
 // steady-state steps allocate nothing. slot: one of kScratchSlots.
-inline constexpr int kScratchSlots = 5;
+inline constexpr int kScratchSlots = 7;
 template <class T> T* scratch(int slot, int64_t n) {
   thread_local std::array<std::vector<T>, kScratchSlots> buffers;
   std::vector<T>& v = buffers[static_cast<size_t>(slot)];
@@ -146,35 +184,43 @@ struct InputIndex {
 // Reads and checks the inputs; InvalidArgumentError naming the op.
 template <class T> Sequence<T> read_sequence(const KernelContext& ctx, const InputIndex& in, int gates);
 
-// The previous outputs of every row at step s, each multiplied by the
-// recurrent dropout mask: h0 at step 0, else output's step s - 1.
-// Returns the rows and their stride; uses `buffer` [B, U] when masked.
-template <class T> struct Rows {
-  const T* data;
-  int64_t ld;
-};
-template <class T> Rows<T> previous_outputs(const Sequence<T>& q, const T* output, int64_t s, T* buffer) {
+// buffer [B, U] = the previous outputs of every row at step s, each
+// multiplied by the recurrent dropout mask: h0 at step 0, else output's
+// step s - 1 (dense, as StepProduct reads them).
+template <class T> void previous_outputs(const Sequence<T>& q, const T* output, int64_t s, T* buffer) {
   const T* p = s == 0 ? q.h0 : output + (s - 1) * q.U;
   const int64_t ld = s == 0 ? q.U : q.T_ * q.U;
-  if (!q.recurrent_dropout) return {p, ld};
-  for (int64_t b = 0; b < q.B; ++b)
-    for (int64_t u = 0; u < q.U; ++u) buffer[b * q.U + u] = p[b * ld + u] * q.recurrent_dropout[b * q.U + u];
-  return {buffer, q.U};
+  for (int64_t b = 0; b < q.B; ++b) {
+    const T* src = p + b * ld;
+    T* dst = buffer + b * q.U;
+    if (!q.recurrent_dropout) {
+      std::copy(src, src + q.U, dst);
+      continue;
+    }
+    const T* m = q.recurrent_dropout + b * q.U;
+#pragma omp simd
+    for (int64_t u = 0; u < q.U; ++u) dst[u] = src[u] * m[u];
+  }
 }
 // The same without the dropout mask (the h the step's carry and LSTM read).
 template <class T> const T* previous_output(const Sequence<T>& q, const T* output, int64_t b, int64_t s) {
   return s == 0 ? q.h0 + b * q.U : output + (q.row(b, s - 1)) * q.U;
 }
 
-// workspace[:, :, 0:G*U] = x . kernel + bias (one product for all steps);
-// the workspace's rows are W wide.
-template <class T> void project_inputs(const Sequence<T>& q, T* workspace, int64_t W);
+// workspace[:, :, 0:G*U] = x . kernel (+ bias when add_bias; a kernel
+// whose steps add it saves a pass over the workspace): one product for all
+// steps; the workspace's rows are W wide.
+template <class T> void project_inputs(const Sequence<T>& q, T* workspace, int64_t W, bool add_bias = true);
 
 // dh [B, U] += (dz_t . recurrent_kernel[:, cols]^T) * recurrent dropout,
 // dz_t [B, ncols] with row stride ldz; tmp [B, U] scratch.
 template <class T>
 void add_recurrent_grad(const Sequence<T>& q, const T* dz_t, int64_t ldz, int64_t col0, int64_t ncols, T* dh,
                         T* tmp);
+// The same with the product `rk_t` (StepProduct of recurrent_kernel^T) of
+// dense dz_t [B, G*U].
+template <class T>
+void add_recurrent_grad(const Sequence<T>& q, const StepProduct<T>& rk_t, const T* dz_t, T* dh, T* tmp);
 
 // The input-side gradients, batched over all steps: dx = dZ . kernel^T,
 // dkernel = x^T . dZ, dbias = column sums of dZ [B*T, G*U].
@@ -183,6 +229,17 @@ template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* d
 // hprev [B*T, U]: row (b, t) holds the previous output (times the recurrent
 // dropout mask) that step's recurrent product read.
 template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* output, T* hprev);
+
+// LSTM's BPTT keeps dZ time-major, [T, B, G*U] (row (t, b)), so each step's
+// rows are the dense block the packed step product reads, without a copy.
+// Its input-side and weight gradients then come from: xh [T*B, I+U], row
+// (t, b) = [x, previous output * rdp] of that row's step (time-major too),
+// and one product xh^T . dZ for [dkernel; drecurrent_kernel] (dZ packed
+// once, not twice), dx [B, T, I] = dZ . kernel^T and dbias = column sums of
+// dZ. Scratch slots 2 (xh), 3 and 4.
+template <class T> void gather_step_inputs(const Sequence<T>& q, const T* output, T* xh);
+template <class T>
+void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* dkernel, T* drk, T* dbias);
 
 // The gradient op's incoming gradients: grad (of output [B, T, U], or of a
 // last state [B, U]) or null when given as [0]; InvalidArgumentError when

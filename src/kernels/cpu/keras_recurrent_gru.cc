@@ -39,10 +39,13 @@ template <class T> void keras_gru(KernelContext& ctx) {
   T* rh = rnn::scratch<T>(1, B * U);       // r * h * rdp, then its product with rk_h
   T* tmp = rnn::scratch<T>(2, B * U);
   T* prod = rnn::scratch<T>(3, B * U);
+  // The steps' products with rk[:, 0:2U] and rk_h = rk[:, 2U:3U], packed once.
+  const rnn::StepProduct<T> rk_zr(B, 2 * U, U, q.recurrent_kernel, G3, false, 5);
+  const rnn::StepProduct<T> rk_h(B, U, U, q.recurrent_kernel + 2 * U, G3, false, 6);
   for (int64_t s = 0; s < q.T_; ++s) {
     const int64_t t = q.time(s);
-    const rnn::Rows<T> prev = rnn::previous_outputs(q, out, s, tmp);
-    rnn::gemm<T>(false, false, B, 2 * U, U, prev.data, prev.ld, q.recurrent_kernel, G3, T(0), rzr, 2 * U);
+    rnn::previous_outputs(q, out, s, tmp);
+    rk_zr(tmp, rzr);
 #pragma omp parallel for if (B * U * 2 > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* g = ws + q.row(b, t) * G3;
@@ -52,7 +55,7 @@ template <class T> void keras_gru(KernelContext& ctx) {
       rnn::activate_range(q.recurrent_activation, g, 2 * U);
       for (int64_t u = 0; u < U; ++u) rh[b * U + u] = g[U + u] * hp[u] * dropout_at(q, b, u);
     }
-    rnn::gemm<T>(false, false, B, U, U, rh, U, q.recurrent_kernel + 2 * U, G3, T(0), prod, U);
+    rk_h(rh, prod);
 #pragma omp parallel for if (B * U * 2 > np::kParallelGrain) schedule(static)
     for (int64_t b = 0; b < B; ++b) {
       T* g = ws + q.row(b, t) * G3;

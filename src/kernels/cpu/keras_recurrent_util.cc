@@ -1,13 +1,23 @@
 // The shared parts of the fused Keras recurrent kernels (keras_recurrent.h).
 #include "keras_recurrent.h"
 
+#include "dnnl_context.h"
+
+#include <optional>
+
 namespace tf::kernels::rnn {
 
 // sgemm may split a product's sum (K) over its team, so its bits would
-// depend on the team size; here each thread computes whole fixed blocks of
-// C with a single-threaded sgemm (oneDNN runs serially inside a parallel
-// region), so every element is summed the same way at any team size.
-constexpr int64_t kBlockRows = 256, kBlockCols = 128, kSmallGemm = 1 << 15;
+// depend on the team size (measured: [6400, 2048] . [2048, 256]^T differs
+// between 1 and 2 threads). Here a product is cut, along the longer side of
+// its result, into at most kChunks pieces fixed by the shape alone, each
+// computed by a single-threaded sgemm over the whole K (oneDNN runs serially
+// inside a parallel region), so every element is summed the same way at any
+// team size. Few large pieces: each re-packs the other operand (measured,
+// one thread, the benchmark's train-step products: 256 x 128 blocks 836 ms,
+// these chunks 695 ms, whole sgemm calls 689 ms).
+constexpr int64_t kChunks = 6;  // an even split at 1, 2, 3 and 6 threads
+constexpr int64_t kChunkAlign = 16, kMinChunk = 64, kSmallGemm = 1 << 15;
 
 template <class T>
 void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
@@ -35,16 +45,19 @@ void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float*
   // team costs more, and outside an active parallel region sgemm would
   // choose its own partition.
   if (m * n * k <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
-  const int64_t row_blocks = (m + kBlockRows - 1) / kBlockRows, col_blocks = (n + kBlockCols - 1) / kBlockCols;
+  const bool by_rows = m >= n;
+  const int64_t len = by_rows ? m : n;
+  const int64_t chunk = std::max(kMinChunk, ((len + kChunks - 1) / kChunks + kChunkAlign - 1) / kChunkAlign * kChunkAlign);
+  const int64_t pieces = (len + chunk - 1) / chunk;
   bool failed = false;
 #pragma omp parallel for schedule(static) reduction(|| : failed)
-  for (int64_t blk = 0; blk < row_blocks * col_blocks; ++blk) {
-    const int64_t i0 = (blk / col_blocks) * kBlockRows, j0 = (blk % col_blocks) * kBlockCols;
-    const int64_t mb = std::min(kBlockRows, m - i0), nb = std::min(kBlockCols, n - j0);
-    const float* ab = ta ? a + i0 : a + i0 * lda;
-    const float* bb = tb ? b + j0 * ldb : b + j0;
-    failed = failed || dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', mb, nb, k, 1.f, ab, lda, bb, ldb, beta,
-                                  c + i0 * ldc + j0, ldc) != dnnl_success;
+  for (int64_t p = 0; p < pieces; ++p) {
+    const int64_t i0 = p * chunk, size = std::min(chunk, len - i0);
+    const float* ap = by_rows ? (ta ? a + i0 : a + i0 * lda) : a;
+    const float* bp = by_rows ? b : (tb ? b + i0 * ldb : b + i0);
+    float* cp = by_rows ? c + i0 * ldc : c + i0;
+    failed = failed || dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', by_rows ? size : m, by_rows ? n : size, k, 1.f,
+                                  ap, lda, bp, ldb, beta, cp, ldc) != dnnl_success;
   }
   if (failed) throw errors::InternalError("oneDNN sgemm failed in a recurrent kernel");
 }
@@ -107,10 +120,10 @@ template <class T> Sequence<T> read_sequence(const KernelContext& ctx, const Inp
   return q;
 }
 
-template <class T> void project_inputs(const Sequence<T>& q, T* workspace, int64_t W) {
+template <class T> void project_inputs(const Sequence<T>& q, T* workspace, int64_t W, bool add_bias) {
   const int64_t rows = q.B * q.T_, gu = q.gate_cols();
   gemm<T>(false, false, rows, gu, q.I, q.x, q.I, q.kernel, gu, T(0), workspace, W);
-  if (!q.bias) return;
+  if (!q.bias || !add_bias) return;
 #pragma omp parallel for if (rows * gu > np::kParallelGrain) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     T* w = workspace + r * W;
@@ -130,20 +143,112 @@ void add_recurrent_grad(const Sequence<T>& q, const T* dz_t, int64_t ldz, int64_
   for (int64_t i = 0; i < n; ++i) dh[i] += tmp[i] * q.recurrent_dropout[i];
 }
 
+namespace {
+
+namespace dctx = cpu::dnnl_context;
+
+// A brgemm matmul primitive for c [m, n] = a [m, k] . w [k, n], w in the
+// layout the primitive chose, and the plain layout of w it packs from.
+struct PackedMatmul {
+  dnnl::matmul prim;
+  dnnl::memory::desc a, w, c, w_plain, scratchpad;
+};
+
+// Built for the current team size (the context's keys carry it); null when
+// oneDNN offers only its sgemm-based matmul, whose threads may split K.
+const PackedMatmul* packed_matmul(int64_t m, int64_t n, int64_t k, int64_t ldw, bool tw) {
+  dctx::PrimitiveKey key(dnnl::primitive::kind::matmul);
+  key.add(-1).add(m).add(n).add(k).add(ldw).add(tw);  // -1: not dnnl_matmul.cc's keys (ta first)
+  const auto& entry = dctx::cached<std::optional<PackedMatmul>>(key, [&]() -> std::optional<PackedMatmul> {
+    using dims = dnnl::memory::dims;
+    const auto f32 = dnnl::memory::data_type::f32;
+    const dnnl::memory::desc a({m, k}, f32, dims{k, 1}), c({m, n}, f32, dims{n, 1});
+    const dnnl::memory::desc w_plain({k, n}, f32, tw ? dims{1, ldw} : dims{ldw, 1});
+    const dnnl::memory::desc w_any({k, n}, f32, dnnl::memory::format_tag::any);
+    try {
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, w_any, c), dctx::default_attr(), dctx::engine());
+      if (std::string(pd.impl_info_str()).rfind("brg", 0) != 0) return std::nullopt;
+      return PackedMatmul{dnnl::matmul(pd), a, pd.weights_desc(), c, w_plain, pd.scratchpad_desc()};
+    } catch (const dnnl::error&) {
+      return std::nullopt;
+    }
+  });
+  return entry ? &*entry : nullptr;
+}
+
+}  // namespace
+
+template <class T>
+StepProduct<T>::StepProduct(int64_t m, int64_t n, int64_t k, const T* w, int64_t ldw, bool tw, int slot)
+    : m_(m), n_(n), k_(k), ldw_(ldw), w_(w), tw_(tw) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (m * n * k <= kSmallGemm) return;
+    const PackedMatmul* p = packed_matmul(m, n, k, ldw, tw);
+    if (!p) return;
+    packed_ = scratch<float>(slot, static_cast<int64_t>((p->w.get_size() + sizeof(float) - 1) / sizeof(float)));
+    try {
+      dctx::reorder(p->w_plain, w, p->w, packed_);
+      primitive_ = p;
+    } catch (const dnnl::error&) {  // the steps fall back to gemm()
+    }
+  } else {
+    (void)slot;
+  }
+}
+
+template <class T> void StepProduct<T>::operator()(const T* a, T* c) const {
+  if (!primitive_) return gemm<T>(false, tw_, m_, n_, k_, a, k_, w_, ldw_, T(0), c, n_);
+  if constexpr (std::is_same_v<T, float>) {
+    const auto& p = *static_cast<const PackedMatmul*>(primitive_);
+    dnnl::engine& eng = dctx::engine();
+    dnnl::memory am(p.a, eng, const_cast<float*>(a)), wm(p.w, eng, packed_), cm(p.c, eng, c);
+    dnnl::stream& stream = dctx::stream();
+    try {
+      p.prim.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, cm},
+                              {DNNL_ARG_SCRATCHPAD, dctx::scratchpad(p.scratchpad)}});
+      stream.wait();
+    } catch (const dnnl::error& e) {
+      throw errors::InternalError(std::string("oneDNN matmul failed in a recurrent kernel: ") + e.what());
+    }
+  }
+}
+
+template <class T>
+void add_recurrent_grad(const Sequence<T>& q, const StepProduct<T>& rk_t, const T* dz_t, T* dh, T* tmp) {
+  rk_t(dz_t, tmp);
+  const int64_t n = q.B * q.U;
+  const T* m = q.recurrent_dropout;
+#pragma omp parallel for simd if (n > np::kParallelGrain) schedule(static)
+  for (int64_t i = 0; i < n; ++i) dh[i] += m ? tmp[i] * m[i] : tmp[i];
+}
+
+// dbias [gu] = column sums of dz [rows, gu]. Each column summed over rows
+// in order: the same bits at any team size. The sums of a block of columns
+// stay in a local array, which the compiler keeps in registers (summed into
+// dbias, which may alias dz for all it knows, each row cost a load and a
+// store per column: measured 50 ms of the benchmark's 750 ms train step on
+// one thread).
+template <class T> void column_sums(const T* dz, int64_t rows, int64_t gu, T* dbias) {
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (gu + kBlock - 1) / kBlock;
+#pragma omp parallel for if (rows * gu > np::kParallelGrain) schedule(static)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t j0 = blk * kBlock, width = std::min(kBlock, gu - j0);
+    T sums[kBlock] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = dz + r * gu + j0;
+#pragma omp simd
+      for (int64_t j = 0; j < width; ++j) sums[j] += row[j];
+    }
+    std::copy(sums, sums + width, dbias + j0);
+  }
+}
+
 template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* dx, T* dkernel, T* dbias) {
   const int64_t rows = q.B * q.T_, gu = q.gate_cols();
   gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx, q.I);
   gemm<T>(true, false, q.I, gu, rows, q.x, q.I, dz, gu, T(0), dkernel, gu);
-  if (!dbias) return;
-  // Each column summed over rows in order: the same bits at any team size.
-  constexpr int64_t kBlock = 64;
-#pragma omp parallel for if (rows * gu > np::kParallelGrain) schedule(static)
-  for (int64_t j0 = 0; j0 < gu; j0 += kBlock) {
-    const int64_t j1 = std::min(gu, j0 + kBlock);
-    for (int64_t j = j0; j < j1; ++j) dbias[j] = T(0);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = j0; j < j1; ++j) dbias[j] += dz[r * gu + j];
-  }
+  if (dbias) column_sums(dz, rows, gu, dbias);
 }
 
 template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* output, T* hprev) {
@@ -157,6 +262,38 @@ template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* o
     }
 }
 
+template <class T> void gather_step_inputs(const Sequence<T>& q, const T* output, T* xh) {
+  const int64_t K = q.I + q.U;
+#pragma omp parallel for if (q.B * q.T_ * K > np::kParallelGrain) schedule(static)
+  for (int64_t t = 0; t < q.T_; ++t) {
+    const int64_t s = q.backwards ? q.T_ - 1 - t : t;  // the step that read time t
+    for (int64_t b = 0; b < q.B; ++b) {
+      T* dst = xh + (t * q.B + b) * K;
+      const T* x = q.x + q.row(b, t) * q.I;
+      std::copy(x, x + q.I, dst);
+      const T* p = previous_output(q, output, b, s);
+      const T* m = q.recurrent_dropout ? q.recurrent_dropout + b * q.U : nullptr;
+      for (int64_t u = 0; u < q.U; ++u) dst[q.I + u] = m ? p[u] * m[u] : p[u];
+    }
+  }
+}
+
+template <class T>
+void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* dkernel, T* drk, T* dbias) {
+  const int64_t rows = q.B * q.T_, gu = q.gate_cols(), K = q.I + q.U;
+  T* dw = scratch<T>(3, K * gu);  // [dkernel; drecurrent_kernel]
+  gemm<T>(true, false, K, gu, rows, xh, K, dz, gu, T(0), dw, gu);
+  std::copy(dw, dw + q.I * gu, dkernel);
+  std::copy(dw + q.I * gu, dw + K * gu, drk);
+  T* dx_tm = scratch<T>(4, rows * q.I);  // dx's rows in (t, b) order
+  gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx_tm, q.I);
+#pragma omp parallel for if (rows * q.I > np::kParallelGrain) schedule(static)
+  for (int64_t b = 0; b < q.B; ++b)
+    for (int64_t t = 0; t < q.T_; ++t)
+      std::copy(dx_tm + (t * q.B + b) * q.I, dx_tm + (t * q.B + b + 1) * q.I, dx + q.row(b, t) * q.I);
+  if (dbias) column_sums(dz, rows, gu, dbias);
+}
+
 template <class T> const T* optional_grad(const KernelContext& ctx, int index, const np::Shape& shape) {
   const np::Array& g = ctx.input(index);
   if (g.ndim() == 1 && g.size() == 0) return nullptr;
@@ -168,11 +305,15 @@ template <class T> const T* optional_grad(const KernelContext& ctx, int index, c
 }
 
 #define KPP_RNN_INSTANTIATE(T)                                                                              \
+  template class StepProduct<T>;                                                                            \
+  template void add_recurrent_grad<T>(const Sequence<T>&, const StepProduct<T>&, const T*, T*, T*);      \
   template Sequence<T> read_sequence<T>(const KernelContext&, const InputIndex&, int);                     \
-  template void project_inputs<T>(const Sequence<T>&, T*, int64_t);                                        \
+  template void project_inputs<T>(const Sequence<T>&, T*, int64_t, bool);                                  \
   template void add_recurrent_grad<T>(const Sequence<T>&, const T*, int64_t, int64_t, int64_t, T*, T*);   \
   template void input_side_grads<T>(const Sequence<T>&, const T*, T*, T*, T*);                             \
   template void gather_previous_outputs<T>(const Sequence<T>&, const T*, T*);                              \
+  template void gather_step_inputs<T>(const Sequence<T>&, const T*, T*);                                   \
+  template void time_major_grads<T>(const Sequence<T>&, const T*, const T*, T*, T*, T*, T*);               \
   template const T* optional_grad<T>(const KernelContext&, int, const np::Shape&);
 KPP_RNN_INSTANTIATE(float)
 KPP_RNN_INSTANTIATE(double)
