@@ -113,7 +113,7 @@ template <class T> void keras_lstm_grad(KernelContext& ctx) {
   const T* gh = rnn::optional_grad<T>(ctx, schema::kKerasLSTMGrad.index("grad_h"), {B, U});
   const T* gc = rnn::optional_grad<T>(ctx, schema::kKerasLSTMGrad.index("grad_c"), {B, U});
   const DType dt = ctx.input(0).dtype();
-  T* dx = ctx.allocate_output(0, {B, q.T_, q.I}, dt).template data<T>();
+  T* dx = rnn::output_if_read<T>(ctx, 0, {B, q.T_, q.I}, dt);
   T* dh = ctx.allocate_output(1, {B, U}, dt).template data<T>();  // carried, ends as dh0
   T* dc = ctx.allocate_output(2, {B, U}, dt).template data<T>();  // carried, ends as dc0
   T* dk = ctx.allocate_output(3, ctx.input(kLSTMInputs.kernel).shape(), dt).template data<T>();
@@ -209,7 +209,7 @@ template <class T> void keras_simple_rnn_grad(KernelContext& ctx) {
   const T* dy = rnn::optional_grad<T>(ctx, schema::kKerasRecurrentGrad.index("grad_output"), {B, q.T_, U});
   const T* gh = rnn::optional_grad<T>(ctx, schema::kKerasRecurrentGrad.index("grad_h"), {B, U});
   const DType dt = ctx.input(0).dtype();
-  T* dx = ctx.allocate_output(0, {B, q.T_, q.I}, dt).template data<T>();
+  T* dx = rnn::output_if_read<T>(ctx, 0, {B, q.T_, q.I}, dt);
   T* dh = ctx.allocate_output(1, {B, U}, dt).template data<T>();
   T* dk = ctx.allocate_output(2, ctx.input(kRNNInputs.kernel).shape(), dt).template data<T>();
   T* drk = ctx.allocate_output(3, ctx.input(kRNNInputs.recurrent_kernel).shape(), dt).template data<T>();

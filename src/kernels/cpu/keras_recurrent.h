@@ -224,6 +224,7 @@ void add_recurrent_grad(const Sequence<T>& q, const StepProduct<T>& rk_t, const 
 
 // The input-side gradients, batched over all steps: dx = dZ . kernel^T,
 // dkernel = x^T . dZ, dbias = column sums of dZ [B*T, G*U].
+// dx may be null (nothing reads the input gradient): not computed.
 template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* dx, T* dkernel, T* dbias);
 
 // hprev [B*T, U]: row (b, t) holds the previous output (times the recurrent
@@ -236,7 +237,7 @@ template <class T> void gather_previous_outputs(const Sequence<T>& q, const T* o
 // (t, b) = [x, previous output * rdp] of that row's step (time-major too),
 // and one product xh^T . dZ for [dkernel; drecurrent_kernel] (dZ packed
 // once, not twice), dx [B, T, I] = dZ . kernel^T and dbias = column sums of
-// dZ. Scratch slots 2 (xh), 3 and 4.
+// dZ (dx null: not computed). Scratch slots 2 (xh), 3 and 4.
 template <class T> void gather_step_inputs(const Sequence<T>& q, const T* output, T* xh);
 template <class T>
 void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* dkernel, T* drk, T* dbias);
@@ -245,5 +246,12 @@ void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* 
 // last state [B, U]) or null when given as [0]; InvalidArgumentError when
 // the shape is neither.
 template <class T> const T* optional_grad(const KernelContext& ctx, int index, const np::Shape& shape);
+// Output i's buffer, or nullptr when nothing in the plan reads it (the input
+// gradient of a first layer: dx = dz . kernel^T is ~10% of an LSTM train step).
+template <class T> T* output_if_read(KernelContext& ctx, int i, const np::Shape& shape, DType dtype) {
+  const auto at = static_cast<size_t>(i);
+  if (at < ctx.output_wanted.size() && !ctx.output_wanted[at]) return nullptr;
+  return ctx.allocate_output(i, shape, dtype).template data<T>();
+}
 
 }  // namespace tf::kernels::rnn

@@ -246,7 +246,7 @@ template <class T> void column_sums(const T* dz, int64_t rows, int64_t gu, T* db
 
 template <class T> void input_side_grads(const Sequence<T>& q, const T* dz, T* dx, T* dkernel, T* dbias) {
   const int64_t rows = q.B * q.T_, gu = q.gate_cols();
-  gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx, q.I);
+  if (dx) gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx, q.I);
   gemm<T>(true, false, q.I, gu, rows, q.x, q.I, dz, gu, T(0), dkernel, gu);
   if (dbias) column_sums(dz, rows, gu, dbias);
 }
@@ -285,13 +285,14 @@ void time_major_grads(const Sequence<T>& q, const T* dz, const T* xh, T* dx, T* 
   gemm<T>(true, false, K, gu, rows, xh, K, dz, gu, T(0), dw, gu);
   std::copy(dw, dw + q.I * gu, dkernel);
   std::copy(dw + q.I * gu, dw + K * gu, drk);
+  if (dbias) column_sums(dz, rows, gu, dbias);
+  if (!dx) return;  // nothing reads the input gradient
   T* dx_tm = scratch<T>(4, rows * q.I);  // dx's rows in (t, b) order
   gemm<T>(false, true, rows, q.I, gu, dz, gu, q.kernel, gu, T(0), dx_tm, q.I);
 #pragma omp parallel for if (rows * q.I > np::kParallelGrain) schedule(static)
   for (int64_t b = 0; b < q.B; ++b)
     for (int64_t t = 0; t < q.T_; ++t)
       std::copy(dx_tm + (t * q.B + b) * q.I, dx_tm + (t * q.B + b + 1) * q.I, dx + q.row(b, t) * q.I);
-  if (dbias) column_sums(dz, rows, gu, dbias);
 }
 
 template <class T> const T* optional_grad(const KernelContext& ctx, int index, const np::Shape& shape) {
