@@ -1,7 +1,7 @@
 // Plan-time folding of known scalar predicates, the part of TF's Grappler
-// constant folding that matters for Keras graphs: K.in_train_phase builds
-// Select(learning_phase, train_branch, test_branch), which would otherwise
-// run both branches (dropout's random numbers during predict, zero-gradient
+// constant folding that matters for Keras graphs: a Select or a cond (If:
+// K.in_train_phase) on the learning phase would otherwise compute both
+// branches' inputs (dropout's random numbers during predict, zero-gradient
 // buffers and their sums during fit). A plan is compiled per value of its fed
 // scalar bools, so inside one plan such a predicate is a constant.
 //
