@@ -2,6 +2,7 @@
 // tensors they use, and the per-graph function library.
 #include "graph/function.h"
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 
@@ -93,15 +94,66 @@ const FunctionDef& find_function(const GraphData& g, const std::string& name, co
 
 std::shared_ptr<const FunctionDef> add_function(GraphData& library, const std::shared_ptr<GraphData>& graph,
                                                 std::vector<int> args, std::vector<Edge> results,
-                                                const std::string& name_hint) {
+                                                const std::string& name_hint,
+                                                std::vector<Edge> fed_values) {
   auto def = std::make_shared<FunctionDef>();
   def->name = unique_function_name(name_hint);
   def->graph = graph;
   def->args = std::move(args);
   def->results = std::move(results);
+  def->fed_values = std::move(fed_values);
   std::lock_guard<std::recursive_mutex> lock(library.build_mu);
   library.functions[def->name] = def;
   return def;
+}
+
+namespace {
+
+// Whether running node `n` of graph `g` changes or draws state: a stateful
+// op, or a control-flow op one of whose functions runs one.
+bool holds_state(const GraphData& g, const Node& n) {
+  if (n.def->stateful) return true;
+  for (const std::string& attr : n.def->function_attrs) {
+    const FunctionDef& f = find_function(g, std::get<std::string>(n.attrs.at(attr)), n.name);
+    if (!saved_values(f).empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Edge> saved_values(const FunctionDef& f) {
+  const GraphData& g = *f.graph;
+  std::vector<char> seen(g.nodes.size(), 0);
+  for (int a : f.args) seen[static_cast<size_t>(a)] = 1;
+  // A node whose every output is fed does not run; one fed output alone
+  // does not stop the walk (another may still be read).
+  for (const Edge& e : f.fed_values) {
+    const Node& n = g.nodes[static_cast<size_t>(e.node)];
+    int fed = 0;
+    for (const Edge& o : f.fed_values) fed += o.node == e.node;
+    if (fed == static_cast<int>(n.out_dtypes.size())) seen[static_cast<size_t>(e.node)] = 1;
+  }
+  std::vector<int> stack;
+  for (const Edge& r : f.results) stack.push_back(r.node);
+  std::vector<int> stateful;
+  while (!stack.empty()) {
+    const int id = stack.back();
+    stack.pop_back();
+    if (seen[static_cast<size_t>(id)]) continue;
+    seen[static_cast<size_t>(id)] = 1;
+    const Node& n = g.nodes[static_cast<size_t>(id)];
+    if (holds_state(g, n)) stateful.push_back(id);
+    for (const Edge& e : n.inputs) stack.push_back(e.node);
+    for (int c : n.control_inputs) stack.push_back(c);
+  }
+  std::sort(stateful.begin(), stateful.end());  // node order: deterministic
+  std::vector<Edge> out;
+  for (int id : stateful) {
+    const Node& n = g.nodes[static_cast<size_t>(id)];
+    for (size_t i = 0; i < n.out_dtypes.size(); ++i) out.push_back({id, static_cast<int>(i)});
+  }
+  return out;
 }
 
 }  // namespace tf

@@ -18,6 +18,10 @@ struct FunctionDef {
   std::shared_ptr<GraphData> graph;
   std::vector<int> args;  // the argument nodes (Placeholders) fed by the caller, in order
   std::vector<Edge> results;
+  // Values of the body's own nodes the caller feeds after `args`: a
+  // gradient function reads the forward's saved draws here instead of
+  // running the stateful nodes again (saved_values below).
+  std::vector<Edge> fed_values;
 };
 
 // Builds a function body in a fresh graph made the thread's default, so
@@ -59,10 +63,20 @@ Tensor capture_into(const std::shared_ptr<GraphData>& fn, const Tensor& t);
 const FunctionDef& find_function(const GraphData& g, const std::string& name, const std::string& op);
 
 // A function whose graph is fn's graph, with extra arguments and other
-// results (a gradient function built in the body's own graph), registered
-// in `library`'s library.
+// results (a gradient function built in the body's own graph, fed the
+// forward's saved values), registered in `library`'s library.
 std::shared_ptr<const FunctionDef> add_function(GraphData& library, const std::shared_ptr<GraphData>& graph,
                                                 std::vector<int> args, std::vector<Edge> results,
-                                                const std::string& name_hint);
+                                                const std::string& name_hint,
+                                                std::vector<Edge> fed_values = {});
+
+// The values a run of `f` would not reproduce if run again: every output
+// of each stateful node it runs (a random draw, an assignment) and of each
+// control-flow op whose functions run one, reached from f's results and
+// control inputs without crossing its arguments or fed values. A forward
+// If/While outputs them and its gradient function is fed them, so the
+// backward pass sees the forward's draws. (A stateful node without
+// outputs has nothing to save; only its control dependents order it.)
+std::vector<Edge> saved_values(const FunctionDef& f);
 
 }  // namespace tf

@@ -271,12 +271,16 @@ int64_t& Graph::counter(const std::string& key) {
   std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   return d_->counters[key];
 }
-int64_t Graph::seed() const { return d_->seed; }
+// A function body being built draws its seeds from the graph it is built
+// in (TF 1.x builds a cond's ops in the same graph), so a graph-level seed
+// makes random ops inside cond and while_loop bodies deterministic too.
+int64_t Graph::seed() const { return d_->capture_outer ? Graph(d_->capture_outer).seed() : d_->seed; }
 void Graph::set_seed(int64_t s) {
   d_->seed = s;
   d_->last_op_seed = 0;
 }
 int64_t Graph::next_op_seed() {
+  if (d_->capture_outer) return Graph(d_->capture_outer).next_op_seed();
   std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   return ++d_->last_op_seed;
 }

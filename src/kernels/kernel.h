@@ -85,9 +85,14 @@ class FunctionRunner {
   // argument, setting results[i] to result i and pooled[i] to whether it is
   // a buffer of the run's pools (else it aliases an argument, a constant or
   // a variable). The vectors must hold one entry per result. An error names
-  // `context` (the loop or cond) and the op that failed.
+  // `context` (the loop or cond) and the op that failed. `donated`, when
+  // given (one entry per argument), holds buffers the caller hands over in
+  // place of *args[i] (non-empty entries; moved from): a loop's own
+  // variables, buffers of this runner's pools, which the function may then
+  // update in place (a TensorArray write inside a loop body).
   virtual void call(int f, const std::vector<const np::Array*>& args, std::vector<np::Array>& results,
-                    std::vector<bool>& pooled, const std::string& context) = 0;
+                    std::vector<bool>& pooled, const std::string& context,
+                    std::vector<np::Array>* donated = nullptr) = 0;
 };
 
 class KernelContext {

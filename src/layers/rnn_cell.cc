@@ -2,6 +2,7 @@
 // _linear (concat the arguments, one `weights` matrix, `biases`), in the
 // cell's variable scope.
 #include <map>
+#include <optional>
 
 #include "keraspp/layers/rnn.h"
 #include "keraspp/ops/array_ops.h"
@@ -25,7 +26,9 @@ std::pair<Tensor, RnnState> RNNCell::operator()(const Tensor& inputs, const RnnS
   if (state.size() != sizes.size())
     throw keraspp::ValueError("Expected state of " + std::to_string(sizes.size()) + " tensors for cell '" +
                               scope_name() + "', got " + std::to_string(state.size()));
-  variable_scope scope(scope_name());
+  // A wrapper (scope_name() empty) adds no scope of its own, as in TF.
+  std::optional<variable_scope> scope;
+  if (!scope_name().empty()) scope.emplace(scope_name());
   return step(inputs, state);
 }
 
@@ -146,6 +149,35 @@ std::pair<Tensor, RnnState> MultiRNNCell::step(const Tensor& inputs, const RnnSt
   if (variables_.empty())
     for (const auto& c : cells_) variables_.insert(variables_.end(), c->variables().begin(), c->variables().end());
   return {cur, new_state};
+}
+
+namespace {
+
+// TF 1.1: a float keep probability must lie in [0, 1].
+void check_keep_prob(const std::variant<double, Tensor>& p, const std::string& name) {
+  if (const double* v = std::get_if<double>(&p); v && (*v < 0.0 || *v > 1.0))
+    throw keraspp::ValueError("Parameter " + name + " must be between 0 and 1: " + std::to_string(*v));
+}
+
+// Dropout unless the keep probability is the float 1 (TF adds none then).
+Tensor maybe_dropout(const Tensor& x, const std::variant<double, Tensor>& p, std::optional<int64_t> seed) {
+  if (const double* v = std::get_if<double>(&p)) return *v < 1.0 ? dropout(x, *v, {.seed = seed}) : x;
+  return dropout(x, std::get<Tensor>(p), {.seed = seed});
+}
+
+}  // namespace
+
+DropoutWrapper::DropoutWrapper(std::shared_ptr<RNNCell> cell, DropoutWrapperOptions options)
+    : cell_(std::move(cell)), o_(std::move(options)) {
+  if (!cell_) throw keraspp::TypeError("The parameter cell is not a RNNCell.");
+  check_keep_prob(o_.input_keep_prob, "input_keep_prob");
+  check_keep_prob(o_.output_keep_prob, "output_keep_prob");
+}
+
+std::pair<Tensor, RnnState> DropoutWrapper::step(const Tensor& inputs, const RnnState& state) {
+  auto [output, new_state] = (*cell_)(maybe_dropout(inputs, o_.input_keep_prob, o_.seed), state);
+  if (variables_.empty()) variables_ = cell_->variables();
+  return {maybe_dropout(output, o_.output_keep_prob, o_.seed), new_state};
 }
 
 }  // namespace tf::nn

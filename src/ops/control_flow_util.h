@@ -48,16 +48,4 @@ inline int set_outputs(InferenceContext& c, const std::vector<int64_t>& sig, int
 // The list(int) attr's entries as indices.
 inline std::vector<int> indices(const std::vector<int64_t>& v) { return {v.begin(), v.end()}; }
 
-// Gradient functions recompute a body's forward ops from its arguments
-// (docs/architecture.md, "Control flow"); a stateful op (a random draw)
-// would draw again, so its gradient would not be the forward's. Refused
-// while building the gradient rather than computed wrong.
-inline void check_recomputable(const GraphData& body, const std::string& what) {
-  for (const Node& n : body.nodes)
-    if (n.def->stateful)
-      throw errors::UnimplementedError("Gradient of " + what + " containing stateful op '" + n.name + "' (" +
-                                       n.type + "): the backward pass recomputes the body, which would draw "
-                                       "again; build it with back_prop=false or move the op out of the body");
-}
-
 }  // namespace tf::control_flow

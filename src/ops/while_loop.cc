@@ -3,7 +3,10 @@
 // kernel runs them for the run-time trip count. For gradients the loop also
 // outputs each loop variable's history (its value at the start of every
 // iteration, stacked); WhileGrad runs the body's gradient function, built in
-// the body's own graph, over that history in reverse.
+// the body's own graph, over that history in reverse. Values the body
+// draws (random ops) are extra body results whose per-iteration values the
+// loop stacks too; the gradient function is fed each iteration's row
+// instead of drawing again.
 #include "control_flow_util.h"
 #include "graph/function.h"
 #include "keraspp/autodiff/gradients.h"
@@ -21,25 +24,31 @@ std::vector<Tensor> while_grad(const Operation& op, const std::vector<Tensor>& g
 
 // Inputs: the loop variables' initial values (num_loop_vars), the tensors
 // cond captured (num_cond_captures), then those body captured. Outputs: the
-// final loop variables, then (back_prop) their histories [trip count, ...].
+// final loop variables, then (back_prop) their histories [trip count, ...],
+// then the histories of the body's saved values (num_saved: results after
+// the loop variables' next values; saved_signature their dtypes, shapes).
 KPP_REGISTER_OP(OpDef{
     .name = "While",
     .inputs = {"input: N * T"},
     .outputs = {"output: num_outputs * T"},
     .attrs = {"T: type", "cond: string", "body: string", "num_loop_vars: int", "num_cond_captures: int",
               "loop_signature: list(int)", "back_prop: bool = true", "maximum_iterations: int = -1",
-              "parallel_iterations: int = 10", "num_outputs: int"},
+              "parallel_iterations: int = 10", "num_outputs: int", "num_saved: int = 0",
+              "saved_signature: list(int) = []"},
     .shape_fn = [](InferenceContext& c) {
       const auto& sig = c.attr<std::vector<int64_t>>("loop_signature");
       control_flow::set_outputs(c, sig, 0);
-      if (c.attr<bool>("back_prop")) control_flow::set_outputs(c, sig, static_cast<int>(c.attr<int64_t>("num_loop_vars")), true);
+      if (!c.attr<bool>("back_prop")) return;
+      const int k = control_flow::set_outputs(c, sig, static_cast<int>(c.attr<int64_t>("num_loop_vars")), true);
+      control_flow::set_outputs(c, c.attr<std::vector<int64_t>>("saved_signature"), k, true);
     },
     .grad_fn = while_grad,
     .function_attrs = {"cond", "body"},
 });
 
 // Inputs: the loop variables' histories (num_loop_vars), the body's captures,
-// then the gradients of the floating loop variables' final values. Outputs:
+// the gradients of the floating loop variables' final values, then the
+// histories of the body's saved values (num_saved). Outputs:
 // the gradients of those variables' initial values, then of the floating
 // captures (float_captures: their positions among the captures).
 KPP_REGISTER_OP(OpDef{
@@ -47,12 +56,13 @@ KPP_REGISTER_OP(OpDef{
     .inputs = {"input: N * T"},
     .outputs = {"output: num_outputs * T"},
     .attrs = {"T: type", "body_grad: string", "num_loop_vars: int", "float_vars: list(int)",
-              "float_captures: list(int)", "num_outputs: int"},
+              "float_captures: list(int)", "num_outputs: int", "num_saved: int = 0"},
     .shape_fn = [](InferenceContext& c) {
       const auto n_vars = static_cast<size_t>(c.attr<int64_t>("num_loop_vars"));
       const auto& fv = c.attr<std::vector<int64_t>>("float_vars");
       const auto& fc = c.attr<std::vector<int64_t>>("float_captures");
-      const size_t first_grad = c.input_dtypes.size() - fv.size();
+      const auto n_saved = static_cast<size_t>(c.attr<int64_t>("num_saved"));
+      const size_t first_grad = c.input_dtypes.size() - n_saved - fv.size();
       int k = 0;
       for (size_t i = 0; i < fv.size(); ++i, ++k) c.set_output(k, c.input_dtypes[first_grad + i], c.input_shapes[first_grad + i]);
       for (int64_t j : fc) {
@@ -107,10 +117,12 @@ void check_body_results(const std::vector<Tensor>& vars, const std::vector<Tenso
 
 // The body's gradient function, in the body's own graph. Arguments: the
 // body's (loop variables, captures), then the gradients of its floating
-// results. Results: the gradients of the floating loop variables, then of
-// the floating captures (zeros where none flows).
+// results, then (fed values) the body's saved values. Results: the
+// gradients of the floating loop variables, then of the floating captures
+// (zeros where none flows).
 std::shared_ptr<const FunctionDef> body_grad(GraphData& library, const FunctionDef& body, size_t n_vars,
                                              const std::vector<int>& float_vars, const std::vector<int>& float_caps) {
+  std::vector<Edge> saved(body.results.begin() + static_cast<long>(n_vars), body.results.end());
   const Graph g(body.graph);
   Graph::DefaultGuard guard(g);
   std::vector<Tensor> ys, g_args, xs;
@@ -130,7 +142,7 @@ std::shared_ptr<const FunctionDef> body_grad(GraphData& library, const FunctionD
     const Tensor t = dx[i] ? dx[i] : zeros_like(xs[i]);
     results.push_back({t.node_id(), t.value_index()});
   }
-  return add_function(library, body.graph, std::move(args), std::move(results), "while_body_grad");
+  return add_function(library, body.graph, std::move(args), std::move(results), "while_body_grad", std::move(saved));
 }
 
 std::vector<Tensor> while_grad(const Operation& op, const std::vector<Tensor>& grads) {
@@ -147,7 +159,6 @@ std::vector<Tensor> while_grad(const Operation& op, const std::vector<Tensor>& g
   for (size_t j = 0; j < n_caps; ++j)
     if (np::is_floating(in[first_cap + j].dtype())) float_caps.push_back(static_cast<int>(j));
   if (float_vars.empty()) return {};
-  control_flow::check_recomputable(*body.graph, "while loop '" + op.name() + "'");
   const auto fn = body_grad(graph, body, n_vars, float_vars, float_caps);
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < n_vars; ++i) inputs.push_back(op.output(static_cast<int>(n_vars + i)));
@@ -156,12 +167,14 @@ std::vector<Tensor> while_grad(const Operation& op, const std::vector<Tensor>& g
     const Tensor& gv = grads[static_cast<size_t>(v)];
     inputs.push_back(gv ? gv : zeros_like(op.output(v)));
   }
+  const auto n_saved = op.get_attr<int64_t>("num_saved");
+  for (int64_t j = 0; j < n_saved; ++j) inputs.push_back(op.output(static_cast<int>(2 * n_vars + static_cast<size_t>(j))));
   const Operation g = op_builder::create(
       "WhileGrad", inputs,
       {{"body_grad", fn->name}, {"num_loop_vars", static_cast<int64_t>(n_vars)},
        {"float_vars", std::vector<int64_t>(float_vars.begin(), float_vars.end())},
        {"float_captures", std::vector<int64_t>(float_caps.begin(), float_caps.end())},
-       {"num_outputs", static_cast<int64_t>(float_vars.size() + float_caps.size())}},
+       {"num_outputs", static_cast<int64_t>(float_vars.size() + float_caps.size())}, {"num_saved", n_saved}},
       "WhileGrad");
   std::vector<Tensor> out(in.size());
   int k = 0;
@@ -209,7 +222,22 @@ std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const
   for (const Tensor& r : results)
     if (!r) throw keraspp::ValueError("The body of while loop '" + scope.name() + "' returned None");
   check_body_results(loop_vars, results, invariants);
-  const auto body_def = bb.finish(results);
+  std::shared_ptr<const FunctionDef> body_def = bb.finish(results);
+  // With back_prop, the body also returns the values it draws (saved_values),
+  // stacked per iteration for the gradient.
+  const std::vector<Edge> saved = options.back_prop ? saved_values(*body_def) : std::vector<Edge>{};
+  std::vector<DType> saved_dtypes;
+  std::vector<TensorShape> saved_shapes;
+  if (!saved.empty()) {
+    std::vector<Edge> body_results = body_def->results;
+    body_results.insert(body_results.end(), saved.begin(), saved.end());
+    body_def = add_function(*outer.data(), body_def->graph, body_def->args, std::move(body_results), "while_body");
+    for (const Edge& e : saved) {
+      const Node& n = body_def->graph->nodes[static_cast<size_t>(e.node)];
+      saved_dtypes.push_back(n.out_dtypes[static_cast<size_t>(e.index)]);
+      saved_shapes.push_back(n.out_shapes[static_cast<size_t>(e.index)]);
+    }
+  }
   std::vector<Tensor> inputs = loop_vars;
   inputs.insert(inputs.end(), cb.captured().begin(), cb.captured().end());
   inputs.insert(inputs.end(), bb.captured().begin(), bb.captured().end());
@@ -223,7 +251,9 @@ std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const
        {"loop_signature", encode_signature(dtypes, invariants)}, {"back_prop", options.back_prop},
        {"maximum_iterations", options.maximum_iterations},
        {"parallel_iterations", static_cast<int64_t>(options.parallel_iterations)},
-       {"num_outputs", options.back_prop ? 2 * n : n}},
+       {"num_outputs", options.back_prop ? 2 * n + static_cast<int64_t>(saved.size()) : n},
+       {"num_saved", static_cast<int64_t>(saved.size())},
+       {"saved_signature", encode_signature(saved_dtypes, saved_shapes)}},
       "While");
   std::vector<Tensor> out;
   for (int i = 0; i < n; ++i) out.push_back(op.output(i));

@@ -1,7 +1,7 @@
 // Plan-time folding of known scalar predicates, the part of TF's Grappler
-// constant folding that matters for Keras graphs: K.in_train_phase builds
-// Select(learning_phase, train_branch, test_branch), which would otherwise
-// run both branches (dropout's random numbers during predict, zero-gradient
+// constant folding that matters for Keras graphs: a Select or a cond (If:
+// K.in_train_phase) on the learning phase would otherwise compute both
+// branches' inputs (dropout's random numbers during predict, zero-gradient
 // buffers and their sums during fit). A plan is compiled per value of its fed
 // scalar bools, so inside one plan such a predicate is a constant.
 //
@@ -12,7 +12,10 @@
 //
 // Which ops are constants, identities, casts, selects, zeros, zero-keeping
 // or sums is read from their OpDefs' flags (op_registry.h); no op type is
-// named here.
+// named here. A conditional (an op with then/else functions split by
+// num_then_inputs: tf::cond's If, which K::in_train_phase builds) with a
+// known predicate reads only the taken branch's inputs, and its results
+// that the taken branch passes through or zeroes fold like a Select's.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -42,12 +45,15 @@ class Folding {
  private:
   static int64_t key(const Edge& e) { return (static_cast<int64_t>(e.node) << 16) | e.index; }
   void visit(const Node& n);
+  // A conditional (If) whose predicate is known: see fold.cc.
+  void visit_cond(const Node& n, bool taken);
 
   std::map<int64_t, bool> known_;             // edge -> value of a known scalar bool
   std::map<int64_t, Edge> alias_;             // folded edge -> the edge it reads
   std::set<int64_t> zero_;                    // edges known to hold only zeros
   std::map<int, std::vector<Edge>> reduced_;  // sum node -> its nonzero terms
   std::set<int64_t> fed_;
+  const GraphData& g_;
 };
 
 }  // namespace tf::runtime

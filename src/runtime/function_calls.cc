@@ -37,7 +37,7 @@ FunctionCalls::FunctionCalls(const Step& step) : step_(step), states_(step.funct
 FunctionCalls::~FunctionCalls() = default;
 
 void FunctionCalls::call(int f, const std::vector<const np::Array*>& args, std::vector<np::Array>& results,
-                         std::vector<bool>& pooled, const std::string& context) {
+                         std::vector<bool>& pooled, const std::string& context, std::vector<np::Array>* donated) {
   const Plan& plan = *step_.functions.at(static_cast<size_t>(f));
   std::unique_ptr<ExecState>& state = states_[static_cast<size_t>(f)];
   if (!state) state = std::make_unique<ExecState>(plan);
@@ -48,8 +48,11 @@ void FunctionCalls::call(int f, const std::vector<const np::Array*>& args, std::
                                 std::to_string(args.size()));
   for (size_t i = 0; i < args.size(); ++i) {
     const auto s = static_cast<size_t>(plan.feed_slots[i]);
-    x.slots[s] = *args[i];  // a handle: the caller's buffer, never written in place
-    x.pooled[s] = false;
+    np::Array* given = donated && (*donated)[i].storage() ? &(*donated)[i] : nullptr;
+    // A donated buffer is this state's own (pooled): its last reader may
+    // take it over. Otherwise a handle to the caller's buffer, never written.
+    x.slots[s] = given ? std::move(*given) : *args[i];
+    x.pooled[s] = given != nullptr;
   }
   try {
     execute_plan(plan, x);

@@ -16,7 +16,8 @@ class FunctionCalls final : public kernels::FunctionRunner {
   explicit FunctionCalls(const Step& step);
   ~FunctionCalls() override;
   void call(int f, const std::vector<const np::Array*>& args, std::vector<np::Array>& results,
-            std::vector<bool>& pooled, const std::string& context) override;
+            std::vector<bool>& pooled, const std::string& context,
+            std::vector<np::Array>* donated = nullptr) override;
 
  private:
   const Step& step_;

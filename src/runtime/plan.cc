@@ -94,6 +94,7 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
       const FunctionDef& f = find_function(g, std::get<std::string>(n.attrs.at(attr)), n.name);
       std::vector<Edge> args;
       for (int a : f.args) args.push_back({a, 0});
+      args.insert(args.end(), f.fed_values.begin(), f.fed_values.end());
       step.functions.push_back(compile_plan(*f.graph, args, std::vector<std::optional<bool>>(args.size()),
                                             f.results, {}, state, optimize, device));
     }
@@ -126,10 +127,14 @@ std::unique_ptr<Plan> compile_plan(const GraphData& g, const std::vector<Edge>& 
       if (s >= 0 && last_use[static_cast<size_t>(s)] < 0 && !plan->keep[static_cast<size_t>(s)])
         st.release.push_back(s);
     for (int s : st.in_slots) {
-      const bool last = s >= 0 && last_use[static_cast<size_t>(s)] == static_cast<int>(k) &&
-                        !plan->keep[static_cast<size_t>(s)];
+      const bool last_read = s >= 0 && last_use[static_cast<size_t>(s)] == static_cast<int>(k);
+      const bool last = last_read && !plan->keep[static_cast<size_t>(s)];
       const bool single = std::count(st.in_slots.begin(), st.in_slots.end(), s) == 1;
-      st.forwardable_ok.push_back(last && single);
+      // A fed slot's buffer may be taken over too when the run marks it
+      // pooled (a function argument its caller donated); fetched ones never.
+      const bool fetched = s >= 0 && std::find(plan->fetch_slots.begin(), plan->fetch_slots.end(), s) !=
+                                         plan->fetch_slots.end();
+      st.forwardable_ok.push_back((last || (last_read && !fetched)) && single);
       if (last && std::find(st.release.begin(), st.release.end(), s) == st.release.end())
         st.release.push_back(s);
     }

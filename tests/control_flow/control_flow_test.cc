@@ -283,24 +283,6 @@ TEST(WhileLoop, ConcurrentRunsOfOnePlanAgree) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
-TEST(WhileLoop, GradientThroughARandomOpInTheBodyIsRefused) {
-  tf::Graph g;
-  auto guard = g.as_default();
-  const tf::Tensor x = tf::placeholder(tf::float32, tf::TensorShape({4}));
-  const V r = tf::while_loop([](const V& v) { return tf::less(v[0], 2); },
-                             [&](const V& v) { return V{v[0] + 1, v[1] * tf::random_uniform({4})}; },
-                             {int_scalar(0), x});
-  const std::string m =
-      message_of<tf::errors::UnimplementedError>([&] { tf::gradients(tf::reduce_sum(r[1]), {x}); });
-  EXPECT_NE(m.find("containing stateful op"), std::string::npos) << m;
-  tf::Session s(g);  // the forward loop itself runs
-  np::Array ones = np::Array::empty({4}, np::float32);
-  for (int64_t i = 0; i < 4; ++i) ones.set_flat(i, 1.0);
-  const np::Array out = s.run(r[1], {{x, ones}});
-  EXPECT_GE(out.get_flat(0), 0.0);
-  EXPECT_LT(out.get_flat(0), 1.0);
-}
-
 TEST(WhileLoop, WithoutBackPropHasNoGradient) {
   PowerSum p(tf::WhileLoopOptions{.back_prop = false});
   auto guard = p.g.as_default();

@@ -6,6 +6,7 @@
 
 #include "keraspp/ops/tensor_array_ops.h"
 #include "keraspp/tf.h"
+#include "kernels/cpu/tensor_array_ops.h"
 #include "support/expect_error.h"
 
 namespace {
@@ -94,6 +95,39 @@ TEST(Scan, AccumulatesWithAndWithoutInitializerAndDifferentiates) {
   // Row 0 reaches outputs 0, 1, 2 with weights 1, 0.5, 0.25.
   EXPECT_NEAR(r[2].at<double>(0, 0), 1.75, 1e-15);
   EXPECT_NEAR(r[2].at<double>(2, 1), 1.0, 1e-15);
+}
+
+// Writes inside a while_loop update the flow in place: the loop donates the
+// flow its body made back to the next iteration, so a run copies the flow
+// once (the first write, from the loop's input) instead of once per write
+// (O(T^2) bytes), and the steady state allocates nothing.
+TEST(TensorArray, WritesInsideALoopAreInPlace) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  constexpr int64_t kSteps = 64, kWidth = 8;
+  const tf::Tensor x = tf::placeholder(tf::float64, tf::TensorShape({kWidth}));
+  const tf::TensorArray ta(tf::float64, kSteps, tf::TensorShape({kWidth}));
+  const V r = tf::while_loop(
+      [&](const V& v) { return tf::less(v[0], static_cast<int32_t>(kSteps)); },
+      [&](const V& v) {
+        return V{v[0] + 1, tf::TensorArray::from_flow(v[1]).write(v[0], x * tf::cast(v[0], tf::float64)).flow()};
+      },
+      {tf::constant(np::Array::scalar(int32_t{0})), ta.flow()});
+  const tf::Tensor stacked = tf::TensorArray::from_flow(r[1]).stack();
+  tf::Session s(g);
+  const tf::FeedDict feeds{{x, matrix(1, kWidth, 1.0).reshape({kWidth})}};
+  for (int i = 0; i < 2; ++i) s.run(stacked, feeds);
+  const uint64_t copied_before = tf::kernels::tensor_array_write_bytes_copied();
+  const uint64_t allocations_before = np::Storage::allocation_count();
+  for (int i = 0; i < 3; ++i) s.run(stacked, feeds);
+  EXPECT_EQ(np::Storage::allocation_count(), allocations_before);
+  const uint64_t flow_bytes = kSteps * kWidth * sizeof(double);
+  // Before: every write copied the flow (kSteps * flow_bytes per run).
+  EXPECT_EQ(tf::kernels::tensor_array_write_bytes_copied() - copied_before, 3 * flow_bytes);
+  const np::Array out = s.run(stacked, feeds);
+  const np::Array xv = matrix(1, kWidth, 1.0);
+  for (int64_t t = 0; t < kSteps; ++t)
+    for (int64_t j = 0; j < kWidth; ++j) EXPECT_EQ(out.at<double>(t, j), xv.get_flat(j) * static_cast<double>(t));
 }
 
 }  // namespace

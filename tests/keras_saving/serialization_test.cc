@@ -91,6 +91,12 @@ TEST_F(SerializationTest, EveryLayerRoundTripsThroughItsConfig) {
   expect_round_trip(L::GlobalAveragePooling2D());
   expect_round_trip(L::SpatialDropout1D(0.3, {.seed = 4}));
   expect_round_trip(L::SpatialDropout2D(0.2, {.data_format = "channels_first"}));
+  expect_round_trip(L::ConvLSTM2D(3, {3, 2}, {.strides = {2, 1}, .padding = "same", .data_format = "channels_first",
+                                              .recurrent_activation = "sigmoid", .unit_forget_bias = false,
+                                              .recurrent_regularizer = keras::regularizers::l2(0.01),
+                                              .return_sequences = true, .go_backwards = true, .dropout = 0.1,
+                                              .recurrent_dropout = 0.2, .input_shape = {4, 2, 6, 6}}));
+  expect_round_trip(L::ConvLSTM2D(2, 3, {.stateful = true, .batch_input_shape = {2, 3, 5, 5, 1}}));
 }
 
 // Keras 3's spellings of the same layers read as their Keras 2 configs.

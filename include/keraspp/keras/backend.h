@@ -295,14 +295,15 @@ class Branch {
   std::function<tf::Tensor()> fn_;
 };
 // The learning phase (or `training`) as a choice: true/1 picks x, false/0
-// picks alt when known while building; otherwise both are built and selected
-// at run time (the result is marked as using the learning phase).
+// picks alt when known while building; otherwise a tf::cond on it (only the
+// branch taken runs; the result is marked as using the learning phase).
 tf::Tensor in_train_phase(const Branch& x, const Branch& alt,
                           std::optional<bool> training = std::nullopt);
 tf::Tensor in_train_phase(const Branch& x, const Branch& alt, const tf::Tensor& training);
 tf::Tensor in_test_phase(const Branch& x, const Branch& alt,
                          std::optional<bool> training = std::nullopt);
-// condition: a bool scalar -> then_expression or else_expression (same shape).
+// condition: a bool scalar -> then_expression or else_expression (same
+// shape), a tf::cond; an elementwise condition selects with tf::where.
 tf::Tensor switch_(const tf::Tensor& condition, const Branch& then_expression,
                    const Branch& else_expression);
 

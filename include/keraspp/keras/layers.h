@@ -5,6 +5,7 @@
 #include "keraspp/keras/layers/advanced_activations.h"
 #include "keraspp/keras/layers/conv2d_variants.h"
 #include "keraspp/keras/layers/convolutional.h"
+#include "keraspp/keras/layers/convolutional_recurrent.h"
 #include "keraspp/keras/layers/core.h"
 #include "keraspp/keras/layers/embeddings.h"
 #include "keraspp/keras/layers/global_pooling.h"

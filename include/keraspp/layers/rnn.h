@@ -1,5 +1,5 @@
 // tf.nn's recurrent networks as TF 1.1 has them: the cells BasicRNNCell,
-// BasicLSTMCell, LSTMCell, GRUCell, MultiRNNCell (variables named as r1.1's
+// BasicLSTMCell, LSTMCell, GRUCell, MultiRNNCell, DropoutWrapper (variables named as r1.1's
 // rnn_cell_impl names them: `rnn/basic_lstm_cell/weights:0` and
 // `biases:0`; later 1.x renamed them kernel/bias), and dynamic_rnn
 // (a tf::while_loop), static_rnn (unrolled) and bidirectional_dynamic_rnn.
@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "keraspp/variables/variable.h"
@@ -127,6 +128,33 @@ class MultiRNNCell : public RNNCell {
 
  private:
   std::vector<std::shared_ptr<RNNCell>> cells_;
+};
+
+// TF 1.1's DropoutWrapper: tf::nn::dropout on the cell's inputs and on its
+// output, each a float in (0, 1] (exactly 1: none added) or a scalar
+// tensor; never on the state (state_keep_prob and variational_recurrent
+// came in 1.2). Adds no variable scope: the wrapped cell's variables keep
+// their names. Inside dynamic_rnn each step draws a fresh mask, and the
+// loop's gradient replays the masks the forward drew.
+struct DropoutWrapperOptions {
+  std::variant<double, Tensor> input_keep_prob = 1.0;
+  std::variant<double, Tensor> output_keep_prob = 1.0;
+  std::optional<int64_t> seed = std::nullopt;
+};
+class DropoutWrapper : public RNNCell {
+ public:
+  // TypeError for a null cell, ValueError for a keep probability out of [0, 1].
+  explicit DropoutWrapper(std::shared_ptr<RNNCell> cell, DropoutWrapperOptions options = {});
+  int64_t output_size() const override { return cell_->output_size(); }
+  std::vector<int64_t> state_size() const override { return cell_->state_size(); }
+
+ protected:
+  std::string scope_name() const override { return ""; }
+  std::pair<Tensor, RnnState> step(const Tensor& inputs, const RnnState& state) override;
+
+ private:
+  std::shared_ptr<RNNCell> cell_;
+  DropoutWrapperOptions o_;
 };
 
 struct DynamicRnnOptions {

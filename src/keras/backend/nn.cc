@@ -3,6 +3,7 @@
 #include "keraspp/keras/backend.h"
 #include "keraspp/np/random.h"
 #include "keraspp/ops/array_ops.h"
+#include "keraspp/ops/control_flow_ops.h"
 #include "keraspp/ops/math_ops.h"
 #include "keraspp/ops/nn_ops.h"
 #include "keraspp/ops/random_ops.h"
@@ -62,10 +63,12 @@ tf::Tensor dropout(const tf::Tensor& x, double level, const tf::Tensor& noise_sh
 tf::Tensor switch_(const tf::Tensor& condition, const Branch& then_expression,
                    const Branch& else_expression) {
   tf::Tensor cond = condition.dtype() == tf::bool_ ? condition : tf::cast(condition, tf::bool_);
+  // Keras 2.0.x: a scalar condition (the learning phase) is a tf.cond, so
+  // only the branch taken runs (a dropout mask is drawn in training only).
+  if (cond.shape().has_rank() && cond.shape().rank() == 0)
+    return tf::cond(cond, [&] { return then_expression.get(); }, [&] { return else_expression.get(); });
+  // An elementwise condition computes both.
   const tf::Tensor t = then_expression.get(), e = else_expression.get();
-  // Both branches are computed. A scalar condition (the learning phase) goes
-  // to Select as is: its kernel then hands one branch through without a copy.
-  if (cond.shape().has_rank() && cond.shape().rank() == 0) return tf::where(cond, t, e);
   return tf::where(tf::broadcast_to(cond, tf::shape(t)), t, e);
 }
 

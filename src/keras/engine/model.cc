@@ -82,6 +82,21 @@ const std::vector<tf::TensorShape>& Model::internal_output_shapes() const {
   return impl().internal_output_shapes;
 }
 bool Model::uses_learning_phase() const { return impl().outputs_use_learning_phase(); }
+void Model::reset_states() const {
+  // Sequential builds its topology on demand; its added layers are known already.
+  static_cast<ModelImpl&>(*impl_).reset_states();
+}
+
+bool ModelImpl::is_stateful() const {
+  for (const auto& l : layers)
+    if (l->is_stateful()) return true;
+  return false;
+}
+
+void ModelImpl::reset_states() {
+  for (const auto& l : layers)
+    if (l->is_stateful()) l->reset_states();
+}
 std::vector<tf::Operation> Model::updates() const { return impl().updates(); }
 
 void Model::summary(std::ostream& os, int line_length, std::vector<double> positions) const {

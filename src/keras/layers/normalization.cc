@@ -57,7 +57,10 @@ tf::Tensor BatchNormalizationImpl::call(const tf::Tensor& inputs, const CallArgs
   // Keras's add_update(..., inputs): run with every training step.
   updates_.push_back(K::moving_average_update(moving_mean, t.mean, options.momentum));
   updates_.push_back(K::moving_average_update(moving_variance, t.variance, options.momentum));
-  return K::in_train_phase(t.normed, [this, inputs] { return normalize_inference(inputs); }, args.training);
+  // Both normalizations are built here and the cond passes one through: a
+  // plan for a fed learning phase then folds the cond away (fold.h), and
+  // predict's inference form can fuse with a preceding convolution.
+  return K::in_train_phase(t.normed, normalize_inference(inputs), args.training);
 }
 
 Config BatchNormalizationImpl::get_config() const {

@@ -1,5 +1,8 @@
 // TensorArrayWrite: the flow with one row replaced, written in place when
 // the runtime lets the kernel take the flow's buffer over.
+#include "tensor_array_ops.h"
+
+#include <atomic>
 #include <cstring>
 
 #include "kernels/kernel.h"
@@ -7,6 +10,8 @@
 namespace tf::kernels {
 
 namespace {
+
+std::atomic<uint64_t> g_bytes_copied{0};
 
 void tensor_array_write(KernelContext& ctx) {
   const np::Array& flow = ctx.input(0);
@@ -25,7 +30,10 @@ void tensor_array_write(KernelContext& ctx) {
                                        " which is incompatible with the TensorArray's inferred element shape: " +
                                        np::shape_str(row) + " (" + ctx.op_name() + ")");
   np::Array& out = ctx.forward_input_or_allocate(0, 0, flow.shape(), flow.dtype());
-  if (out.raw_data() != flow.raw_data()) std::memcpy(out.raw_data(), flow.raw_data(), flow.nbytes());
+  if (out.raw_data() != flow.raw_data()) {
+    std::memcpy(out.raw_data(), flow.raw_data(), flow.nbytes());
+    g_bytes_copied.fetch_add(flow.nbytes(), std::memory_order_relaxed);
+  }
   std::memcpy(static_cast<char*>(out.raw_data()) + static_cast<size_t>(i) * value.nbytes(), value.raw_data(),
               value.nbytes());
 }
@@ -33,5 +41,7 @@ void tensor_array_write(KernelContext& ctx) {
 }  // namespace
 
 KPP_REGISTER_KERNEL("TensorArrayWrite", "CPU", std::nullopt, tensor_array_write);
+
+uint64_t tensor_array_write_bytes_copied() { return g_bytes_copied.load(std::memory_order_relaxed); }
 
 }  // namespace tf::kernels

@@ -63,6 +63,9 @@ class ModelImpl : public LayerImpl {
   // Whether any output depends on the learning phase.
   bool outputs_use_learning_phase() const;
   bool flags_outputs_with_learning_phase() const override { return outputs_use_learning_phase(); }
+  // Keras's Container.stateful / reset_states: any layer's, every stateful layer's.
+  bool is_stateful() const override;
+  void reset_states() override;
 
   // ---- the topology (Keras's Container attributes) ----
   std::vector<std::shared_ptr<LayerImpl>> layers;  // by decreasing depth
@@ -123,6 +126,9 @@ class Model : public Layer {
   const std::vector<tf::TensorShape>& internal_output_shapes() const;
   bool uses_learning_phase() const;
   std::vector<tf::Operation> updates() const;
+  // Keras's Container.reset_states: resets every stateful layer (nested
+  // models included); a model without one is left as it is.
+  void reset_states() const;
 
   // Keras 2.0.2's summary: Sequential-like models 65 wide (columns at 29, 55,
   // 65), others 100 wide with "Connected to". line_length <= 0 and empty

@@ -231,6 +231,11 @@ class LayerImpl : public std::enable_shared_from_this<LayerImpl> {
   // outputs: the attribute, or for a Model whether any of its outputs uses
   // the phase (so all outputs of a model re-applied to new inputs are flagged).
   virtual bool flags_outputs_with_learning_phase() const { return uses_learning_phase; }
+  // Keras's `layer.stateful`: the layer carries state from batch to batch
+  // (a stateful RNN, a model holding one); reset_states() zeroes it
+  // (Model::reset_states resets every stateful layer). Stateless layers hold none.
+  virtual bool is_stateful() const { return false; }
+  virtual void reset_states() {}
 
   // ---- state (Python's attributes) ----
   std::string class_name;

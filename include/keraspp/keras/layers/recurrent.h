@@ -76,7 +76,8 @@ class RecurrentImpl : public LayerImpl {
   Config get_config() const override;
   // Stateful layers: zeroes the states. ValueError "Layer must be stateful."
   // (Keras's AttributeError) or Keras's error when the batch size is unknown.
-  void reset_states();
+  void reset_states() override;
+  bool is_stateful() const override { return options.stateful; }
 
   int gates() const;
   int num_states() const { return class_name == "LSTM" ? 2 : 1; }
