@@ -224,3 +224,38 @@ def test_layers_serialize_and_deserialize():
     copy = L.deserialize(L.serialize(conv))
     assert copy.get_config() == conv.get_config()
     assert L.Convolution2D is L.Conv2D and L.MaxPool2D is L.MaxPooling2D
+
+
+def test_initializer_regularizer_and_constraint_objects():
+    from keraspp.keras import constraints, initializers, regularizers
+
+    dense = L.Dense(3, kernel_initializer=initializers.RandomNormal(stddev=0.1, seed=1),
+                    bias_initializer=initializers.Constant(0.5), kernel_regularizer=regularizers.l2(0.01),
+                    kernel_constraint=constraints.max_norm(2.0), input_dim=4)
+    c = dense.get_config()
+    assert c["kernel_initializer"] == {"class_name": "RandomNormal",
+                                       "config": {"mean": 0.0, "stddev": 0.1, "seed": 1}}
+    assert c["kernel_regularizer"]["class_name"] == "L1L2"
+    assert c["kernel_regularizer"]["config"]["l2"] == pytest.approx(0.01)
+    assert c["kernel_constraint"] == {"class_name": "MaxNorm", "config": {"max_value": 2.0, "axis": 0}}
+    model = Sequential([dense])
+    np.testing.assert_allclose(model.layers[0].get_weights()[1], [0.5, 0.5, 0.5])
+    assert len(model.losses) == 1  # the kernel's L2 penalty
+    conv = L.Conv2D(2, 3, kernel_initializer=initializers.he_normal(seed=3))
+    assert conv.get_config()["kernel_initializer"]["config"]["mode"] == "fan_in"
+    with pytest.raises(ValueError, match="Invalid `mode`"):
+        initializers.VarianceScaling(mode="fan_both")
+
+    class Scale(L.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer=initializers.Constant(3.0),
+                                     name="w", regularizer=regularizers.l1(0.1),
+                                     constraint=constraints.non_neg())
+            super().build(input_shape)
+
+        def call(self, x):
+            return x * self.w
+
+    model = Sequential([Scale(input_shape=(2,))])
+    np.testing.assert_allclose(model.predict(np.ones((1, 2), np.float32)), [[3.0, 3.0]])
+    assert len(model.losses) == 1
