@@ -259,3 +259,15 @@ def test_initializer_regularizer_and_constraint_objects():
     model = Sequential([Scale(input_shape=(2,))])
     np.testing.assert_allclose(model.predict(np.ones((1, 2), np.float32)), [[3.0, 3.0]])
     assert len(model.losses) == 1
+
+
+def test_keras_2_submodule_paths():
+    from keraspp.keras.layers.convolutional import Conv2D, Convolution2D
+    from keraspp.keras.layers.core import Dense
+    from keraspp.keras.layers.merge import concatenate
+    from keraspp.keras.layers.recurrent import LSTM
+    from keraspp.keras.layers.wrappers import Bidirectional
+
+    assert Conv2D is L.Conv2D is Convolution2D and Dense is L.Dense and LSTM is L.LSTM
+    assert concatenate is L.concatenate and Bidirectional is L.Bidirectional
+    assert L.pooling.MaxPooling2D is L.MaxPooling2D

@@ -81,6 +81,42 @@ def deserialize(config, custom_objects=None):
     return _k._layer_from_config(config["class_name"], config["config"])
 
 
+# Keras 2.0's submodules (`from keras.layers.recurrent import LSTM`), as
+# aliases of this module's names.
+_SUBMODULES = {
+    "core": ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda",
+             "ActivityRegularization", "Masking", "SpatialDropout1D", "SpatialDropout2D"],
+    "convolutional": ["Conv1D", "Conv2D", "SeparableConv2D", "Conv2DTranspose", "UpSampling1D", "UpSampling2D",
+                      "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "Convolution1D",
+                      "Convolution2D", "SeparableConvolution2D", "Deconvolution2D"],
+    "pooling": ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalMaxPooling1D",
+                "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "MaxPool1D",
+                "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D",
+                "GlobalAvgPool2D"],
+    "recurrent": ["SimpleRNN", "GRU", "LSTM"],
+    "embeddings": ["Embedding"],
+    "normalization": ["BatchNormalization"],
+    "advanced_activations": ["LeakyReLU", "PReLU", "ELU", "ThresholdedReLU"],
+    "merge": ["Add", "Subtract", "Multiply", "Average", "Maximum", "Concatenate", "Dot", "add", "subtract",
+              "multiply", "average", "maximum", "concatenate", "dot"],
+    "wrappers": ["TimeDistributed", "Bidirectional"],
+}
+
+
+def _register_submodules():
+    import sys
+    import types
+
+    for sub, names in _SUBMODULES.items():
+        module = types.ModuleType(__name__ + "." + sub, "keras.layers.%s (Keras 2.0's layout)" % sub)
+        module.__dict__.update({n: globals()[n] for n in names})
+        module.__all__ = list(names)
+        globals()[sub] = module
+        sys.modules[module.__name__] = module
+
+
+_register_submodules()
+
 __all__ = _LAYER_NAMES + [
     "Input", "Layer", "Convolution1D", "Convolution2D", "SeparableConvolution2D", "Deconvolution2D",
     "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
