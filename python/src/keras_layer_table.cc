@@ -33,6 +33,8 @@ using keras::engine::Layer;
 struct LayerSignature {
   int required;
   std::vector<std::string> positional;
+  // Keys a probe layer needs beyond its required parameters (JSON).
+  const char* probe_keys = "{}";
 };
 
 const std::vector<std::string> kDenseArgs = {
@@ -62,7 +64,7 @@ std::vector<std::string> recurrent_args(bool gated, bool lstm) {
 // registered layer has its row).
 const std::map<std::string, LayerSignature>& layer_signatures() {
   static const std::map<std::string, LayerSignature> table = {
-      {"InputLayer", {0, {"input_shape", "batch_size", "batch_input_shape", "dtype"}}},
+      {"InputLayer", {0, {"input_shape", "batch_size", "batch_input_shape", "dtype"}, R"({"batch_input_shape": [null, 1]})"}},
       {"Dense", {1, kDenseArgs}},
       {"Activation", {1, {"activation"}}},
       {"Dropout", {1, {"rate", "noise_shape", "seed"}}},
@@ -155,11 +157,10 @@ bool takes_input_length(const std::string& cls) {
 const std::set<std::string>& config_keys(const std::string& cls) {
   static std::map<std::string, std::set<std::string>> cache;  // guarded by the GIL
   if (auto it = cache.find(cls); it != cache.end()) return it->second;
-  Config probe = Config::object();
-  probe["name"] = "keraspp_probe";
   const LayerSignature& sig = signature(cls);
+  Config probe = Config::parse(sig.probe_keys);
+  probe["name"] = "keraspp_probe";
   for (int i = 0; i < sig.required; ++i) probe[sig.positional[i]] = probe_value(sig.positional[i]);
-  if (cls == "InputLayer") probe["batch_input_shape"] = Config::array({nullptr, 1});
   const Config config = keras::layers::deserialize({{"class_name", cls}, {"config", probe}}).get_config();
   std::set<std::string> keys;
   for (const auto& item : config.items()) keys.insert(item.key());
