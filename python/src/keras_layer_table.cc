@@ -332,6 +332,22 @@ Layer construct(const std::string& cls, py::args args, py::kwargs kwargs) {
   return layer;
 }
 
+// help(Conv2D): "Conv2D(filters, kernel_size, strides=..., ..., **kwargs)"
+// and where the keywords come from. pybind11 keeps the pointer, so the
+// texts live as long as the module.
+const std::string& signature_doc(const std::string& cls) {
+  static std::map<std::string, std::string> docs;
+  const LayerSignature& sig = signature(cls);
+  std::string d = cls + "(";
+  for (size_t i = 0; i < sig.positional.size(); ++i)
+    d += sig.positional[i] + (static_cast<int>(i) < sig.required ? "" : "=...") + ", ";
+  d += "**kwargs)\n\nKeras 2's " + cls +
+       " layer, built by its registered from_config from these arguments as its Keras config. "
+       "Keywords: the keys its get_config writes, and input_shape, input_dim, batch_input_shape, "
+       "batch_size, dtype, name, trainable, weights; any other is a TypeError.";
+  return docs[cls] = d;
+}
+
 }  // namespace
 
 void bind_layer_table(py::module_& m) {
@@ -340,7 +356,8 @@ void bind_layer_table(py::module_& m) {
   const std::set<std::string> not_here = {"Sequential", "Model", "Functional", "Lambda"};
   for (const std::string& cls : keras::layers::registered_layer_names()) {
     if (not_here.count(cls)) continue;
-    m.def(cls.c_str(), [cls](py::args args, py::kwargs kwargs) { return construct(cls, args, kwargs); });
+    m.def(cls.c_str(), [cls](py::args args, py::kwargs kwargs) { return construct(cls, args, kwargs); },
+          signature_doc(cls).c_str());
   }
   m.def("_layer_signatures", [] {
     std::map<std::string, std::pair<int, std::vector<std::string>>> out;
