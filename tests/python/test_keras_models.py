@@ -157,10 +157,20 @@ class Batches(Sequence):
         return self.n
 
     def __getitem__(self, i):
-        return self.x[i * 4:(i + 1) * 4], self.y[i * 4:(i + 1) * 4], np.full(4, os.getpid(), np.float32)
+        return self.x[i * 4:(i + 1) * 4], self.y[i * 4:(i + 1) * 4]
 
     def on_epoch_end(self):
         pass
+
+
+class Pids(Sequence):
+    """Batches holding the id of the process that made them."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return np.full((1, 1), os.getpid(), np.float32)
 
 
 def _regression():
@@ -178,6 +188,9 @@ def test_generators_with_worker_processes():
     assert loss == pytest.approx(model.evaluate(seq.x, seq.y, verbose=0), rel=1e-5)
     pred = model.predict_generator(seq, workers=2, use_multiprocessing=True)
     np.testing.assert_allclose(pred, model.predict(seq.x), rtol=1e-6)  # in index order
+    identity = Sequential([Dense(1, input_dim=1, kernel_initializer="ones", bias_initializer="zeros")])
+    pids = identity.predict_generator(Pids(), workers=2, use_multiprocessing=True)
+    assert pids.shape == (4, 1) and os.getpid() not in pids.astype(np.int64)
 
 
 def test_generator_argument_errors():
