@@ -9,6 +9,10 @@
 namespace keraspp::python {
 
 std::function<tf::Tensor(const tf::Tensor&)> python_unary(py::object f);
+// Every other registered layer class (keras_layer_table.cc).
+void bind_layer_table(py::module_& m);
+// keras.backend's layer-family functions (keras_backend.cc).
+void bind_backend_layer_functions(py::module_& b);
 
 namespace {
 
@@ -32,25 +36,24 @@ template <class Options> void take_common(Kwargs& kw, Options& o) {
   kw.finish();
 }
 
-keras::activations::Activation to_activation(py::object a) {
-  if (a.is_none()) return {};
-  if (py::isinstance<py::str>(a)) return keras::activations::Activation(a.cast<std::string>());
-  if (!PyCallable_Check(a.ptr()))
-    throw keraspp::ValueError("Could not interpret activation function identifier: " + py::repr(a).cast<std::string>());
-  return keras::activations::Activation(python_unary(a));
+// Keras's layer.reset_states(): a stateful recurrent layer zeroes its
+// states; a model resets its stateful layers (and those of nested models).
+void reset_states(const keras::engine::Layer& l) {
+  if (auto* r = dynamic_cast<keras::layers::RecurrentImpl*>(&l.impl())) return r->reset_states();
+  auto* container = dynamic_cast<keras::engine::ModelImpl*>(&l.impl());
+  if (!container)
+    throw py::attribute_error("'" + l.class_name() + "' object has no attribute 'reset_states'");
+  const keras::engine::Model model(std::static_pointer_cast<keras::engine::ModelImpl>(container->shared_from_this()));
+  for (const keras::engine::Layer& sub : model.layers()) {
+    auto* r = dynamic_cast<keras::layers::RecurrentImpl*>(&sub.impl());
+    if ((r && r->options.stateful) || sub.impl().is_container()) reset_states(sub);
+  }
 }
 
-keras::initializers::InitializerArg to_keras_initializer(py::object i) {
-  if (py::isinstance<py::str>(i)) return keras::initializers::InitializerArg(i.cast<std::string>());
-  return keras::initializers::InitializerArg(i.cast<tf::Initializer>());
-}
-
-int64_t positive_units(py::handle units, const char* layer) {
-  if (!py::isinstance<py::int_>(units) || py::isinstance<py::bool_>(units))
-    throw keraspp::TypeError(std::string(layer) + ": `units` must be an int, got " + py::repr(units).cast<std::string>());
-  const int64_t u = units.cast<int64_t>();
-  if (u <= 0) throw keraspp::ValueError(std::string(layer) + ": `units` must be positive, got " + std::to_string(u));
-  return u;
+keras::layers::RecurrentImpl& recurrent(const keras::engine::Layer& l, const char* attribute) {
+  auto* r = dynamic_cast<keras::layers::RecurrentImpl*>(&l.impl());
+  if (!r) throw py::attribute_error("'" + l.class_name() + "' object has no attribute '" + attribute + "'");
+  return *r;
 }
 
 void bind_layer_classes(py::module_& m) {
@@ -58,12 +61,17 @@ void bind_layer_classes(py::module_& m) {
       .def("__call__", [](const keras::engine::Layer& l, py::handle x, py::object training) -> py::object {
         keras::engine::CallArgs args;
         if (!training.is_none()) args.training = training.cast<bool>();
+        // One output comes back as a tensor (a merge layer's), several as a
+        // list (an LSTM's with return_state), as Keras returns call()'s result.
+        std::vector<tf::Tensor> xs;
         if (py::isinstance<py::list>(x) || py::isinstance<py::tuple>(x)) {
-          std::vector<tf::Tensor> xs;
           for (py::handle t : x) xs.push_back(to_tensor(t));
-          return py::cast(l(xs, args));
+        } else {
+          xs.push_back(to_tensor(x));
         }
-        return py::cast(l(to_tensor(x), args));
+        std::vector<tf::Tensor> outputs = l(xs, args);
+        if (outputs.size() == 1) return py::cast(outputs[0]);
+        return py::cast(outputs);
       }, py::arg("inputs"), py::arg("training") = py::none())
       .def_property_readonly("name", &keras::engine::Layer::name)
       .def_property_readonly("__keras_class__", &keras::engine::Layer::class_name)
@@ -84,6 +92,9 @@ void bind_layer_classes(py::module_& m) {
         l.set_weights(v);
       })
       .def("count_params", &keras::engine::Layer::count_params)
+      .def("reset_states", &reset_states)
+      .def_property_readonly("stateful", [](const keras::engine::Layer& l) { return recurrent(l, "stateful").options.stateful; })
+      .def_property_readonly("states", [](const keras::engine::Layer& l) { return recurrent(l, "states").states; })
       .def_property_readonly("input", &keras::engine::Layer::input)
       .def_property_readonly("output", &keras::engine::Layer::output)
       .def_property_readonly("input_shape", [](const keras::engine::Layer& l) { return shape_to_python(l.input_shape()); })
@@ -92,44 +103,6 @@ void bind_layer_classes(py::module_& m) {
 
 void bind_layer_factories(py::module_& m) {
   namespace L = keras::layers;
-  m.def("Dense", [](py::handle units, py::kwargs kwargs) -> keras::engine::Layer {
-    Kwargs kw(kwargs, "Dense");
-    L::DenseOptions o;
-    o.activation = to_activation(kw.take("activation"));
-    kw.take("use_bias", o.use_bias);
-    if (kw.has("kernel_initializer")) o.kernel_initializer = to_keras_initializer(kw.take("kernel_initializer"));
-    if (kw.has("bias_initializer")) o.bias_initializer = to_keras_initializer(kw.take("bias_initializer"));
-    take_common(kw, o);
-    return L::Dense(positive_units(units, "Dense"), o);
-  }, py::arg("units"));
-  m.def("Activation", [](py::object activation, py::kwargs kwargs) -> keras::engine::Layer {
-    Kwargs kw(kwargs, "Activation");
-    L::ActivationOptions o;
-    take_common(kw, o);
-    return L::Activation(to_activation(activation), o);
-  }, py::arg("activation"));
-  m.def("Dropout", [](py::handle rate, py::kwargs kwargs) -> keras::engine::Layer {
-    Kwargs kw(kwargs, "Dropout");
-    L::DropoutOptions o;
-    if (kw.has("noise_shape")) o.noise_shape = optional_shape(kw.take("noise_shape"));
-    if (kw.has("seed")) o.seed = kw.take("seed").cast<int64_t>();
-    take_common(kw, o);
-    if (!py::isinstance<py::float_>(rate) && !py::isinstance<py::int_>(rate))
-      throw keraspp::TypeError("Dropout: `rate` must be a number, got " + py::repr(rate).cast<std::string>());
-    return L::Dropout(rate.cast<double>(), o);
-  }, py::arg("rate"));
-  m.def("Flatten", [](py::kwargs kwargs) -> keras::engine::Layer {
-    Kwargs kw(kwargs, "Flatten");
-    L::FlattenOptions o;
-    take_common(kw, o);
-    return L::Flatten(o);
-  });
-  m.def("Reshape", [](std::vector<int64_t> target_shape, py::kwargs kwargs) -> keras::engine::Layer {
-    Kwargs kw(kwargs, "Reshape");
-    L::ReshapeOptions o;
-    take_common(kw, o);
-    return L::Reshape(target_shape, o);
-  }, py::arg("target_shape"));
   m.def("Lambda", [](py::object function, py::kwargs kwargs) -> keras::engine::Layer {
     Kwargs kw(kwargs, "Lambda");
     L::LambdaOptions o;
@@ -275,6 +248,7 @@ void bind_backend(py::module_& m) {
   b.def("gradients", &K::gradients);
   b.def("expand_dims", [](py::handle x, int axis) { return K::expand_dims(to_tensor(x), axis); },
         py::arg("x"), py::arg("axis") = -1);
+  bind_backend_layer_functions(b);
 }
 
 void bind_utils_and_datasets(py::module_& m) {
@@ -317,6 +291,7 @@ void bind_keras(py::module_& m) {
   py::module_ k = m.def_submodule("keras");
   bind_layer_classes(k);
   bind_layer_factories(k);
+  bind_layer_table(k);
   bind_optimizers(k);
   bind_backend(k);
   bind_utils_and_datasets(k);

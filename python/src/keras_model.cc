@@ -153,12 +153,94 @@ py::object fit(Model& model, py::handle x, py::handle y, int batch_size, int epo
   return py::make_tuple(py::cast(h.epoch), history);
 }
 
+// Keras's custom_objects for loading: a Python function under the name the
+// file uses serves as an activation and as a loss.
+keras::CustomObjects to_custom_objects(py::handle custom_objects) {
+  keras::CustomObjects out;
+  if (custom_objects.is_none()) return out;
+  if (!py::isinstance<py::dict>(custom_objects))
+    throw keraspp::TypeError("custom_objects must be a dict, got " + py::repr(custom_objects).cast<std::string>());
+  for (auto [k, v] : py::reinterpret_borrow<py::dict>(custom_objects)) {
+    const std::string name = py::str(k).cast<std::string>();
+    if (!PyCallable_Check(v.ptr()) || py::isinstance<py::type>(v))
+      throw keraspp::TypeError("custom_objects['" + name + "']: only Python functions (activations, losses) "
+                               "are supported, got " + py::repr(v).cast<std::string>());
+    auto holder = std::make_shared<py::object>(py::reinterpret_borrow<py::object>(v));
+    struct Named {
+      std::shared_ptr<py::object> fn;
+      std::string name;
+      tf::Tensor operator()(const tf::Tensor& x) const {
+        py::gil_scoped_acquire gil;
+        return to_tensor((*fn)(x));
+      }
+    };
+    out.activations[name] = keras::activations::Activation(Named{holder, name});
+    out.losses[name] = keras::losses::Loss([holder](const tf::Tensor& y_true, const tf::Tensor& y_pred) {
+      py::gil_scoped_acquire gil;
+      return to_tensor((*holder)(y_true, y_pred));
+    }, name);
+  }
+  return out;
+}
+
+// Keras's `overwrite=False` asks before replacing a file; with no terminal
+// to ask, an existing file is an error (Keras++ never prompts).
+void check_overwrite(const std::string& path, bool overwrite) {
+  if (!overwrite && py::module_::import("os").attr("path").attr("exists")(path).cast<bool>())
+    throw keraspp::ValueError("File " + path + " exists and overwrite=False");
+}
+
+void bind_model_files(py::module_& m, py::class_<Model, keras::engine::Layer>& model) {
+  model.def("to_json", [](const Model& mo, py::kwargs kwargs) {
+         py::object text = py::str(mo.to_json());
+         if (kwargs.empty()) return text;
+         py::module_ json = py::module_::import("json");
+         return json.attr("dumps")(json.attr("loads")(text), **kwargs);
+       })
+      .def("save", [](const Model& mo, const std::string& filepath, bool overwrite, bool include_optimizer) {
+        check_overwrite(filepath, overwrite);
+        mo.save(filepath, include_optimizer);
+      }, py::arg("filepath"), py::arg("overwrite") = true, py::arg("include_optimizer") = true)
+      .def("save_weights", [](const Model& mo, const std::string& filepath, bool overwrite) {
+        check_overwrite(filepath, overwrite);
+        mo.save_weights(filepath);
+      }, py::arg("filepath"), py::arg("overwrite") = true)
+      .def("load_weights", [](const Model& mo, const std::string& filepath, bool by_name) {
+        mo.load_weights(filepath, {.by_name = by_name});
+      }, py::arg("filepath"), py::arg("by_name") = false);
+  m.def("save_model", [](const Model& mo, const std::string& filepath, bool overwrite, bool include_optimizer) {
+    check_overwrite(filepath, overwrite);
+    keras::models::save_model(mo, filepath, include_optimizer);
+  }, py::arg("model"), py::arg("filepath"), py::arg("overwrite") = true, py::arg("include_optimizer") = true);
+  m.def("load_model", [](const std::string& filepath, py::handle custom_objects, bool compile) {
+    return keras::models::load_model(filepath, {.custom_objects = to_custom_objects(custom_objects), .compile = compile});
+  }, py::arg("filepath"), py::arg("custom_objects") = py::none(), py::arg("compile") = true);
+  m.def("model_from_json", [](const std::string& json, py::handle custom_objects) {
+    return keras::models::model_from_json(json, to_custom_objects(custom_objects));
+  }, py::arg("json_string"), py::arg("custom_objects") = py::none());
+  m.def("model_from_config", [](py::handle config, py::handle custom_objects) {
+    const std::string text = py::module_::import("json").attr("dumps")(config).cast<std::string>();
+    return keras::models::model_from_config(keras::Config::parse(text), to_custom_objects(custom_objects));
+  }, py::arg("config"), py::arg("custom_objects") = py::none());
+}
+
 }  // namespace
 
 void bind_keras_model(py::module_& m) {
-  py::class_<Model, keras::engine::Layer>(m, "Model")
-      .def(py::init([](std::vector<tf::Tensor> inputs, std::vector<tf::Tensor> outputs, const std::string& name) {
-        return Model(inputs, outputs, name);
+  py::class_<Model, keras::engine::Layer> model(m, "Model");
+  bind_model_files(m, model);
+  // Keras takes one tensor or a list for inputs and for outputs.
+  model.def(py::init([](py::handle inputs, py::handle outputs, const std::string& name) {
+        auto tensors = [](py::handle t) {
+          std::vector<tf::Tensor> v;
+          if (py::isinstance<py::list>(t) || py::isinstance<py::tuple>(t)) {
+            for (py::handle e : t) v.push_back(e.cast<tf::Tensor>());
+          } else {
+            v.push_back(t.cast<tf::Tensor>());
+          }
+          return v;
+        };
+        return Model(tensors(inputs), tensors(outputs), name);
       }), py::arg("inputs"), py::arg("outputs"), py::arg("name") = "")
       .def_property_readonly("layers", &Model::layers)
       .def("get_layer", [](const Model& mo, py::object name, py::object index) {

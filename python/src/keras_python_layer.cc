@@ -17,6 +17,7 @@
 
 #include "convert.h"
 #include "keraspp/keras.h"
+#include "keraspp/keras/serialization.h"
 
 namespace keraspp::python {
 namespace {
@@ -175,8 +176,16 @@ py::object config_to_python(const keras::Config& c) {
   return py::module_::import("json").attr("loads")(c.dump());
 }
 
+// A keras.initializers / keras.constraints object's {"class_name", "config"}.
+keras::Config keras_config_of(py::handle object) {
+  const py::object text = py::module_::import("json").attr("dumps")(object.attr("_keras_config")());
+  return keras::Config::parse(text.cast<std::string>());
+}
+
 keras::initializers::InitializerArg initializer_arg(py::handle i) {
   if (py::isinstance<py::str>(i)) return keras::initializers::InitializerArg(i.cast<std::string>());
+  if (py::hasattr(i, "_keras_config"))
+    return keras::initializers::InitializerArg(keras::initializers::deserialize(keras_config_of(i)));
   return keras::initializers::InitializerArg(i.cast<tf::Initializer>());
 }
 
@@ -195,6 +204,7 @@ keras::regularizers::Regularizer regularizer_arg(py::handle r) {
 keras::constraints::Constraint constraint_arg(py::handle c) {
   if (c.is_none()) return {};
   if (py::isinstance<py::str>(c)) return keras::constraints::get(c.cast<std::string>());
+  if (py::hasattr(c, "_keras_config")) return keras::constraints::deserialize(keras_config_of(c));
   throw keraspp::ValueError("Could not interpret constraint identifier: " + py::repr(c).cast<std::string>());
 }
 

@@ -1,6 +1,8 @@
 // The serialization backbone: every layer, model kind and object round-trips
 // through its config; the config spellings of Keras 2.0.x-2.3.x and tf.keras
 // 2.x are read; unknown classes and missing keys are clear errors.
+#include <algorithm>
+
 #include "saving_test_util.h"
 
 namespace keras_saving_test {
@@ -352,6 +354,22 @@ TEST_F(SerializationTest, BatchNormalizationModelSavesAndLoads) {
   EXPECT_NE(before[2].get_flat(0), 0.0);
   const np::Array p = model.predict(x), q = loaded.predict(x);
   for (int64_t i = 0; i < p.size(); ++i) EXPECT_EQ(p.get_flat(i), q.get_flat(i));
+}
+
+// registered_layer_names (what the Python package binds a constructor for):
+// every built-in and registered class once, sorted; a user registration too.
+TEST_F(SerializationTest, RegisteredLayerNamesListEveryClassOnce) {
+  const std::vector<std::string> before = L::registered_layer_names();
+  EXPECT_TRUE(std::is_sorted(before.begin(), before.end()));
+  EXPECT_EQ(std::adjacent_find(before.begin(), before.end()), before.end());
+  for (const char* cls : {"Dense", "InputLayer", "Conv2D", "LSTM", "Bidirectional", "Sequential", "Model"})
+    EXPECT_NE(std::find(before.begin(), before.end(), cls), before.end()) << cls;
+  for (const std::string& cls : before) EXPECT_TRUE(L::is_registered(cls)) << cls;
+  const bool had = L::is_registered("ZzNamesTestLayer");  // a repeated run registered it already
+  L::register_layer("ZzNamesTestLayer", [](const Config&, const keras::CustomObjects&) { return L::Dense(1); });
+  const std::vector<std::string> after = L::registered_layer_names();
+  ASSERT_EQ(after.size(), before.size() + (had ? 0 : 1));
+  EXPECT_EQ(after.back(), "ZzNamesTestLayer");
 }
 
 }  // namespace

@@ -67,6 +67,9 @@ namespace layers {
 void register_layer(const std::string& class_name, LayerFactory factory);
 // Whether a layer class is registered (built-in or registered by the user).
 bool is_registered(const std::string& class_name);
+// Every registered layer class name (built-in and user), sorted; the Python
+// package binds a constructor for each.
+std::vector<std::string> registered_layer_names();
 
 // A static registration object for a layer's .cc file.
 struct LayerRegistration {

@@ -1,5 +1,7 @@
 """keras.models: Sequential and the functional Model."""
-from keraspp._core.keras import Model, Sequential  # noqa: F401
+from keraspp._core.keras import (  # noqa: F401
+    Model, Sequential, load_model, model_from_config, model_from_json, save_model,
+)
 from keraspp.keras import callbacks as _callbacks
 from keraspp.keras.engine import training_generator as _generators
 

@@ -1,6 +1,7 @@
 // The layer registry: Keras class name -> from_config, with a row for every
 // layer class Keras++ has (models register in model_config.cc), and
 // keras::layers::serialize / deserialize.
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -166,6 +167,19 @@ bool is_registered(const std::string& class_name) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   return r.factories.count(class_name) > 0;
+}
+
+std::vector<std::string> registered_layer_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : builtin_layers()) names.push_back(entry.first);
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (const auto& entry : r.factories) names.push_back(entry.first);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 
 LayerOptions common_options_from_config(const Config& c) {

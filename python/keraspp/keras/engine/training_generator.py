@@ -2,10 +2,14 @@
 engine/training.py): batches come from a Python generator or a
 keras.utils.Sequence; each one runs through train_on_batch / test_on_batch /
 predict_on_batch, which release the GIL, so `workers` threads can produce
-the next batches while the C++ core trains on the current one."""
+the next batches while the C++ core trains on the current one. With
+use_multiprocessing=True a Sequence's batches come from `workers` spawned
+processes instead (a plain generator is a ValueError there)."""
+import collections
+import multiprocessing
+import numbers
 import queue
 import threading
-import warnings
 
 import numpy as np
 
@@ -79,6 +83,75 @@ class _Enqueuer:
             t.join(timeout=1.0)
 
 
+# use_multiprocessing=True: each worker process holds a copy of the
+# Sequence (sent once, when the pool starts) and computes items by index.
+_worker_sequence = None
+
+
+def _init_process_worker(sequence):
+    global _worker_sequence
+    _worker_sequence = sequence
+
+
+def _process_get_item(index):
+    return _worker_sequence[index]
+
+
+class _ProcessEnqueuer:
+    """A keras.utils.Sequence's items computed by `workers` processes, up to
+    max_queue_size ahead, handed out in (shuffled) index order. The processes
+    are spawned, not forked: forking would copy the C++ core's running
+    thread pools into children that cannot use them. An exception in a
+    worker is raised by get(). on_epoch_end runs on the caller's copy."""
+
+    def __init__(self, sequence, workers, max_queue_size, shuffle):
+        self._sequence = sequence
+        self._shuffle = shuffle
+        self._ahead = max(1, max_queue_size)
+        self._order = []
+        self._pending = collections.deque()
+        context = multiprocessing.get_context("spawn")
+        self._pool = context.Pool(workers, initializer=_init_process_worker, initargs=(sequence,))
+        self._fill()
+
+    def _next_index(self):
+        if not self._order:
+            self._order = list(range(len(self._sequence)))
+            if self._shuffle:
+                np.random.shuffle(self._order)
+            self._order.reverse()
+        index = self._order.pop()
+        if not self._order:
+            self._sequence.on_epoch_end()
+        return index
+
+    def _fill(self):
+        while len(self._pending) < self._ahead:
+            self._pending.append(self._pool.apply_async(_process_get_item, (self._next_index(),)))
+
+    def get(self):
+        result = self._pending.popleft()
+        self._fill()
+        return result.get()
+
+    def stop(self):
+        self._pool.terminate()
+        self._pool.join()
+
+
+def _enqueuer(data, workers, max_queue_size, shuffle, use_multiprocessing):
+    """Threads for a generator or a Sequence; processes for a Sequence with
+    use_multiprocessing (a generator cannot be split between processes:
+    each would replay it from the start)."""
+    if not use_multiprocessing:
+        return _Enqueuer(data, workers, max_queue_size, shuffle)
+    if not isinstance(data, Sequence):
+        raise ValueError("use_multiprocessing=True needs a keras.utils.Sequence: a Python generator "
+                         "cannot be shared between processes (each would yield the same batches). "
+                         "Pass a Sequence, or use_multiprocessing=False to run `workers` threads.")
+    return _ProcessEnqueuer(data, workers, max_queue_size, shuffle)
+
+
 def _steps_for(generator, steps, what):
     if steps is not None:
         return int(steps)
@@ -106,15 +179,16 @@ def _batch_size(x):
     return np.asarray(x).shape[0]
 
 
-def _queue_args(kwargs, max_queue_size, workers):
+def _queue_args(kwargs, max_queue_size, workers, use_multiprocessing):
     """Keras 2.0.2's names (max_q_size, pickle_safe) are still accepted."""
     max_queue_size = kwargs.pop("max_q_size", max_queue_size)
-    if kwargs.pop("pickle_safe", False) or kwargs.pop("use_multiprocessing", False):
-        warnings.warn("Keras++ runs generator workers as threads (its models cannot be pickled "
-                      "into processes); train_on_batch releases the GIL so they overlap.")
+    use_multiprocessing = bool(kwargs.pop("pickle_safe", False) or use_multiprocessing)
     if kwargs:
         raise TypeError("Unrecognized keyword arguments: " + str(kwargs))
-    return max_queue_size, workers
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
+        raise ValueError("`workers` must be a positive integer (the number of threads, or of "
+                         "processes with use_multiprocessing=True), got %r" % (workers,))
+    return max_queue_size, int(workers), use_multiprocessing
 
 
 class _BaseLogger(cbks.Callback):
@@ -164,10 +238,12 @@ def _as_list(outs):
     return list(outs) if isinstance(outs, (list, tuple)) else [outs]
 
 
-def _validate(model, validation_data, validation_steps, batch_size, max_queue_size, workers):
+def _validate(model, validation_data, validation_steps, batch_size, max_queue_size, workers,
+              use_multiprocessing):
     if hasattr(validation_data, "__next__") or isinstance(validation_data, Sequence):
         return _as_list(evaluate_generator(model, validation_data, validation_steps,
-                                           max_queue_size=max_queue_size, workers=workers))
+                                           max_queue_size=max_queue_size, workers=workers,
+                                           use_multiprocessing=use_multiprocessing))
     if len(validation_data) not in (2, 3):
         raise ValueError("validation_data should be a tuple `(val_x, val_y, val_sample_weight)` "
                          "or `(val_x, val_y)`. Found: " + str(validation_data))
@@ -178,11 +254,13 @@ def _validate(model, validation_data, validation_steps, batch_size, max_queue_si
 
 def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                   validation_data=None, validation_steps=None, class_weight=None,
-                  max_queue_size=10, workers=1, shuffle=True, initial_epoch=0, **kwargs):
+                  max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
+                  initial_epoch=0, **kwargs):
     """Trains on batches from `generator` (a generator or keras.utils.Sequence
     yielding (x, y) or (x, y, sample_weight)), steps_per_epoch batches an
     epoch; returns the History."""
-    max_queue_size, workers = _queue_args(kwargs, max_queue_size, workers)
+    max_queue_size, workers, use_multiprocessing = _queue_args(kwargs, max_queue_size, workers,
+                                                               use_multiprocessing)
     steps_per_epoch = _steps_for(generator, steps_per_epoch, "steps_per_epoch")
     do_validation = bool(validation_data)
     val_gen = hasattr(validation_data, "__next__") or isinstance(validation_data, Sequence)
@@ -202,7 +280,7 @@ def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, ca
     self.stop_training = False
     for cb in callbacks:
         cb.on_train_begin({})
-    enqueuer = _Enqueuer(generator, workers, max_queue_size, shuffle)
+    enqueuer = _enqueuer(generator, workers, max_queue_size, shuffle, use_multiprocessing)
     try:
         epoch = initial_epoch
         while epoch < epochs:
@@ -222,7 +300,8 @@ def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, ca
                 if self.stop_training:
                     break
             if do_validation:
-                val_outs = _validate(self, validation_data, validation_steps, size, max_queue_size, workers)
+                val_outs = _validate(self, validation_data, validation_steps, size, max_queue_size, workers,
+                                     use_multiprocessing)
                 epoch_logs.update(("val_" + n, v) for n, v in zip(out_labels, val_outs))
             for cb in callbacks:
                 cb.on_epoch_end(epoch, epoch_logs)
@@ -239,12 +318,14 @@ def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, ca
     return history
 
 
-def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1, **kwargs):
+def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
+                       use_multiprocessing=False, **kwargs):
     """The loss (and metrics) over `steps` batches of `generator`, averaged
     weighted by batch size: a scalar, or a list when the model has metrics."""
-    max_queue_size, workers = _queue_args(kwargs, max_queue_size, workers)
+    max_queue_size, workers, use_multiprocessing = _queue_args(kwargs, max_queue_size, workers,
+                                                               use_multiprocessing)
     steps = _steps_for(generator, steps, "steps")
-    enqueuer = _Enqueuer(generator, workers, max_queue_size, shuffle=False)
+    enqueuer = _enqueuer(generator, workers, max_queue_size, False, use_multiprocessing)
     all_outs, sizes = [], []
     try:
         for _ in range(steps):
@@ -258,13 +339,14 @@ def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1
     return averages[0] if len(averages) == 1 else averages
 
 
-def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1, verbose=0,
-                      **kwargs):
+def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, verbose=0, **kwargs):
     """Predictions for `steps` batches of `generator` (x, or (x, ...) tuples),
     concatenated along the batch axis."""
-    max_queue_size, workers = _queue_args(kwargs, max_queue_size, workers)
+    max_queue_size, workers, use_multiprocessing = _queue_args(kwargs, max_queue_size, workers,
+                                                               use_multiprocessing)
     steps = _steps_for(generator, steps, "steps")
-    enqueuer = _Enqueuer(generator, workers, max_queue_size, shuffle=False)
+    enqueuer = _enqueuer(generator, workers, max_queue_size, False, use_multiprocessing)
     bar = Progbar(steps) if verbose == 1 else None
     outs = []
     try:
