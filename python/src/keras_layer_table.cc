@@ -119,6 +119,12 @@ const std::map<std::string, LayerSignature>& layer_signatures() {
       {"SimpleRNN", {1, recurrent_args(false, false)}},
       {"GRU", {1, recurrent_args(true, false)}},
       {"LSTM", {1, recurrent_args(true, true)}},
+      {"ConvLSTM2D",
+       {2, {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation",
+            "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+            "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+            "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
+            "return_sequences", "go_backwards", "stateful", "dropout", "recurrent_dropout"}}},
       {"TimeDistributed", {1, {"layer"}}},
       {"Bidirectional", {1, {"layer", "merge_mode", "weights"}}},
   };
