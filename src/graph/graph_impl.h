@@ -59,7 +59,7 @@ struct GraphData {
   // thread's own (graph/build_context.h, TF's Graph._thread_local), so
   // threads building in one graph at once do not leak them into each
   // other's ops; sessions may run the graph meanwhile.
-  std::recursive_mutex build_mu;
+  mutable std::recursive_mutex build_mu;
 };
 
 }  // namespace tf
