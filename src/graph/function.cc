@@ -85,6 +85,7 @@ std::shared_ptr<const FunctionDef> FunctionBuilder::finish(const std::vector<Ten
 }
 
 const FunctionDef& find_function(const GraphData& g, const std::string& name, const std::string& op) {
+  std::lock_guard<std::recursive_mutex> lock(g.build_mu);  // another thread may add functions
   auto it = g.functions.find(name);
   if (it == g.functions.end())
     throw errors::InternalError("Op '" + op + "' names function '" + name +

@@ -1,15 +1,15 @@
 // Graph construction: op creation with shape inference, TF's unique naming,
-// name scopes, control dependencies, collections and the default-graph stack.
+// collections and the default-graph stack (name scopes and control
+// dependencies: scopes.cc).
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <sstream>
 #include <mutex>
 #include <ostream>
 #include <set>
 
+#include "graph/build_context.h"
 #include "graph/function.h"
-#include "graph/graph_impl.h"
 #include "keraspp/graph/graph.h"
 #include "keraspp/graph/op_registry.h"
 
@@ -52,22 +52,6 @@ const Node& output_of(const std::shared_ptr<GraphData>& g, int id, int index) {
   return n;
 }
 
-// TF's _VALID_OP_NAME_REGEX "[A-Za-z0-9.][A-Za-z0-9_.\\-/]*" (op names and
-// root-level scopes) and _VALID_SCOPE_NAME_REGEX "[A-Za-z0-9_.\\-/]*" (scopes
-// nested in another, which may also start with '_', '-', '\\' or '/').
-bool is_scope_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '\\' ||
-         c == '-' || c == '/';
-}
-bool is_valid_scope_name(const std::string& name) {
-  return std::all_of(name.begin(), name.end(), is_scope_name_char);
-}
-bool is_valid_op_name(const std::string& name) {
-  if (name.empty()) return false;
-  const unsigned char first = static_cast<unsigned char>(name[0]);
-  return (std::isalnum(first) || first == '.') && is_valid_scope_name(name);
-}
-
 }  // namespace
 
 Graph get_default_graph() {
@@ -92,7 +76,8 @@ Graph::DefaultGuard::~DefaultGuard() { t_graph_stack.pop_back(); }
 
 std::string Graph::unique_name(const std::string& name, bool mark_as_used) {
   std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
-  std::string full = d_->name_stack.empty() ? name : d_->name_stack + "/" + name;
+  const BuildContext* ctx = find_build_context(*d_);
+  std::string full = !ctx || ctx->name_stack.empty() ? name : ctx->name_stack + "/" + name;
   int i = d_->names_in_use.count(full) ? d_->names_in_use[full] : 0;
   if (mark_as_used) d_->names_in_use[full] = i + 1;
   if (i > 0) {
@@ -102,8 +87,6 @@ std::string Graph::unique_name(const std::string& name, bool mark_as_used) {
   }
   return full;
 }
-
-std::string Graph::current_name_scope() const { return d_->name_stack; }
 
 Operation Graph::create_op(const NodeSpec& spec) {
   std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
@@ -167,7 +150,8 @@ Operation Graph::create_op(const NodeSpec& spec) {
   node.def = &def;
   for (const Tensor& t : spec.inputs) node.inputs.push_back({t.node_id(), t.value_index()});
   std::set<int> ctrl;
-  for (const auto& level : d_->control_stack) ctrl.insert(level.begin(), level.end());
+  if (const BuildContext* ctx = find_build_context(*d_))
+    for (const auto& level : ctx->control_stack) ctrl.insert(level.begin(), level.end());
   node.control_inputs.assign(ctrl.begin(), ctrl.end());
   node.attrs = spec.attrs;
   node.out_dtypes = std::move(ctx.out_dtypes);
@@ -178,6 +162,7 @@ Operation Graph::create_op(const NodeSpec& spec) {
 }
 
 Operation Graph::get_operation_by_name(const std::string& name) const {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);
   auto it = d_->by_name.find(name);
   if (it == d_->by_name.end())
     throw keraspp::ValueError("The name '" + name +
@@ -232,6 +217,7 @@ const std::vector<CollectionItem>& Graph::get_collection_ref(const std::string& 
 }
 
 std::vector<Tensor> Graph::get_collection_tensors(const std::string& name) const {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);  // another thread may add
   std::vector<Tensor> out;
   for (const CollectionItem& item : get_collection_ref(name))
     if (item.is_tensor()) out.emplace_back(d_, item.node, item.index);
@@ -239,6 +225,7 @@ std::vector<Tensor> Graph::get_collection_tensors(const std::string& name) const
 }
 
 std::vector<Operation> Graph::get_collection_operations(const std::string& name) const {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);  // another thread may add
   std::vector<Operation> out;
   for (const CollectionItem& item : get_collection_ref(name))
     if (item.is_operation()) out.emplace_back(d_, item.node);
@@ -246,6 +233,7 @@ std::vector<Operation> Graph::get_collection_operations(const std::string& name)
 }
 
 std::vector<std::shared_ptr<void>> Graph::get_collection_objects(const std::string& name) const {
+  std::lock_guard<std::recursive_mutex> lock(d_->build_mu);  // another thread may add
   std::vector<std::shared_ptr<void>> out;
   for (const CollectionItem& item : get_collection_ref(name))
     if (item.object) out.push_back(item.object);
@@ -353,57 +341,6 @@ bool Operation::has_attr(const std::string& name) const { return attrs().count(n
 Graph Operation::graph() const {
   node_of(graph_, node_);
   return Graph(graph_);
-}
-
-// ---- scopes --------------------------------------------------------------
-
-name_scope::name_scope(const std::string& name) : graph_(get_default_graph()) {
-  saved_ = graph_.data()->name_stack;
-  // A root-level scope becomes the first component of op names, so it obeys
-  // the op-name rule; nested ones the looser scope rule (TF's name_scope).
-  if (!name.empty() && !(saved_.empty() ? is_valid_op_name(name) : is_valid_scope_name(name)))
-    throw keraspp::ValueError("'" + name + "' is not a valid scope name");
-  std::string stack;
-  if (name.empty()) {
-    stack = "";
-  } else if (name.back() == '/') {
-    stack = name.substr(0, name.size() - 1);
-  } else {
-    stack = graph_.unique_name(name);
-  }
-  graph_.data()->name_stack = stack;
-  full_ = stack.empty() ? "" : stack + "/";
-}
-
-name_scope::~name_scope() { graph_.data()->name_stack = saved_; }
-
-control_dependencies::control_dependencies(const std::vector<Operation>& ops)
-    : graph_(get_default_graph()) {
-  std::vector<int> ids;
-  for (const Operation& op : ops) {
-    if (op.graph_data() != graph_.data())
-      throw keraspp::ValueError("Control dependency '" + op.name() +
-                                "' must be from the same graph as the ops it controls.");
-    ids.push_back(op.node_id());
-  }
-  depth_ = graph_.data()->control_stack.size();
-  graph_.data()->control_stack.push_back(std::move(ids));
-}
-
-control_dependencies::control_dependencies(std::nullptr_t)
-    : graph_(get_default_graph()), cleared_(true) {
-  saved_.swap(graph_.data()->control_stack);
-}
-
-control_dependencies::~control_dependencies() {
-  if (cleared_)
-    graph_.data()->control_stack.swap(saved_);
-  else
-    graph_.data()->control_stack.resize(depth_);
-}
-
-init_scope::init_scope(const Graph& g, bool at_root) : default_(g), no_dependencies_(nullptr) {
-  if (at_root) root_.emplace("");
 }
 
 }  // namespace tf

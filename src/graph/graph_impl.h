@@ -1,13 +1,13 @@
 // Graph internals shared by the layers above (ops, kernels, runtime); not
 // installed: users see graphs only through the handles in graph.h.
 #pragma once
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "graph/node_list.h"
 #include "keraspp/graph/graph.h"
 
 namespace tf {
@@ -34,11 +34,10 @@ struct FunctionDef;
 
 struct GraphData {
   uint64_t id;  // process-unique, so a Session can tell graphs apart
-  std::deque<Node> nodes;
+  // Node ids index it; readers need no lock (node_list.h).
+  AppendOnlyList<Node> nodes;
   std::map<std::string, int> by_name;
   std::map<std::string, int> names_in_use;
-  std::string name_stack;
-  std::vector<std::vector<int>> control_stack;
   std::map<std::string, std::vector<CollectionItem>> collections;
   std::map<std::string, int64_t> counters;
   int64_t seed = -1;
@@ -53,12 +52,14 @@ struct GraphData {
   // body is finished, so no cycle remains.
   std::shared_ptr<GraphData> capture_outer;
   std::vector<std::pair<Edge, int>> captures;
-  // Serialises building (create_op, naming, collections, counters): threads
-  // share the process-wide default graph, as in TF 1.x. Recursive because
-  // building an op may name or build others. Reading a graph while another
-  // thread builds in it is not supported (TF 1.x: "not thread-safe for graph
-  // construction"); running a finished graph from many threads is.
-  std::recursive_mutex build_mu;
+  // Serialises building (create_op, naming, collections, counters) and what
+  // reads a whole graph (compiling a plan): threads share the process-wide
+  // default graph, as in TF 1.x. Recursive because building an op may name
+  // or build others. The name scope and control dependencies are each
+  // thread's own (graph/build_context.h, TF's Graph._thread_local), so
+  // threads building in one graph at once do not leak them into each
+  // other's ops; sessions may run the graph meanwhile.
+  mutable std::recursive_mutex build_mu;
 };
 
 }  // namespace tf

@@ -147,17 +147,21 @@ Signature signature(const SessionImpl& s, const std::vector<Tensor>& fetches,
 }
 
 // The cached plan of `sig`, compiled on first use. Compiling happens outside
-// the lock; when two threads compile one signature at once, the first to
-// finish is cached and both run it.
+// the cache's lock (under the graph's); when two threads compile one
+// signature at once, the first to finish is cached and both run it.
 std::shared_ptr<const runtime::Plan> plan_for(SessionImpl& s, const Signature& sig) {
   {
     std::lock_guard<std::mutex> lock(s.plans_mu);
     auto it = s.plans.find(sig.key);
     if (it != s.plans.end()) return it->second;
   }
-  std::shared_ptr<const runtime::Plan> compiled =
-      runtime::compile_plan(*s.graph.data(), sig.fed, sig.fed_bools, sig.fetched, sig.target_ids,
-                            &s.state, s.optimize_plans, s.device);
+  std::shared_ptr<const runtime::Plan> compiled;
+  {
+    // Compiling reads the whole graph: no thread may add ops meanwhile.
+    std::lock_guard<std::recursive_mutex> building(s.graph.data()->build_mu);
+    compiled = runtime::compile_plan(*s.graph.data(), sig.fed, sig.fed_bools, sig.fetched,
+                                     sig.target_ids, &s.state, s.optimize_plans, s.device);
+  }
   std::lock_guard<std::mutex> lock(s.plans_mu);
   return s.plans.emplace(sig.key, std::move(compiled)).first->second;
 }

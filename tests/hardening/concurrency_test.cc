@@ -5,6 +5,7 @@
 // scripts/tsan.sh runs these under ThreadSanitizer.
 #include <atomic>
 #include <latch>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -67,12 +68,13 @@ std::vector<std::vector<np::Array>> train_two(bool concurrently) {
   return {models[0].get_weights(), models[1].get_weights()};
 }
 
-// OPEN BUG (found by this test, not fixed by the deadline): fit on two
-// models at once in the one backend session sometimes fails in a thread with
-// "You must feed a value for placeholder tensor 'dense_3_input'" (std::terminate
-// from the thread): a fit's feeds or train function are shared Keras state.
-// Disabled so CI stays green; run it with --gtest_also_run_disabled_tests.
-TEST(KerasConcurrency, DISABLED_TwoModelsTrainedInTwoThreadsEqualSerialTraining) {
+// Each fit builds its train function (Adam's updates under
+// control_dependencies on its loss) in the one default graph while the other
+// thread builds or runs: the scopes and control dependencies must be each
+// thread's own, or one model's updates wait on the other's loss and its run
+// asks for the other's input ("You must feed a value for placeholder tensor
+// 'dense_3_input'", the bug this test found).
+TEST(KerasConcurrency, TwoModelsTrainedInTwoThreadsEqualSerialTraining) {
   const auto serial = train_two(false);
   for (int repeat = 0; repeat < 3; ++repeat) {
     const auto parallel = train_two(true);
@@ -83,6 +85,35 @@ TEST(KerasConcurrency, DISABLED_TwoModelsTrainedInTwoThreadsEqualSerialTraining)
     }
   }
   K::clear_session();
+}
+
+// The root cause of the bug above, at the graph level: two threads build in
+// one graph at once, each inside its own name scope and control
+// dependencies; every op gets exactly its own thread's scope and control
+// inputs (TF keeps both per thread: Graph._thread_local).
+TEST(GraphConcurrency, ScopesAndControlDependenciesArePerThread) {
+  tf::Graph g;
+  std::vector<tf::Operation> anchors;
+  {
+    tf::Graph::DefaultGuard guard(g);
+    for (int t = 0; t < 2; ++t) anchors.push_back(tf::no_op("anchor_" + std::to_string(t)));
+  }
+  constexpr int kOps = 200;
+  std::vector<std::vector<tf::Operation>> built(2);
+  run_threads(2, [&](int t) {
+    tf::Graph::DefaultGuard guard(g);
+    tf::name_scope scope("thread_" + std::to_string(t));
+    tf::control_dependencies deps({anchors[static_cast<size_t>(t)]});
+    for (int k = 0; k < kOps; ++k) built[static_cast<size_t>(t)].push_back(tf::constant(1.f).op());
+  });
+  EXPECT_EQ(g.current_name_scope(), "");
+  for (size_t t = 0; t < 2; ++t)
+    for (const tf::Operation& op : built[t]) {
+      ASSERT_EQ(op.name().rfind("thread_" + std::to_string(t) + "/Const", 0), 0u) << op.name();
+      const auto ctrl = op.control_inputs();
+      ASSERT_EQ(ctrl.size(), 1u) << op.name();
+      EXPECT_EQ(ctrl[0].name(), anchors[t].name());
+    }
 }
 
 // y = relu(x W + b) with fixed weights: what the running threads fetch.
