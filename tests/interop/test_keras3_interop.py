@@ -57,10 +57,8 @@ def test_keraspp_loads_keras3_models(tmp_path):
     keras.utils.set_random_seed(3)
     rng = np.random.RandomState(3)
     models = {}
-    for stem, build, data in [("k3_mlp", mlp, mlp_data), ("k3_cnn", layer_families.cnn, layer_families.cnn_data),
-                              ("k3_families", layer_families.families, layer_families.families_data)]:
-        model = build(keras, stem) if build is not mlp else build(stem)
-        xs, ys = data(rng)
+    families = [("k3_mlp", mlp("k3_mlp"), *mlp_data(rng))] + layer_families.all_families(keras, "k3_", keras3=True)
+    for stem, model, xs, ys in families:
         model.fit(xs, ys, epochs=2, batch_size=4, verbose=0)
         model.save(tmp_path / f"{stem}.keras")
         model.save_weights(tmp_path / f"{stem}.weights.h5")
@@ -103,5 +101,6 @@ def test_keras3_loads_keraspp_models_and_continues_training(tmp_path):
     assert int(model.optimizer.iterations.numpy()) == 7
 
     run_cpp("WritesKerasppLayerFamilies", tmp_path)
-    for stem in ["cpp_cnn", "cpp_families"]:
-        layer_families.check_keraspp_predictions(tmp_path, stem, keras.models.load_model(tmp_path / f"{stem}.keras"))
+    for stem in layer_families.STEMS:
+        model = keras.models.load_model(tmp_path / f"cpp_{stem}.keras")
+        layer_families.check_keraspp_predictions(tmp_path, f"cpp_{stem}", model)

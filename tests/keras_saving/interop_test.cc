@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "keraspp/np/npy.h"
+#include "interop_families.h"
 #include "saving_test_util.h"
 
 namespace keras_saving_test {
@@ -115,6 +116,20 @@ TEST(Interop, WritesKerasppLayerFamilies) {
   np::save(dir + "/cpp_families_x1.npy", xs);
   np::save(dir + "/cpp_families_pred0.npy", p[0]);
   np::save(dir + "/cpp_families_pred1.npy", p[1]);
+
+  // The later families (interop_families.h): both formats, except that
+  // Keras 3 gets the sigmoid-gated copy of the recurrent model.
+  const auto write = [&](FamilyModel f, const std::string& stem, const std::vector<std::string>& exts) {
+    for (const std::string& ext : exts) f.model.save(dir + "/" + stem + ext);
+    const std::vector<np::Array> pred = f.model.predict_multi(f.x);
+    for (size_t i = 0; i < f.x.size(); ++i) np::save(dir + "/" + stem + "_x" + std::to_string(i) + ".npy", f.x[i]);
+    for (size_t i = 0; i < pred.size(); ++i)
+      np::save(dir + "/" + stem + "_pred" + std::to_string(i) + ".npy", pred[i]);
+  };
+  write(convolutions_family(), "cpp_convolutions", {".h5", ".keras"});
+  write(sequences_family(), "cpp_sequences", {".h5", ".keras"});
+  write(recurrent_family("cpp_recurrent", "sigmoid"), "cpp_recurrent", {".h5", ".keras"});
+  write(recurrent_family("cpp_recurrent_hard", "hard_sigmoid"), "cpp_recurrent_hard", {".h5"});
 }
 
 // Loads every py_*.h5 (tf_keras) and k3_*.keras (Keras 3) model the Python

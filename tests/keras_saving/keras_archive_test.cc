@@ -157,6 +157,55 @@ TEST_F(KerasArchiveTest, LoadWeightsReadsKeras3WeightFiles) {
   EXPECT_THROW(fresh.load_weights(path("m.weights.h5"), {.by_name = true}), keraspp::ValueError);
 }
 
+// save_weights("x.weights.h5") writes Keras 3's layout (the archive's
+// model.weights.h5 groups); any other name Keras 2's.
+TEST_F(KerasArchiveTest, SaveWeightsWritesKeras3LayoutForWeightsH5Names) {
+  Sequential model = cnn();
+  model.save_weights(path("m.weights.h5"));
+  model.save_weights(path("m_weights.h5"));
+  const h5::Group keras3 = h5::open_file(path("m.weights.h5"));
+  EXPECT_TRUE(keras3.has_child("layers/conv2d/vars/0"));
+  EXPECT_TRUE(keras3.has_child("layers/conv2d_1/vars/1"));
+  EXPECT_TRUE(keras3.has_child("layers/dense/vars/1"));
+  EXPECT_FALSE(keras3.has_attr("layer_names"));
+  EXPECT_TRUE(h5::open_file(path("m_weights.h5")).has_attr("layer_names"));
+  const np::Array x = np::random::uniform(-1, 1, {4, 8, 8, 1});
+  for (const std::string file : {"m.weights.h5", "m_weights.h5"}) {
+    Model fresh = keras::models::model_from_json(model.to_json());
+    fresh.load_weights(path(file));
+    expect_same_predictions(model, fresh, x);
+  }
+}
+
+// Keras 2's hard_sigmoid is not Keras 3's (relu6(x + 3) / 6): a model using
+// it is refused by the .keras writer and in a Keras 3 archive, naming the layer.
+TEST_F(KerasArchiveTest, HardSigmoidDoesNotCrossToKeras3) {
+  Sequential model("rnn");
+  model.add(L::LSTM(3, {.input_shape = {4, 2}}));  // Keras 2.0's default recurrent_activation
+  const std::string error = message_of<keraspp::ValueError>([&] { model.save(path("m.keras")); });
+  EXPECT_NE(error.find("recurrent_activation 'hard_sigmoid' cannot be saved in Keras 3's .keras format"),
+            std::string::npos) << error;
+  EXPECT_NE(error.find("(LSTM)"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(path("m.keras")));
+  Sequential sigmoid("rnn");
+  sigmoid.add(L::LSTM(3, {.recurrent_activation = "sigmoid", .input_shape = {4, 2}}));
+  sigmoid.add(L::Activation("hard_sigmoid"));
+  EXPECT_THROW(sigmoid.save(path("m.keras")), keraspp::ValueError);
+  // A Keras 3 archive whose config says hard_sigmoid (Keras 3's) is refused.
+  Sequential ok("rnn");
+  ok.add(L::LSTM(3, {.recurrent_activation = "sigmoid", .input_shape = {4, 2}}));
+  ok.save(path("ok.keras"));
+  std::map<std::string, std::string> entries = keras::saving::zip::read_archive(path("ok.keras"));
+  const std::string::size_type at = entries.at("config.json").find("\"sigmoid\"");
+  ASSERT_NE(at, std::string::npos);
+  entries["config.json"].replace(at, 9, "\"hard_sigmoid\"");
+  keras::saving::zip::write_archive_atomically(path("hard.keras"), [&](const keras::saving::zip::AddEntry& add) {
+    for (const auto& [name, bytes] : entries) add(name, bytes);
+  });
+  const std::string read_error = message_of<keraspp::ValueError>([&] { keras::models::load_model(path("hard.keras")); });
+  EXPECT_NE(read_error.find("is Keras 3's relu6(x + 3) / 6"), std::string::npos) << read_error;
+}
+
 // Keras 3's own config.json spelling: {"args", "kwargs"} nodes and dtype policies.
 TEST_F(KerasArchiveTest, ReadsKeras3FunctionalNodes) {
   const std::string json = R"({"module": "keras.src.models.functional", "class_name": "Functional", "config": {

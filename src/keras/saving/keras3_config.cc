@@ -44,6 +44,23 @@ Config keras3_argument(const std::string& key, const Config& value) {
 
 Config keras3_layer(const Config& entry);
 
+// Keras 2's hard_sigmoid is clip(0.2 x + 0.5, 0, 1), Keras 3's
+// relu6(x + 3) / 6 (keras/src/backend/tensorflow/nn.py): the same name for
+// a different function, so a model using it cannot cross between the two.
+void reject_keras2_hard_sigmoid(const Config& c, const std::string& cls, bool writing) {
+  for (const char* key : {"activation", "recurrent_activation"}) {
+    const Config* v = find(c, key);
+    if (!v || !v->is_string() || v->get<std::string>() != "hard_sigmoid") continue;
+    const std::string layer = "Layer " + c.value("name", std::string("?")) + " (" + cls + ")";
+    throw keraspp::ValueError(
+        layer + ": " + key + " 'hard_sigmoid' " +
+        (writing ? "cannot be saved in Keras 3's .keras format: Keras 3's hard_sigmoid is relu6(x + 3) / 6, "
+                   "not Keras 2's clip(0.2 * x + 0.5, 0, 1). Save as .h5, or use 'sigmoid'."
+                 : "is Keras 3's relu6(x + 3) / 6, which Keras++ does not have (Keras++'s hard_sigmoid is "
+                   "Keras 2's clip(0.2 * x + 0.5, 0, 1))."));
+  }
+}
+
 // Keras 2's Sequential {"name", "layers"} -> Keras 3's, whose first layer is
 // the InputLayer Keras 2 made from the first layer's batch_input_shape.
 Config keras3_sequential(const Config& c) {
@@ -108,11 +125,24 @@ Config keras3_layer(const Config& entry) {
                  {"name", c.value("name", "input_layer")}};
     return keras3_object("keras.layers", "InputLayer", out);
   }
+  reject_keras2_hard_sigmoid(c, cls, /*writing=*/true);
+  // Keras 3 has no ThresholdedReLU; its ReLU with a threshold is the same
+  // function (x where x > threshold, else 0).
+  if (cls == "ThresholdedReLU")
+    return keras3_object("keras.layers", "ReLU",
+                         Config{{"name", c.value("name", "re_lu")},
+                                {"trainable", c.value("trainable", true)},
+                                {"dtype", "float32"},
+                                {"max_value", nullptr},
+                                {"negative_slope", 0.0},
+                                {"threshold", number_or(c, "theta", 1.0, "ThresholdedReLU")}});
   for (const auto& [k, v] : c.items()) {
     if (k == "batch_input_shape" || (cls == "Embedding" && k == "input_length")) continue;
     // Keras++'s models compute in float32 (an Embedding's int32 is its input's).
     if (k == "dtype") out[k] = "float32";
     else if (cls == "LeakyReLU" && k == "alpha") out["negative_slope"] = v;
+    // A wrapper's layer(s): Keras 3 deserializes them as layers.
+    else if ((k == "layer" || k == "backward_layer") && v.is_object()) out[k] = keras3_layer(v);
     else out[k] = keras3_argument(k, v);
   }
   if (!out.contains("dtype")) out["dtype"] = "float32";
@@ -162,6 +192,20 @@ Config keras2_optimizer(const Config& keras3) {
 }
 
 }  // namespace
+
+void check_keras3_layer_configs(const Config& config) {
+  if (config.is_array()) {
+    for (const Config& e : config) check_keras3_layer_configs(e);
+    return;
+  }
+  if (!config.is_object()) return;
+  if (const Config* cls = find(config, "class_name"); cls && cls->is_string()) {
+    if (const Config* inner = find(config, "config"); inner && inner->is_object())
+      reject_keras2_hard_sigmoid(*inner, cls->get<std::string>(), /*writing=*/false);
+  }
+  for (const auto& [k, v] : config.items())
+    if (k != "compile_config") check_keras3_layer_configs(v);
+}
 
 std::string to_snake_case(const std::string& class_name) {
   static const std::regex non_word(R"(\W+)"), word("(.)([A-Z][a-z]+)"), lower_upper("([a-z])([A-Z])");

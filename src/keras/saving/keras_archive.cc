@@ -263,6 +263,7 @@ Model load_keras_archive(const std::string& path, const models::LoadModelOptions
   const h5::Group root = h5::open_image(weights->second, path + "/model.weights.h5");
   Model model = [&] {
     try {
+      check_keras3_layer_configs(config);
       return models::model_from_config(config, options.custom_objects);
     } catch (const keraspp::ValueError& e) {
       throw keraspp::ValueError(std::string(e.what()) + " (file '" + path + "', entry 'config.json')");
@@ -284,6 +285,15 @@ Model load_keras_archive(const std::string& path, const models::LoadModelOptions
     K::batch_set_value(optimizer);
   }
   return model;
+}
+
+bool is_keras3_weights_path(const std::string& path) {
+  const std::string suffix = ".weights.h5";
+  return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void save_keras3_weights(const Model& model, const h5::Group& root) {
+  write_container(root, model);
 }
 
 void load_keras3_weights(const Model& model, const h5::Group& root) {
