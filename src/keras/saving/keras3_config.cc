@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <iostream>
 #include <regex>
 
 #include "config_reader.h"
@@ -136,8 +137,12 @@ Config keras3_layer(const Config& entry) {
                                 {"max_value", nullptr},
                                 {"negative_slope", 0.0},
                                 {"threshold", number_or(c, "theta", 1.0, "ThresholdedReLU")}});
+  // Keras 3's SpatialDropout1D/2D take no **kwargs: rate, seed, name,
+  // dtype (and 2D's data_format) only.
+  const bool spatial_dropout = cls == "SpatialDropout1D" || cls == "SpatialDropout2D";
   for (const auto& [k, v] : c.items()) {
     if (k == "batch_input_shape" || (cls == "Embedding" && k == "input_length")) continue;
+    if (spatial_dropout && (k == "trainable" || k == "noise_shape")) continue;
     // Keras++'s models compute in float32 (an Embedding's int32 is its input's).
     if (k == "dtype") out[k] = "float32";
     else if (cls == "LeakyReLU" && k == "alpha") out["negative_slope"] = v;
@@ -170,6 +175,15 @@ Config keras3_optimizer(const Config& keras2) {
   for (const auto& [k, v] : c.items())
     if (k != "lr" && k != "decay" && k != "schedule_decay") out[k] = v;
   if (cls == "Adagrad") out["initial_accumulator_value"] = 0.0;
+  // Keras 3's Nadam warms its momentum as beta_1 * (1 - 0.5 * 0.96^t): Keras
+  // 2's with schedule_decay 1 (Keras 2's default is 0.004, 0.96^(0.004 t)).
+  // Any other schedule_decay has no Keras 3 spelling: the state is written
+  // (it has the same meaning), but Keras 3 continues with its own schedule.
+  if (const double sd = number_or(c, "schedule_decay", 1.0, cls); cls == "Nadam" && sd != 1.0)
+    std::cerr << "UserWarning: Nadam(schedule_decay=" << sd
+              << ") saved in Keras 3's .keras format: Keras 3's Nadam has no schedule_decay (its momentum "
+                 "schedule is beta_1 * (1 - 0.5 * 0.96^t), Keras 2's schedule_decay=1), so Keras 3 continues "
+                 "training with a different momentum schedule than Keras++ would.\n";
   return keras3_object("keras.optimizers", cls, out);
 }
 
@@ -188,6 +202,8 @@ Config keras2_optimizer(const Config& keras3) {
     c["decay"] = number_or(s, "decay_rate", 0.0, schedule);
     c.erase("learning_rate");
   }
+  // Keras 3's Nadam schedule, 0.96^t (see keras3_optimizer).
+  if (cls == "Nadam") c["schedule_decay"] = 1.0;
   return Config{{"class_name", cls}, {"config", c}};
 }
 
