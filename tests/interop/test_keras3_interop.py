@@ -151,7 +151,9 @@ def test_optimizer_states_cross_both_ways(tmp_path):
         expected = np.load(tmp_path / f"cpp_opt_{name}_next_losses.npy")
         got = [step_loss(model, xs, ys) for _ in range(2)]
         np.testing.assert_allclose(got, expected, rtol=1e-5, err_msg=name)
-        assert int(model.optimizer.iterations.numpy()) == 5, name
+        # Keras 2.0's SGD, RMSprop, Adagrad and Adadelta count iterations only with decay.
+        if name in ("adam", "adamax", "nadam"):
+            assert int(model.optimizer.iterations.numpy()) == 5, name
 
 
 def test_keras3_reads_keraspp_save_weights_files(tmp_path):

@@ -35,6 +35,8 @@ Config keras3_argument(const std::string& key, const Config& value) {
   std::string module = "keras.constraints";
   if (ends_with(key, "_initializer")) {
     module = "keras.initializers";
+    // Keras 3 calls its Orthogonal class OrthogonalInitializer.
+    if (cls == "Orthogonal") return keras3_object(module, "OrthogonalInitializer", inner);
     // Keras 2's "normal" is the truncated normal Keras 3 calls so.
     if (cls == "VarianceScaling" && inner.value("distribution", "") == "normal") inner["distribution"] = "truncated_normal";
   } else if (ends_with(key, "_regularizer")) {
@@ -143,6 +145,9 @@ Config keras3_layer(const Config& entry) {
   for (const auto& [k, v] : c.items()) {
     if (k == "batch_input_shape" || (cls == "Embedding" && k == "input_length")) continue;
     if (spatial_dropout && (k == "trainable" || k == "noise_shape")) continue;
+    // Keras 3's GRU and SimpleRNN refuse `implementation` (Keras++ computes
+    // every value the same way).
+    if (k == "implementation" && (cls == "GRU" || cls == "SimpleRNN" || cls == "LSTM")) continue;
     // Keras++'s models compute in float32 (an Embedding's int32 is its input's).
     if (k == "dtype") out[k] = "float32";
     else if (cls == "LeakyReLU" && k == "alpha") out["negative_slope"] = v;

@@ -76,6 +76,11 @@ const std::map<std::string, Factory>& initializer_table() {
        [](const Config& c) {
          return Orthogonal(number_or(c, "gain", 1.0, "Orthogonal"), optional_int(c, "seed", "Orthogonal"));
        }},
+      // Keras 3's class name for Orthogonal.
+      {"OrthogonalInitializer",
+       [](const Config& c) {
+         return Orthogonal(number_or(c, "gain", 1.0, "Orthogonal"), optional_int(c, "seed", "Orthogonal"));
+       }},
       {"Identity", [](const Config& c) { return Identity(number_or(c, "gain", 1.0, "Identity")); }},
       // tf.keras 2.x's VarianceScaling presets.
       {"GlorotUniform", [](const Config& c) { return glorot_uniform(optional_int(c, "seed", "GlorotUniform")); }},
