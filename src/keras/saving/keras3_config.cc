@@ -54,7 +54,8 @@ void reject_keras2_hard_sigmoid(const Config& c, const std::string& cls, bool wr
   for (const char* key : {"activation", "recurrent_activation"}) {
     const Config* v = find(c, key);
     if (!v || !v->is_string() || v->get<std::string>() != "hard_sigmoid") continue;
-    const std::string layer = "Layer " + c.value("name", std::string("?")) + " (" + cls + ")";
+    const Config* name = find(c, "name");
+    const std::string layer = "Layer " + (name && name->is_string() ? name->get<std::string>() : "?") + " (" + cls + ")";
     throw keraspp::ValueError(
         layer + ": " + key + " 'hard_sigmoid' " +
         (writing ? "cannot be saved in Keras 3's .keras format: Keras 3's hard_sigmoid is relu6(x + 3) / 6, "
@@ -213,6 +214,11 @@ Config keras2_optimizer(const Config& keras3) {
 }
 
 }  // namespace
+
+bool is_keras3_op_layer(const Config& entry) {
+  const Config* module = entry.is_object() ? find(entry, "module") : nullptr;
+  return module && module->is_string() && module->get<std::string>().rfind("keras.src.ops.", 0) == 0;
+}
 
 void check_keras3_layer_configs(const Config& config) {
   if (config.is_array()) {

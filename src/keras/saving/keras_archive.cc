@@ -180,6 +180,7 @@ void read_container(const h5::Group& g, const std::string& path, const Config& c
   for (const Config& entry : layers) {
     const std::string cls = class_name_of(entry, "layer");
     if (sequential && cls == "InputLayer") continue;  // not among a Sequential's layers
+    if (is_keras3_op_layer(entry)) continue;            // a mask op: no weights, not built
     const std::string group = path + "layers/" + group_name(cls, used);
     const Config inner = inner_config(entry);
     const Config* name = find(inner, "name");

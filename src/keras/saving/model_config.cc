@@ -5,6 +5,7 @@
 #include <map>
 
 #include "config_reader.h"
+#include "model_files.h"
 #include "keraspp/keras/models.h"
 #include "keraspp/keras/serialization.h"
 
@@ -155,9 +156,7 @@ Layer functional_from_config(const Config& config, const CustomObjects& objects)
     // layers feeding its layers' `mask` arguments; Keras++ propagates masks
     // itself (legacy_node reads no kwargs tensors), so they are not built.
     // An op feeding a layer's inputs is then an unknown inbound layer.
-    if (const Config* module = lc.is_object() ? find(lc, "module") : nullptr;
-        module && module->is_string() && module->get<std::string>().rfind("keras.src.ops.", 0) == 0)
-      continue;
+    if (saving::is_keras3_op_layer(lc)) continue;
     Layer layer = layers::deserialize(lc, objects);
     const std::string name = find(lc, "name") ? saving::as_string(lc["name"], w) : layer.name();
     created[name] = layer;

@@ -43,6 +43,9 @@ Config keras3_compile_config(const engine::TrainingState& state);
 // Throws ValueError naming the layer when a Keras 3 config.json uses
 // hard_sigmoid (Keras 3's differs from Keras 2's, which Keras++ computes).
 void check_keras3_layer_configs(const Config& config);
+// Whether a Keras 3 functional config's layer entry is an op (module
+// keras.src.ops.*: the NotEqual / Any that compute masks), not a layer.
+bool is_keras3_op_layer(const Config& entry);
 // Keras 3's compile_config read as a Keras 2 training_config.
 Config training_config_from_keras3(const Config& compile_config);
 
