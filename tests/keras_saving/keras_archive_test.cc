@@ -103,6 +103,33 @@ TEST_F(KerasArchiveTest, LoadedModelContinuesTrainingWithTheSavedOptimizerState)
   }
 }
 
+// Nadam's state (Keras 3's u_product is its m_schedule) crosses .keras
+// files; Keras 3's Nadam is Keras 2's with schedule_decay 1, which is what a
+// loaded Nadam gets (another schedule_decay has no Keras 3 spelling).
+TEST_F(KerasArchiveTest, NadamContinuesWithKeras3sSchedule) {
+  for (const double schedule_decay : {1.0, 0.004}) {
+    SCOPED_TRACE(schedule_decay);
+    K::clear_session();
+    Sequential model;
+    model.add(L::Dense(5, {.activation = "tanh", .input_dim = 4}));
+    model.add(L::Dense(3, {.activation = "softmax"}));
+    model.compile({.optimizer = keras::optimizers::Nadam({.lr = 0.01, .schedule_decay = schedule_decay}),
+                   .loss = "categorical_crossentropy"});
+    const np::Array x = np::random::uniform(-1, 1, {16, 4});
+    const np::Array y = one_hot_targets(16, 3);
+    for (int i = 0; i < 3; ++i) model.train_on_batch(x, y);
+    model.save(path("nadam.keras"));
+    const h5::Group root = h5::open_image(keras::saving::zip::read_archive(path("nadam.keras")).at("model.weights.h5"), "n");
+    EXPECT_TRUE(root.has_child("optimizer/vars/2"));  // u_product, after iteration and learning_rate
+    EXPECT_TRUE(root.has_child("optimizer/vars/6"));  // 2 + m, v for 2 kernels and 2 biases
+    Model loaded = keras::models::load_model(path("nadam.keras"));
+    EXPECT_EQ(loaded.training_state()->optimizer.get_config().at("schedule_decay"), 1.0);
+    if (schedule_decay != 1.0) continue;
+    EXPECT_EQ(loaded.train_on_batch(x, y)[0], model.train_on_batch(x, y)[0]);
+    EXPECT_EQ(loaded.train_on_batch(x, y)[0], model.train_on_batch(x, y)[0]);
+  }
+}
+
 // Embedding and the merge layers in a functional model with several inputs
 // and outputs, a shared layer and a nested Sequential.
 TEST_F(KerasArchiveTest, FunctionalModelWithEveryLayerFamily) {

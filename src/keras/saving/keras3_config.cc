@@ -188,8 +188,8 @@ Config keras3_optimizer(const Config& keras2) {
   if (const double sd = number_or(c, "schedule_decay", 1.0, cls); cls == "Nadam" && sd != 1.0)
     std::cerr << "UserWarning: Nadam(schedule_decay=" << sd
               << ") saved in Keras 3's .keras format: Keras 3's Nadam has no schedule_decay (its momentum "
-                 "schedule is beta_1 * (1 - 0.5 * 0.96^t), Keras 2's schedule_decay=1), so Keras 3 continues "
-                 "training with a different momentum schedule than Keras++ would.\n";
+                 "schedule is beta_1 * (1 - 0.5 * 0.96^t), Keras 2's schedule_decay=1), so Keras 3, and Keras++ "
+                 "loading the file, continue training with schedule_decay=1.\n";
   return keras3_object("keras.optimizers", cls, out);
 }
 
