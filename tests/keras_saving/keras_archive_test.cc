@@ -4,6 +4,7 @@
 // naming the file and the part, never crashes.
 #include <fstream>
 
+#include "keras/engine/training_state.h"
 #include "keras/saving/hdf5.h"
 #include "keras/saving/zip_archive.h"
 #include "saving_test_util.h"
