@@ -57,10 +57,8 @@ def test_keraspp_loads_keras3_models(tmp_path):
     keras.utils.set_random_seed(3)
     rng = np.random.RandomState(3)
     models = {}
-    for stem, build, data in [("k3_mlp", mlp, mlp_data), ("k3_cnn", layer_families.cnn, layer_families.cnn_data),
-                              ("k3_families", layer_families.families, layer_families.families_data)]:
-        model = build(keras, stem) if build is not mlp else build(stem)
-        xs, ys = data(rng)
+    families = [("k3_mlp", mlp("k3_mlp"), *mlp_data(rng))] + layer_families.all_families(keras, "k3_", keras3=True)
+    for stem, model, xs, ys in families:
         model.fit(xs, ys, epochs=2, batch_size=4, verbose=0)
         model.save(tmp_path / f"{stem}.keras")
         model.save_weights(tmp_path / f"{stem}.weights.h5")
@@ -102,6 +100,68 @@ def test_keras3_loads_keraspp_models_and_continues_training(tmp_path):
         np.testing.assert_allclose(step_loss(model, x, y), expected[i], rtol=1e-5)
     assert int(model.optimizer.iterations.numpy()) == 7
 
+    # Dropout, LeakyReLU, ELU, ThresholdedReLU (Keras 3's ReLU with a
+    # threshold), Permute, Reshape, RepeatVector.
+    func = keras.models.load_model(tmp_path / "cpp_func.keras")
+    py = func.predict([np.load(tmp_path / "cpp_func_xa.npy"), np.load(tmp_path / "cpp_func_xb.npy")], verbose=0)
+    for i in range(2):
+        np.testing.assert_allclose(py[i], np.load(tmp_path / f"cpp_func_pred{i}.npy"), rtol=1e-5, atol=1e-6)
+
     run_cpp("WritesKerasppLayerFamilies", tmp_path)
-    for stem in ["cpp_cnn", "cpp_families"]:
-        layer_families.check_keraspp_predictions(tmp_path, stem, keras.models.load_model(tmp_path / f"{stem}.keras"))
+    for stem in layer_families.STEMS:
+        model = keras.models.load_model(tmp_path / f"cpp_{stem}.keras")
+        layer_families.check_keraspp_predictions(tmp_path, f"cpp_{stem}", model)
+
+
+# Every optimizer whose state Keras++ reads and writes in .keras files (Keras
+# 3's variables: iteration, learning_rate, Nadam's u_product, the slots).
+OPTIMIZERS = {"sgd": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+              "rmsprop": lambda: keras.optimizers.RMSprop(0.01, epsilon=1e-8),
+              "adagrad": lambda: keras.optimizers.Adagrad(0.05, epsilon=1e-8),
+              "adadelta": lambda: keras.optimizers.Adadelta(1.0, epsilon=1e-8),
+              "adam": lambda: keras.optimizers.Adam(0.01, epsilon=1e-8),
+              "adamax": lambda: keras.optimizers.Adamax(0.01, epsilon=1e-8),
+              "nadam": lambda: keras.optimizers.Nadam(0.01, epsilon=1e-8)}
+
+
+def test_optimizer_states_cross_both_ways(tmp_path):
+    # Keras 3 -> Keras++: three steps in Keras 3, the next two in both.
+    x = np.random.RandomState(9).uniform(-1, 1, (16, 4)).astype(np.float32)
+    y = layer_families.one_hot(16, 3)
+    for name, make in OPTIMIZERS.items():
+        keras.utils.set_random_seed(9)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
+                                  keras.layers.Dense(3, activation="softmax")], name=f"k3_opt_{name}")
+        model.compile(optimizer=make(), loss="categorical_crossentropy")
+        for _ in range(3):
+            model.train_on_batch(x, y)
+        model.save(tmp_path / f"k3_opt_{name}.keras")
+        np.save(tmp_path / f"k3_opt_{name}_train_x.npy", x)
+        np.save(tmp_path / f"k3_opt_{name}_train_y.npy", y)
+        np.save(tmp_path / f"k3_opt_{name}_next_losses.npy",
+                np.array([step_loss(model, x, y) for _ in range(2)], np.float32))
+    run_cpp("ContinuesPythonTraining", tmp_path)
+
+    # Keras++ -> Keras 3.
+    run_cpp("WritesKerasppOptimizerStates", tmp_path)
+    for name in OPTIMIZERS:
+        model = keras.models.load_model(tmp_path / f"cpp_opt_{name}.keras")
+        assert type(model.optimizer).__name__.lower() == name, name
+        xs, ys = np.load(tmp_path / f"cpp_opt_{name}_x.npy"), np.load(tmp_path / f"cpp_opt_{name}_y.npy")
+        expected = np.load(tmp_path / f"cpp_opt_{name}_next_losses.npy")
+        got = [step_loss(model, xs, ys) for _ in range(2)]
+        np.testing.assert_allclose(got, expected, rtol=1e-5, err_msg=name)
+        # Keras 2.0's SGD, RMSprop, Adagrad and Adadelta count iterations only with decay.
+        if name in ("adam", "adamax", "nadam"):
+            assert int(model.optimizer.iterations.numpy()) == 5, name
+
+
+def test_keras3_reads_keraspp_save_weights_files(tmp_path):
+    """model.save_weights("x.weights.h5") in Keras 3's layout: Keras 3's
+    load_weights reads it into a fresh copy of the model."""
+    run_cpp("WritesKerasppLayerFamilies", tmp_path)
+    for stem in layer_families.STEMS:
+        model = keras.models.load_model(tmp_path / f"cpp_{stem}.keras")
+        fresh = keras.models.clone_model(model)
+        fresh.load_weights(tmp_path / f"cpp_{stem}.weights.h5")
+        layer_families.check_keraspp_predictions(tmp_path, f"cpp_{stem}", fresh)

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "keraspp/np/npy.h"
+#include "interop_families.h"
 #include "saving_test_util.h"
 
 namespace keras_saving_test {
@@ -62,6 +63,7 @@ TEST(Interop, WritesKerasppModels) {
   const tf::Tensor out2 = L::Dense(1, {.name = "out2"})(g);
   Model func({a, b}, {out1, out2}, "cpp_func");
   func.save(dir + "/cpp_func.h5");
+  func.save(dir + "/cpp_func.keras");  // ThresholdedReLU as Keras 3's ReLU(threshold)
   const np::Array xa = np::random::uniform(-1, 1, {8, 4}), xb = np::random::uniform(-1, 1, {8, 2, 3});
   const std::vector<np::Array> p = func.predict_multi({xa, xb});
   np::save(dir + "/cpp_func_xa.npy", xa);
@@ -108,6 +110,8 @@ TEST(Interop, WritesKerasppLayerFamilies) {
     cnn.save(dir + "/cpp_cnn" + ext);
     families.save(dir + "/cpp_families" + ext);
   }
+  cnn.save_weights(dir + "/cpp_cnn.weights.h5");  // Keras 3's layout
+  families.save_weights(dir + "/cpp_families.weights.h5");
   np::save(dir + "/cpp_cnn_x0.npy", x);
   np::save(dir + "/cpp_cnn_pred0.npy", cnn.predict(x));
   const std::vector<np::Array> p = families.predict_multi({xi, xs});
@@ -115,6 +119,56 @@ TEST(Interop, WritesKerasppLayerFamilies) {
   np::save(dir + "/cpp_families_x1.npy", xs);
   np::save(dir + "/cpp_families_pred0.npy", p[0]);
   np::save(dir + "/cpp_families_pred1.npy", p[1]);
+
+  // The later families (interop_families.h): both formats, except that
+  // Keras 3 gets the sigmoid-gated copy of the recurrent model.
+  const auto write = [&](FamilyModel f, const std::string& stem, const std::vector<std::string>& exts) {
+    for (const std::string& ext : exts) f.model.save(dir + "/" + stem + ext);
+    f.model.save_weights(dir + "/" + stem + ".weights.h5");  // Keras 3's layout
+    const std::vector<np::Array> pred = f.model.predict_multi(f.x);
+    for (size_t i = 0; i < f.x.size(); ++i) np::save(dir + "/" + stem + "_x" + std::to_string(i) + ".npy", f.x[i]);
+    for (size_t i = 0; i < pred.size(); ++i)
+      np::save(dir + "/" + stem + "_pred" + std::to_string(i) + ".npy", pred[i]);
+  };
+  write(convolutions_family(), "cpp_convolutions", {".h5", ".keras"});
+  write(sequences_family(), "cpp_sequences", {".h5", ".keras"});
+  write(recurrent_family("cpp_recurrent", "sigmoid"), "cpp_recurrent", {".h5", ".keras"});
+  write(recurrent_family("cpp_recurrent_hard", "hard_sigmoid"), "cpp_recurrent_hard", {".h5"});
+}
+
+// Every optimizer's state in Keras 3's .keras layout: an MLP trained three
+// steps with each, saved with the losses of its next two steps (the second
+// depends on the saved state) for Keras 3 to continue. Nadam with Keras 3's
+// momentum schedule (schedule_decay 1; Keras 2's default 0.004 has no
+// Keras 3 spelling).
+TEST(Interop, WritesKerasppOptimizerStates) {
+  const std::string dir = interop_dir();
+  SKIP_WITHOUT_INTEROP(dir);
+  namespace O = keras::optimizers;
+  const std::vector<std::pair<std::string, O::Optimizer>> optimizers = {
+      {"sgd", O::SGD({.lr = 0.05, .momentum = 0.9})}, {"rmsprop", O::RMSprop({.lr = 0.01})},
+      {"adagrad", O::Adagrad({.lr = 0.05})},           {"adadelta", O::Adadelta({.lr = 1.0})},
+      {"adam", O::Adam({.lr = 0.01})},                 {"adamax", O::Adamax({.lr = 0.01})},
+      {"nadam", O::Nadam({.lr = 0.01, .schedule_decay = 1.0})}};
+  for (const auto& [name, optimizer] : optimizers) {
+    SCOPED_TRACE(name);
+    K::clear_session();
+    np::random::seed(21);
+    Sequential mlp("cpp_opt_" + name);
+    mlp.add(L::Dense(8, {.activation = "tanh", .input_dim = 4}));
+    mlp.add(L::Dense(3, {.activation = "softmax"}));
+    mlp.compile({.optimizer = optimizer, .loss = "categorical_crossentropy"});
+    const np::Array x = np::random::uniform(-1, 1, {16, 4});
+    const np::Array y = one_hot(16, 3);
+    for (int i = 0; i < 3; ++i) mlp.train_on_batch(x, y);
+    const std::string stem = dir + "/cpp_opt_" + name;
+    mlp.save(stem + ".keras");
+    np::save(stem + "_x.npy", x);
+    np::save(stem + "_y.npy", y);
+    const double first = mlp.train_on_batch(x, y)[0];
+    const double second = mlp.train_on_batch(x, y)[0];
+    np::save(stem + "_next_losses.npy", np::Array({static_cast<float>(first), static_cast<float>(second)}));
+  }
 }
 
 // Loads every py_*.h5 (tf_keras) and k3_*.keras (Keras 3) model the Python
@@ -163,8 +217,14 @@ TEST(Interop, ContinuesPythonTraining) {
   const std::string dir = interop_dir();
   SKIP_WITHOUT_INTEROP(dir);
   int continued = 0;
-  // tf_keras's .h5 and Keras 3's .keras (slots interleaved per variable in both).
-  for (const std::string stem : {"py_adam", "k3_adam"}) {
+  // tf_keras's .h5 and Keras 3's .keras (slots interleaved per variable in
+  // both), and Keras 3's k3_opt_<optimizer>.keras for each optimizer.
+  std::vector<std::string> stems = {"py_adam", "k3_adam"};
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (const std::string stem = entry.path().stem().string();
+        stem.rfind("k3_opt_", 0) == 0 && entry.path().extension() == ".keras")
+      stems.push_back(stem);
+  for (const std::string& stem : stems) {
     const std::string file = dir + "/" + stem + (stem == "py_adam" ? ".h5" : ".keras");
     if (!fs::exists(file)) continue;
     SCOPED_TRACE(file);

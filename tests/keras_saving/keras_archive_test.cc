@@ -4,6 +4,7 @@
 // naming the file and the part, never crashes.
 #include <fstream>
 
+#include "keras/engine/training_state.h"
 #include "keras/saving/hdf5.h"
 #include "keras/saving/zip_archive.h"
 #include "saving_test_util.h"
@@ -103,6 +104,33 @@ TEST_F(KerasArchiveTest, LoadedModelContinuesTrainingWithTheSavedOptimizerState)
   }
 }
 
+// Nadam's state (Keras 3's u_product is its m_schedule) crosses .keras
+// files; Keras 3's Nadam is Keras 2's with schedule_decay 1, which is what a
+// loaded Nadam gets (another schedule_decay has no Keras 3 spelling).
+TEST_F(KerasArchiveTest, NadamContinuesWithKeras3sSchedule) {
+  for (const double schedule_decay : {1.0, 0.004}) {
+    SCOPED_TRACE(schedule_decay);
+    K::clear_session();
+    Sequential model;
+    model.add(L::Dense(5, {.activation = "tanh", .input_dim = 4}));
+    model.add(L::Dense(3, {.activation = "softmax"}));
+    model.compile({.optimizer = keras::optimizers::Nadam({.lr = 0.01, .schedule_decay = schedule_decay}),
+                   .loss = "categorical_crossentropy"});
+    const np::Array x = np::random::uniform(-1, 1, {16, 4});
+    const np::Array y = one_hot_targets(16, 3);
+    for (int i = 0; i < 3; ++i) model.train_on_batch(x, y);
+    model.save(path("nadam.keras"));
+    const h5::Group root = h5::open_image(keras::saving::zip::read_archive(path("nadam.keras")).at("model.weights.h5"), "n");
+    EXPECT_TRUE(root.has_child("optimizer/vars/2"));  // u_product, after iteration and learning_rate
+    EXPECT_TRUE(root.has_child("optimizer/vars/6"));  // 2 + m, v for 2 kernels and 2 biases
+    Model loaded = keras::models::load_model(path("nadam.keras"));
+    EXPECT_EQ(loaded.training_state()->optimizer.get_config().at("schedule_decay"), 1.0);
+    if (schedule_decay != 1.0) continue;
+    EXPECT_EQ(loaded.train_on_batch(x, y)[0], model.train_on_batch(x, y)[0]);
+    EXPECT_EQ(loaded.train_on_batch(x, y)[0], model.train_on_batch(x, y)[0]);
+  }
+}
+
 // Embedding and the merge layers in a functional model with several inputs
 // and outputs, a shared layer and a nested Sequential.
 TEST_F(KerasArchiveTest, FunctionalModelWithEveryLayerFamily) {
@@ -155,6 +183,55 @@ TEST_F(KerasArchiveTest, LoadWeightsReadsKeras3WeightFiles) {
   fresh.load_weights(path("m.weights.h5"));
   expect_same_predictions(model, fresh, x);
   EXPECT_THROW(fresh.load_weights(path("m.weights.h5"), {.by_name = true}), keraspp::ValueError);
+}
+
+// save_weights("x.weights.h5") writes Keras 3's layout (the archive's
+// model.weights.h5 groups); any other name Keras 2's.
+TEST_F(KerasArchiveTest, SaveWeightsWritesKeras3LayoutForWeightsH5Names) {
+  Sequential model = cnn();
+  model.save_weights(path("m.weights.h5"));
+  model.save_weights(path("m_weights.h5"));
+  const h5::Group keras3 = h5::open_file(path("m.weights.h5"));
+  EXPECT_TRUE(keras3.has_child("layers/conv2d/vars/0"));
+  EXPECT_TRUE(keras3.has_child("layers/conv2d_1/vars/1"));
+  EXPECT_TRUE(keras3.has_child("layers/dense/vars/1"));
+  EXPECT_FALSE(keras3.has_attr("layer_names"));
+  EXPECT_TRUE(h5::open_file(path("m_weights.h5")).has_attr("layer_names"));
+  const np::Array x = np::random::uniform(-1, 1, {4, 8, 8, 1});
+  for (const std::string file : {"m.weights.h5", "m_weights.h5"}) {
+    Model fresh = keras::models::model_from_json(model.to_json());
+    fresh.load_weights(path(file));
+    expect_same_predictions(model, fresh, x);
+  }
+}
+
+// Keras 2's hard_sigmoid is not Keras 3's (relu6(x + 3) / 6): a model using
+// it is refused by the .keras writer and in a Keras 3 archive, naming the layer.
+TEST_F(KerasArchiveTest, HardSigmoidDoesNotCrossToKeras3) {
+  Sequential model("rnn");
+  model.add(L::LSTM(3, {.input_shape = {4, 2}}));  // Keras 2.0's default recurrent_activation
+  const std::string error = message_of<keraspp::ValueError>([&] { model.save(path("m.keras")); });
+  EXPECT_NE(error.find("recurrent_activation 'hard_sigmoid' cannot be saved in Keras 3's .keras format"),
+            std::string::npos) << error;
+  EXPECT_NE(error.find("(LSTM)"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(path("m.keras")));
+  Sequential sigmoid("rnn");
+  sigmoid.add(L::LSTM(3, {.recurrent_activation = "sigmoid", .input_shape = {4, 2}}));
+  sigmoid.add(L::Activation("hard_sigmoid"));
+  EXPECT_THROW(sigmoid.save(path("m.keras")), keraspp::ValueError);
+  // A Keras 3 archive whose config says hard_sigmoid (Keras 3's) is refused.
+  Sequential ok("rnn");
+  ok.add(L::LSTM(3, {.recurrent_activation = "sigmoid", .input_shape = {4, 2}}));
+  ok.save(path("ok.keras"));
+  std::map<std::string, std::string> entries = keras::saving::zip::read_archive(path("ok.keras"));
+  const std::string::size_type at = entries.at("config.json").find("\"sigmoid\"");
+  ASSERT_NE(at, std::string::npos);
+  entries["config.json"].replace(at, 9, "\"hard_sigmoid\"");
+  keras::saving::zip::write_archive_atomically(path("hard.keras"), [&](const keras::saving::zip::AddEntry& add) {
+    for (const auto& [name, bytes] : entries) add(name, bytes);
+  });
+  const std::string read_error = message_of<keraspp::ValueError>([&] { keras::models::load_model(path("hard.keras")); });
+  EXPECT_NE(read_error.find("is Keras 3's relu6(x + 3) / 6"), std::string::npos) << read_error;
 }
 
 // Keras 3's own config.json spelling: {"args", "kwargs"} nodes and dtype policies.

@@ -124,6 +124,22 @@ TEST_F(SerializationTest, LayersReadKeras3Configs) {
   EXPECT_EQ(emb.get_config()["input_dim"], 9);
   const L::Layer dot = L::deserialize(Config::parse(R"({"class_name": "Dot", "config": {"name": "d", "axes": [1, 1]}})"));
   EXPECT_EQ(dot.get_config()["axes"].dump(), "[1,1]");
+  // tf.keras's / Keras 3's GRU default, reset_after=True, is refused;
+  // Keras++ writes reset_after=false so they read its GRU as Keras 2.0's.
+  const std::string gru_error = message_of<keraspp::ValueError>([] {
+    L::deserialize(Config::parse(R"({"class_name": "GRU", "config": {"name": "g", "units": 2, "reset_after": true}})"));
+  });
+  EXPECT_NE(gru_error.find("Layer g (GRU): reset_after=True"), std::string::npos) << gru_error;
+  EXPECT_EQ(L::GRU(2).get_config()["reset_after"], false);
+  // Keras 3's ReLU (how it writes ThresholdedReLU) reads as Keras 2.0's layers.
+  const L::Layer thresholded = L::deserialize(Config::parse(R"({"class_name": "ReLU", "config": {"name": "r",
+      "max_value": null, "negative_slope": 0.0, "threshold": 0.25}})"));
+  EXPECT_EQ(thresholded.class_name(), "ThresholdedReLU");
+  EXPECT_EQ(thresholded.get_config()["theta"], 0.25);
+  EXPECT_EQ(L::deserialize(Config::parse(R"({"class_name": "ReLU", "config": {"name": "r"}})")).get_config()["activation"],
+            "relu");
+  EXPECT_THROW(L::deserialize(Config::parse(R"({"class_name": "ReLU", "config": {"name": "r", "max_value": 6.0}})")),
+               keraspp::ValueError);
   EXPECT_EQ(message_of<keraspp::ValueError>([] {
               L::deserialize(Config::parse(R"({"class_name": "Conv2D", "config": {"name": "c", "filters": 2,
                   "kernel_size": [1, 2, 3]}})"));

@@ -207,6 +207,9 @@ Config RecurrentImpl::get_config() const {
   c["recurrent_initializer"] = layers::serialize(options.recurrent_initializer.get());
   c["bias_initializer"] = layers::serialize(options.bias_initializer.get());
   if (class_name == "LSTM") c["unit_forget_bias"] = options.unit_forget_bias;
+  // Keras 2.0's GRU; Keras 2.2+, tf.keras and Keras 3 read a GRU without
+  // this key as reset_after=True (two biases), so it is written.
+  if (class_name == "GRU") c["reset_after"] = false;
   c["kernel_regularizer"] = layers::serialize(options.kernel_regularizer);
   c["recurrent_regularizer"] = layers::serialize(options.recurrent_regularizer);
   c["bias_regularizer"] = layers::serialize(options.bias_regularizer);
@@ -260,6 +263,12 @@ RecurrentOptions recurrent_options_from(const Config& c, const CustomObjects& ob
 template <class L> LayerFactory recurrent_factory(const std::string& cls) {
   return [cls](const Config& c, const CustomObjects& objects) -> Layer {
     const std::string w = "Layer " + c.value("name", std::string("?")) + " (" + cls + ")";
+    // tf.keras's and Keras 3's GRU default (the CuDNN-compatible GRU: the
+    // reset gate after the recurrent product, bias [2, 3*units]).
+    if (const Config* v = saving::find(c, "reset_after"); v && saving::as_bool(*v, w + " 'reset_after'"))
+      throw keraspp::ValueError(w + ": reset_after=True (the CuDNN-compatible GRU with two biases, tf.keras's and "
+                                "Keras 3's default) is not supported; Keras++'s GRU is Keras 2.0's "
+                                "(reset_after=False). Build the GRU with reset_after=False.");
     return L(saving::as_int(saving::require(c, "units", w), w + " 'units'"), recurrent_options_from(c, objects, w));
   };
 }

@@ -334,7 +334,12 @@ void Model::save(const std::string& path, bool include_optimizer) const {
 
 void Model::save_weights(const std::string& path) const {
   auto lock = saving::h5::hdf5_lock();
-  saving::h5::write_file_atomically(path, [&](const saving::h5::Group& root) { saving::save_weights_to_group(*this, root); });
+  // "x.weights.h5": Keras 3's layout, as Keras 3's save_weights writes it.
+  const bool keras3 = saving::is_keras3_weights_path(path);
+  saving::h5::write_file_atomically(path, [&](const saving::h5::Group& root) {
+    if (keras3) saving::save_keras3_weights(*this, root);
+    else saving::save_weights_to_group(*this, root);
+  });
 }
 
 void Model::load_weights(const std::string& path, const LoadWeightsOptions& options) const {

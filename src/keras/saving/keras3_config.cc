@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <iostream>
 #include <regex>
 
 #include "config_reader.h"
@@ -34,6 +35,8 @@ Config keras3_argument(const std::string& key, const Config& value) {
   std::string module = "keras.constraints";
   if (ends_with(key, "_initializer")) {
     module = "keras.initializers";
+    // Keras 3 calls its Orthogonal class OrthogonalInitializer.
+    if (cls == "Orthogonal") return keras3_object(module, "OrthogonalInitializer", inner);
     // Keras 2's "normal" is the truncated normal Keras 3 calls so.
     if (cls == "VarianceScaling" && inner.value("distribution", "") == "normal") inner["distribution"] = "truncated_normal";
   } else if (ends_with(key, "_regularizer")) {
@@ -43,6 +46,24 @@ Config keras3_argument(const std::string& key, const Config& value) {
 }
 
 Config keras3_layer(const Config& entry);
+
+// Keras 2's hard_sigmoid is clip(0.2 x + 0.5, 0, 1), Keras 3's
+// relu6(x + 3) / 6 (keras/src/backend/tensorflow/nn.py): the same name for
+// a different function, so a model using it cannot cross between the two.
+void reject_keras2_hard_sigmoid(const Config& c, const std::string& cls, bool writing) {
+  for (const char* key : {"activation", "recurrent_activation"}) {
+    const Config* v = find(c, key);
+    if (!v || !v->is_string() || v->get<std::string>() != "hard_sigmoid") continue;
+    const Config* name = find(c, "name");
+    const std::string layer = "Layer " + (name && name->is_string() ? name->get<std::string>() : "?") + " (" + cls + ")";
+    throw keraspp::ValueError(
+        layer + ": " + key + " 'hard_sigmoid' " +
+        (writing ? "cannot be saved in Keras 3's .keras format: Keras 3's hard_sigmoid is relu6(x + 3) / 6, "
+                   "not Keras 2's clip(0.2 * x + 0.5, 0, 1). Save as .h5, or use 'sigmoid'."
+                 : "is Keras 3's relu6(x + 3) / 6, which Keras++ does not have (Keras++'s hard_sigmoid is "
+                   "Keras 2's clip(0.2 * x + 0.5, 0, 1))."));
+  }
+}
 
 // Keras 2's Sequential {"name", "layers"} -> Keras 3's, whose first layer is
 // the InputLayer Keras 2 made from the first layer's batch_input_shape.
@@ -108,11 +129,31 @@ Config keras3_layer(const Config& entry) {
                  {"name", c.value("name", "input_layer")}};
     return keras3_object("keras.layers", "InputLayer", out);
   }
+  reject_keras2_hard_sigmoid(c, cls, /*writing=*/true);
+  // Keras 3 has no ThresholdedReLU; its ReLU with a threshold is the same
+  // function (x where x > threshold, else 0).
+  if (cls == "ThresholdedReLU")
+    return keras3_object("keras.layers", "ReLU",
+                         Config{{"name", c.value("name", "re_lu")},
+                                {"trainable", c.value("trainable", true)},
+                                {"dtype", "float32"},
+                                {"max_value", nullptr},
+                                {"negative_slope", 0.0},
+                                {"threshold", number_or(c, "theta", 1.0, "ThresholdedReLU")}});
+  // Keras 3's SpatialDropout1D/2D take no **kwargs: rate, seed, name,
+  // dtype (and 2D's data_format) only.
+  const bool spatial_dropout = cls == "SpatialDropout1D" || cls == "SpatialDropout2D";
   for (const auto& [k, v] : c.items()) {
     if (k == "batch_input_shape" || (cls == "Embedding" && k == "input_length")) continue;
+    if (spatial_dropout && (k == "trainable" || k == "noise_shape")) continue;
+    // Keras 3's GRU and SimpleRNN refuse `implementation` (Keras++ computes
+    // every value the same way).
+    if (k == "implementation" && (cls == "GRU" || cls == "SimpleRNN" || cls == "LSTM")) continue;
     // Keras++'s models compute in float32 (an Embedding's int32 is its input's).
     if (k == "dtype") out[k] = "float32";
     else if (cls == "LeakyReLU" && k == "alpha") out["negative_slope"] = v;
+    // A wrapper's layer(s): Keras 3 deserializes them as layers.
+    else if ((k == "layer" || k == "backward_layer") && v.is_object()) out[k] = keras3_layer(v);
     else out[k] = keras3_argument(k, v);
   }
   if (!out.contains("dtype")) out["dtype"] = "float32";
@@ -140,6 +181,15 @@ Config keras3_optimizer(const Config& keras2) {
   for (const auto& [k, v] : c.items())
     if (k != "lr" && k != "decay" && k != "schedule_decay") out[k] = v;
   if (cls == "Adagrad") out["initial_accumulator_value"] = 0.0;
+  // Keras 3's Nadam warms its momentum as beta_1 * (1 - 0.5 * 0.96^t): Keras
+  // 2's with schedule_decay 1 (Keras 2's default is 0.004, 0.96^(0.004 t)).
+  // Any other schedule_decay has no Keras 3 spelling: the state is written
+  // (it has the same meaning), but Keras 3 continues with its own schedule.
+  if (const double sd = number_or(c, "schedule_decay", 1.0, cls); cls == "Nadam" && sd != 1.0)
+    std::cerr << "UserWarning: Nadam(schedule_decay=" << sd
+              << ") saved in Keras 3's .keras format: Keras 3's Nadam has no schedule_decay (its momentum "
+                 "schedule is beta_1 * (1 - 0.5 * 0.96^t), Keras 2's schedule_decay=1), so Keras 3, and Keras++ "
+                 "loading the file, continue training with schedule_decay=1.\n";
   return keras3_object("keras.optimizers", cls, out);
 }
 
@@ -158,10 +208,31 @@ Config keras2_optimizer(const Config& keras3) {
     c["decay"] = number_or(s, "decay_rate", 0.0, schedule);
     c.erase("learning_rate");
   }
+  // Keras 3's Nadam schedule, 0.96^t (see keras3_optimizer).
+  if (cls == "Nadam") c["schedule_decay"] = 1.0;
   return Config{{"class_name", cls}, {"config", c}};
 }
 
 }  // namespace
+
+bool is_keras3_op_layer(const Config& entry) {
+  const Config* module = entry.is_object() ? find(entry, "module") : nullptr;
+  return module && module->is_string() && module->get<std::string>().rfind("keras.src.ops.", 0) == 0;
+}
+
+void check_keras3_layer_configs(const Config& config) {
+  if (config.is_array()) {
+    for (const Config& e : config) check_keras3_layer_configs(e);
+    return;
+  }
+  if (!config.is_object()) return;
+  if (const Config* cls = find(config, "class_name"); cls && cls->is_string()) {
+    if (const Config* inner = find(config, "config"); inner && inner->is_object())
+      reject_keras2_hard_sigmoid(*inner, cls->get<std::string>(), /*writing=*/false);
+  }
+  for (const auto& [k, v] : config.items())
+    if (k != "compile_config") check_keras3_layer_configs(v);
+}
 
 std::string to_snake_case(const std::string& class_name) {
   static const std::regex non_word(R"(\W+)"), word("(.)([A-Z][a-z]+)"), lower_upper("([a-z])([A-Z])");

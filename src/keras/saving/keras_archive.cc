@@ -93,16 +93,16 @@ void write_container(const h5::Group& g, const Model& model) {
 
 // Keras 3's slot layout per optimizer: slots per variable and whether they
 // interleave per variable (Adam: m0 v0 m1 v1 ...) or come slot by slot as
-// Keras 2's do (RMSprop: all velocities). Nadam (its momentum product) has
-// no counterpart: its state is not written or read.
+// Keras 2's do (RMSprop: all velocities). Nadam's momentum product
+// (Keras 3's u_product, Keras 2's m_schedule) comes before its slots.
 struct SlotLayout {
   size_t slots;
   bool interleaved;
 };
 const std::map<std::string, SlotLayout>& slot_layouts() {
   static const std::map<std::string, SlotLayout> table = {
-      {"SGD", {1, false}},     {"RMSprop", {1, false}}, {"Adagrad", {1, false}},
-      {"Adadelta", {2, true}}, {"Adam", {2, true}},     {"Adamax", {2, true}},
+      {"SGD", {1, false}},     {"RMSprop", {1, false}}, {"Adagrad", {1, false}}, {"Adadelta", {2, true}},
+      {"Adam", {2, true}},     {"Adamax", {2, true}},   {"Nadam", {2, true}},
   };
   return table;
 }
@@ -114,6 +114,7 @@ std::vector<tf::Variable> keras3_optimizer_variables(const engine::TrainingState
   const optimizers::OptimizerImpl& impl = *s.optimizer.impl();
   std::vector<tf::Variable> out{impl.iterations};
   if (impl.initial_decay <= 0) out.push_back(impl.lr);  // a schedule replaces the variable
+  for (const tf::Variable& v : impl.unlisted_state()) out.push_back(v);  // Nadam's u_product
   const std::vector<tf::Variable>& w = impl.weights;
   const size_t k = it->second.slots;
   // Keras 3's SGD keeps momentums only when momentum is not 0.
@@ -179,6 +180,7 @@ void read_container(const h5::Group& g, const std::string& path, const Config& c
   for (const Config& entry : layers) {
     const std::string cls = class_name_of(entry, "layer");
     if (sequential && cls == "InputLayer") continue;  // not among a Sequential's layers
+    if (is_keras3_op_layer(entry)) continue;            // a mask op: no weights, not built
     const std::string group = path + "layers/" + group_name(cls, used);
     const Config inner = inner_config(entry);
     const Config* name = find(inner, "name");
@@ -263,6 +265,7 @@ Model load_keras_archive(const std::string& path, const models::LoadModelOptions
   const h5::Group root = h5::open_image(weights->second, path + "/model.weights.h5");
   Model model = [&] {
     try {
+      check_keras3_layer_configs(config);
       return models::model_from_config(config, options.custom_objects);
     } catch (const keraspp::ValueError& e) {
       throw keraspp::ValueError(std::string(e.what()) + " (file '" + path + "', entry 'config.json')");
@@ -284,6 +287,15 @@ Model load_keras_archive(const std::string& path, const models::LoadModelOptions
     K::batch_set_value(optimizer);
   }
   return model;
+}
+
+bool is_keras3_weights_path(const std::string& path) {
+  const std::string suffix = ".weights.h5";
+  return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void save_keras3_weights(const Model& model, const h5::Group& root) {
+  write_container(root, model);
 }
 
 void load_keras3_weights(const Model& model, const h5::Group& root) {

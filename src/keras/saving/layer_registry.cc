@@ -145,6 +145,21 @@ const std::map<std::string, LayerFactory>& builtin_layers() {
        [](const Config& c, const CustomObjects&) -> Layer {
          return ELU(number_or(c, "alpha", 1.0, "ELU"), with_common_options(ELUOptions{}, c));
        }},
+      // tf.keras 2.2+'s and Keras 3's ReLU layer, read as the Keras 2.0
+      // layer computing the same function (Keras 3 writes ThresholdedReLU
+      // as ReLU(threshold)); a ReLU with max_value or negative_slope has no
+      // Keras 2.0 counterpart.
+      {"ReLU",
+       [](const Config& c, const CustomObjects&) -> Layer {
+         const std::string w = what(c, "ReLU");
+         const double threshold = number_or(c, "threshold", 0.0, w);
+         if (!c.value("max_value", Config()).is_null() || number_or(c, "negative_slope", 0.0, w) != 0.0 ||
+             threshold < 0.0)
+           throw keraspp::ValueError(w + ": only max_value=None, negative_slope=0 and threshold >= 0 are "
+                                     "supported (Keras 2.0's Activation('relu') / ThresholdedReLU), got " + c.dump());
+         if (threshold > 0.0) return ThresholdedReLU(threshold, with_common_options(ThresholdedReLUOptions{}, c));
+         return Activation("relu", with_common_options(ActivationOptions{}, c));
+       }},
       {"ThresholdedReLU",
        [](const Config& c, const CustomObjects&) -> Layer {
          return ThresholdedReLU(number_or(c, "theta", 1.0, "ThresholdedReLU"),

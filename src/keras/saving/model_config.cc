@@ -5,6 +5,7 @@
 #include <map>
 
 #include "config_reader.h"
+#include "model_files.h"
 #include "keraspp/keras/models.h"
 #include "keraspp/keras/serialization.h"
 
@@ -150,6 +151,12 @@ Layer functional_from_config(const Config& config, const CustomObjects& objects)
   std::map<std::string, Layer> created;
   std::vector<std::pair<Layer, std::vector<Config>>> unprocessed;
   for (const Config& lc : layers) {
+    // Keras 3 records the ops that compute masks (Embedding(mask_zero)'s
+    // NotEqual, Masking's NotEqual and Any, module keras.src.ops.*) as
+    // layers feeding its layers' `mask` arguments; Keras++ propagates masks
+    // itself (legacy_node reads no kwargs tensors), so they are not built.
+    // An op feeding a layer's inputs is then an unknown inbound layer.
+    if (saving::is_keras3_op_layer(lc)) continue;
     Layer layer = layers::deserialize(lc, objects);
     const std::string name = find(lc, "name") ? saving::as_string(lc["name"], w) : layer.name();
     created[name] = layer;

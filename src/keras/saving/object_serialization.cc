@@ -76,6 +76,11 @@ const std::map<std::string, Factory>& initializer_table() {
        [](const Config& c) {
          return Orthogonal(number_or(c, "gain", 1.0, "Orthogonal"), optional_int(c, "seed", "Orthogonal"));
        }},
+      // Keras 3's class name for Orthogonal.
+      {"OrthogonalInitializer",
+       [](const Config& c) {
+         return Orthogonal(number_or(c, "gain", 1.0, "Orthogonal"), optional_int(c, "seed", "Orthogonal"));
+       }},
       {"Identity", [](const Config& c) { return Identity(number_or(c, "gain", 1.0, "Identity")); }},
       // tf.keras 2.x's VarianceScaling presets.
       {"GlorotUniform", [](const Config& c) { return glorot_uniform(optional_int(c, "seed", "GlorotUniform")); }},
@@ -230,10 +235,15 @@ const std::map<std::string, Factory>& optimizer_table() {
        }},
       {"nadam",
        [](const Config& c, double lr, ClipOptions clip) {
+         // tf.keras 2.11+'s Nadam (is_legacy_optimizer false, as Keras 3's)
+         // warms its momentum with 0.96^t: Keras 2's schedule_decay 1.
+         const Config* legacy = find(c, "is_legacy_optimizer");
+         const bool new_nadam = legacy && !saving::as_bool(*legacy, "Nadam 'is_legacy_optimizer'");
          return Nadam({.lr = lr, .beta_1 = number_or(c, "beta_1", 0.9, "Nadam"),
                        .beta_2 = number_or(c, "beta_2", 0.999, "Nadam"),
                        .epsilon = number_or(c, "epsilon", 1e-8, "Nadam"),
-                       .schedule_decay = number_or(c, "schedule_decay", 0.004, "Nadam"), .clip = clip});
+                       .schedule_decay = number_or(c, "schedule_decay", new_nadam ? 1.0 : 0.004, "Nadam"),
+                       .clip = clip});
        }},
   };
   return table;

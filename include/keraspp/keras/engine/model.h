@@ -163,7 +163,9 @@ class Model : public Layer {
   void save(const std::string& path, bool include_optimizer = true) const;
   // Keras 2's HDF5 weight file: root attrs layer_names / backend /
   // keras_version, a group per layer with attr weight_names and a dataset
-  // per weight. Written atomically (temporary file + rename).
+  // per weight. A path ending in ".weights.h5" gets Keras 3's layout
+  // instead (/layers/<group>/vars/<i>, what Keras 3's save_weights writes
+  // and its load_weights reads). Written atomically (temporary file + rename).
   void save_weights(const std::string& path) const;
   // Loads a weight file (or a model file's model_weights). ValueError "You
   // are trying to load a weight file containing 3 layers into a model with
