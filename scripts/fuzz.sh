@@ -2,8 +2,9 @@
 # Fuzzes every reader of outside bytes: builds the libFuzzer harnesses
 # (tests/fuzz, one per row of fuzz_targets.cc) in the clang sanitizer tree of
 # scripts/sanitize.sh (${ASAN_BUILD_DIR:-build-asan}, shared with the
-# ASan + UBSan suite) and runs each for ${KERASPP_FUZZ_SECONDS:-30} seconds,
-# nproc at a time, from its seed corpus (tests/fuzz/corpus/<harness>) plus
+# ASan + UBSan suite) and runs each for ${KERASPP_FUZZ_SECONDS:-45} seconds,
+# nproc at a time (45 s: CI's 11 harnesses, 2 at a time on 2 cores, take
+# about 4.5 minutes), from its seed corpus (tests/fuzz/corpus/<harness>) plus
 # the inputs of earlier findings (tests/fuzz/regressions/<harness>). Any
 # crash, sanitizer report, exception outside the error model, timeout (10 s
 # per input) or out-of-memory fails; the input is kept in
@@ -13,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${ASAN_BUILD_DIR:-build-asan}
-seconds=${KERASPP_FUZZ_SECONDS:-30}
+seconds=${KERASPP_FUZZ_SECONDS:-45}
 artifacts=${KERASPP_FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 KERASPP_SANITIZE_CONFIGURE_ONLY=1 bash scripts/sanitize.sh "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzzers
