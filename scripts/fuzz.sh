@@ -27,16 +27,26 @@ mapfile -t harnesses < <(cd "$build/tests/fuzz" && ls fuzz_* | sed 's/^fuzz_//' 
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:halt_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Before OMP_NUM_THREADS=1: GNU nproc honours it (and would answer 1).
+jobs=$(nproc)
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive
 fuzz_one() {  # harness -> "name executions status"
   local name=$1 corpus="$work/$1"
   mkdir -p "$corpus"
   cp tests/fuzz/corpus/"$name"/* "$corpus"/
   if [ -d tests/fuzz/regressions/"$name" ]; then cp tests/fuzz/regressions/"$name"/* "$corpus"/; fi
+  # libhdf5 (prebuilt) mallocs the size a corrupt object header claims
+  # before it checks it against the file's end (H5C_protect: 8 GiB for an
+  # 11 kB file, found by this harness), then fails the read cleanly; the
+  # memory is never touched. libFuzzer's single-malloc limit (the RSS limit
+  # by default) would report that as out-of-memory, so this harness allows
+  # such a malloc; the RSS limit still holds.
+  local extra=()
+  if [ "$name" = hdf5_model ]; then extra=(-malloc_limit_mb=16384); fi
   local status=ok
   "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus" >"$work/$name.log" 2>&1 ||
-    status=FAILED
+    "${extra[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus" \
+    >"$work/$name.log" 2>&1 || status=FAILED
   local execs
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log" | tail -1)
   echo "$name ${execs:-0} $status"
@@ -45,7 +55,7 @@ fuzz_one() {  # harness -> "name executions status"
 }
 export -f fuzz_one
 export build seconds artifacts work
-results=$(printf '%s\n' "${harnesses[@]}" | xargs -P "$(nproc)" -I{} bash -c 'fuzz_one "$1"' _ {})
+results=$(printf '%s\n' "${harnesses[@]}" | xargs -P "$jobs" -I{} bash -c 'fuzz_one "$1"' _ {})
 printf '%-18s %12s  %s\n' harness executions result
 sort <<<"$results" | while read -r name execs status; do printf '%-18s %12s  %s\n' "$name" "$execs" "$status"; done
 failed=$(grep -c ' FAILED$' <<<"$results" || true)
