@@ -92,7 +92,8 @@ if [[ "${KERASPP_TEST_INTEROP:-1}" != 0 ]]; then
   step interop bash scripts/interop_test.sh
 fi
 
-# The Python package: pip install . into a venv under build/, then pytest.
+# The Python package: the wheel of scripts/build_wheel.sh (built once, also
+# what interop installed) in a venv under build/, then pytest.
 step python bash scripts/test_python.sh
 
 if [[ "${KERASPP_TEST_TSAN:-1}" != 0 ]]; then
