@@ -26,21 +26,14 @@ fi
 cmake --build "$build" --target test_keras_saving test_train >/dev/null
 # keraspp for the differential tests (tests/interop/test_differential.py):
 # the development build's extension when the build has one
-# (-DKERASPP_BUILD_PYTHON=ON), else `pip install .` into this venv (built in
-# build-pip/ for this machine, as scripts/test_python.sh does, so ccache and
-# build-pip/ are shared).
+# (-DKERASPP_BUILD_PYTHON=ON), else the wheel scripts/test_python.sh installs
+# too (scripts/build_wheel.sh: built once in build-pip/, shared by both).
 if [ -n "$(ls "$build"/python/keraspp/_core*.so 2>/dev/null)" ]; then
   cmake --build "$build" --target _core >/dev/null
   export PYTHONPATH="$PWD/python:$(cd "$build" && pwd)/python${PYTHONPATH:+:$PYTHONPATH}"
 else
-  "$venv/bin/pip" install -q "scikit-build-core>=0.10" "pybind11>=2.12"
-  # ccache as scripts/test_python.sh uses it: the library's objects are then
-  # the main build's cache hits, not a second cold compile.
-  if command -v ccache >/dev/null; then
-    export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
-    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
-  fi
-  KERASPP_MARCH=${KERASPP_MARCH:-native} "$venv/bin/pip" install -q --no-build-isolation .
+  wheel=$(bash scripts/build_wheel.sh | tail -1)
+  "$venv/bin/pip" install -q --no-deps --force-reinstall "$wheel"
 fi
 export KERASPP_BUILD=$(cd "$build" && pwd)
 # The differential tests switch TensorFlow to graph mode for the whole

@@ -97,18 +97,21 @@ std::pair<std::pair<Tensor, Tensor>, std::pair<RnnState, RnnState>> bidirectiona
     RNNCell& cell_fw, RNNCell& cell_bw, const Tensor& inputs, const DynamicRnnOptions& options) {
   variable_scope scope(options.scope == "rnn" ? "bidirectional_rnn" : options.scope);
   const Tensor x = options.time_major ? inputs : transpose(inputs, {1, 0, 2});
-  std::pair<Tensor, RnnState> fw, bw;
-  {
+  // Each direction built in its own scope and initialized in place: clang 14
+  // with libstdc++ 12 (the sanitizer build) finds std::pair<Tensor, RnnState>
+  // not default-constructible here ("is_default_constructible_v<tf::Tensor>
+  // evaluated to false").
+  const std::pair<Tensor, RnnState> fw = [&] {
     variable_scope fw_scope("fw");
-    fw = time_major_loop(cell_fw, x, options);
-  }
+    return time_major_loop(cell_fw, x, options);
+  }();
   auto reverse_time = [&](const Tensor& t) {  // time-major
     return options.sequence_length ? reverse_sequence(t, options.sequence_length, 0, 1) : reverse(t, {0});
   };
-  {
+  const std::pair<Tensor, RnnState> bw = [&] {
     variable_scope bw_scope("bw");
-    bw = time_major_loop(cell_bw, reverse_time(x), options);
-  }
+    return time_major_loop(cell_bw, reverse_time(x), options);
+  }();
   Tensor out_fw = fw.first, out_bw = reverse_time(bw.first);
   if (!options.time_major) out_fw = transpose(out_fw, {1, 0, 2}), out_bw = transpose(out_bw, {1, 0, 2});
   return {{out_fw, out_bw}, {fw.second, bw.second}};
