@@ -1,6 +1,7 @@
 // Python <-> Keras++ value conversions and the exception mapping.
 #include "convert.h"
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -59,8 +60,9 @@ std::optional<np::Array> from_float32_array(py::handle obj) {
 np::Array borrow_python_array(py::handle obj, const std::string& what) {
   if (!py::isinstance<py::array>(obj)) return from_python_array(obj, what);
   const auto arr = py::reinterpret_borrow<py::array>(obj);
-  const int needed = py::array::c_style | py::array::aligned_;
-  if ((arr.flags() & needed) != needed || !arr.dtype().attr("isnative").cast<bool>() || arr.nbytes() == 0)
+  const bool aligned = reinterpret_cast<uintptr_t>(arr.data()) % static_cast<uintptr_t>(arr.itemsize()) == 0;
+  if (!(arr.flags() & py::array::c_style) || !aligned || !arr.dtype().attr("isnative").cast<bool>() ||
+      arr.nbytes() == 0)
     return from_python_array(obj, what);
   const char kind = arr.dtype().kind();
   if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') return from_python_array(obj, what);
