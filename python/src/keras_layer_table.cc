@@ -358,8 +358,9 @@ const std::string& signature_doc(const std::string& cls) {
 
 void bind_layer_table(py::module_& m) {
   // The models register too but are not built from keywords; Lambda's
-  // function is code, bound by hand in keras_layers.cc.
-  const std::set<std::string> not_here = {"Sequential", "Model", "Functional", "Lambda"};
+  // function is code, bound by hand in keras_layers.cc; ReLU is a reader of
+  // later Keras versions' files (it builds a Keras 2.0 layer), not a class.
+  const std::set<std::string> not_here = {"Sequential", "Model", "Functional", "Lambda", "ReLU"};
   for (const std::string& cls : keras::layers::registered_layer_names()) {
     if (not_here.count(cls)) continue;
     m.def(cls.c_str(), [cls](py::args args, py::kwargs kwargs) { return construct(cls, args, kwargs); },

@@ -11,7 +11,7 @@ from keraspp.keras import layers as L
 from keraspp.keras.layers import Input
 from keraspp.keras.models import Model, Sequential
 
-_MODELS = {"Sequential", "Model", "Functional"}
+_MODELS = {"Sequential", "Model", "Functional", "ReLU"}  # ReLU: only a reader of later Keras files
 _REGISTERED = sorted(set(_core.keras._registered_layer_names()) - _MODELS)
 
 # Valid values for each class's required positional parameters.

@@ -12,7 +12,7 @@ from keraspp._core.keras import Input, Lambda, Layer  # noqa: F401
 
 # Every registered layer class (the models register too, but are not layers
 # one makes from keywords).
-_MODELS = ("Sequential", "Model", "Functional")
+_MODELS = ("Sequential", "Model", "Functional", "ReLU")  # ReLU: a reader of later files' spelling
 _LAYER_NAMES = [n for n in _k._registered_layer_names() if n not in _MODELS]
 globals().update({n: getattr(_k, n) for n in _LAYER_NAMES})
 
