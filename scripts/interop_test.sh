@@ -19,7 +19,7 @@ if [ ! -x "$venv/bin/pytest" ] || [ "$(cat "$venv/keraspp-pins" 2>/dev/null)" !=
   start=$(date +%s)
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "${pins[@]}"
+  "$venv/bin/python" -m pip install -q "${pins[@]}"
   echo "${pins[*]}" > "$venv/keraspp-pins"
   echo "interop environment installed in $(( $(date +%s) - start )) s"
 fi
@@ -33,12 +33,12 @@ if [ -n "$(ls "$build"/python/keraspp/_core*.so 2>/dev/null)" ]; then
   export PYTHONPATH="$PWD/python:$(cd "$build" && pwd)/python${PYTHONPATH:+:$PYTHONPATH}"
 else
   wheel=$(bash scripts/build_wheel.sh | tail -1)
-  "$venv/bin/pip" install -q --no-deps --force-reinstall "$wheel"
+  "$venv/bin/python" -m pip install -q --no-deps --force-reinstall "$wheel"
 fi
 export KERASPP_BUILD=$(cd "$build" && pwd)
 # The differential tests switch TensorFlow to graph mode for the whole
 # process (tf.compat.v1, as TF 1.x ran) and need TF 2.16's Keras 2 behind
 # tf.compat.v1.layers (TF_USE_LEGACY_KERAS=1); the file tests need eager mode
 # and Keras 3. So two pytest processes.
-"$venv/bin/pytest" -q tests/interop --ignore=tests/interop/test_differential.py "$@"
-TF_USE_LEGACY_KERAS=1 "$venv/bin/pytest" -q tests/interop/test_differential.py "$@"
+"$venv/bin/python" -m pytest -q tests/interop --ignore=tests/interop/test_differential.py "$@"
+TF_USE_LEGACY_KERAS=1 "$venv/bin/python" -m pytest -q tests/interop/test_differential.py "$@"
