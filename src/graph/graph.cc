@@ -1,7 +1,6 @@
 // Graph construction: op creation with shape inference, TF's unique naming,
 // collections and the default-graph stack (name scopes and control
 // dependencies: scopes.cc).
-#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <mutex>
